@@ -1,0 +1,205 @@
+"""Problems: a cost model bound to a workload, objectives to minimise and constraints."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from dsegym.costmodels.base import CostModel, Evaluation
+from dsegym.costmodels.space import Design, DesignSpace
+from dsegym.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One objective; ``F`` is always minimised, so ``max`` objectives are negated.
+
+    Attributes:
+        metric: Name of the cost-model metric.
+        sense: ``"min"`` or ``"max"``.
+    """
+
+    metric: str
+    sense: Literal["min", "max"] = "min"
+
+    def value(self, metrics: Mapping[str, float]) -> float:
+        v = metrics.get(self.metric, math.nan)
+        return -v if self.sense == "max" else v
+
+    @property
+    def label(self) -> str:
+        return self.metric if self.sense == "min" else f"-{self.metric}"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A spec on one metric: ``lower <= metric <= upper`` (either bound optional).
+
+    ``g = metric - upper`` (or ``lower - metric``), so the design meets the spec iff
+    ``g <= 0``: the pymoo and Optuna convention.
+    """
+
+    metric: str
+    upper: float | None = None
+    lower: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.upper is None and self.lower is None:
+            raise ConfigError(f"constraint on {self.metric!r}: give 'upper' or 'lower'")
+
+    def g(self, metrics: Mapping[str, float]) -> float:
+        v = metrics.get(self.metric, math.nan)
+        if math.isnan(v):
+            return math.inf
+        parts = []
+        if self.upper is not None:
+            parts.append(v - self.upper)
+        if self.lower is not None:
+            parts.append(self.lower - v)
+        return max(parts)
+
+    def describe(self) -> str:
+        if self.upper is not None and self.lower is not None:
+            return f"{self.lower} <= {self.metric} <= {self.upper}"
+        if self.upper is not None:
+            return f"{self.metric} <= {self.upper}"
+        return f"{self.metric} >= {self.lower}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A design with its evaluation, minimised objectives ``F`` and constraints ``G``.
+
+    For a design the cost model rejects, ``F`` and ``G`` are ``+inf``.
+    """
+
+    design: Design
+    evaluation: Evaluation
+    F: np.ndarray
+    G: np.ndarray
+    feasible: bool
+
+    @property
+    def violation(self) -> float:
+        """Total constraint violation (0 when feasible, ``inf`` if the model rejected it)."""
+        if not self.evaluation.feasible:
+            return math.inf
+        return float(np.clip(self.G, 0.0, None).sum()) if self.G.size else 0.0
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.evaluation.violations)
+
+
+@dataclass
+class Problem:
+    """A cost model, a workload, objectives (minimised) and constraints (specs).
+
+    Attributes:
+        name: Registered problem name.
+        cost_model: The model that costs designs.
+        objectives: Objectives, minimised in ``F``.
+        constraints: Specs; feasible iff the model accepts the design and every g <= 0.
+        workload: The workload object passed to the model (model-specific).
+        workload_name: Name of the workload, for records.
+        known_front: The exact Pareto front in ``F`` space, when known.
+        reference_point: A reference point for hypervolume in ``F`` space, when the
+            problem declares one (otherwise the report derives it; see ``search.pareto``).
+        description: One line for ``dsegym list``.
+    """
+
+    name: str
+    cost_model: CostModel
+    objectives: Sequence[Objective]
+    constraints: Sequence[Constraint] = ()
+    workload: Any = None
+    workload_name: str = ""
+    known_front: np.ndarray | None = None
+    reference_point: np.ndarray | None = None
+    description: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.objectives = tuple(self.objectives)
+        self.constraints = tuple(self.constraints)
+        if not self.objectives:
+            raise ConfigError(f"problem {self.name!r}: needs at least one objective")
+        known = set(self.cost_model.metric_names)
+        metrics_used = [o.metric for o in self.objectives] + [c.metric for c in self.constraints]
+        for metric in metrics_used:
+            if metric not in known:
+                raise ConfigError(
+                    f"problem {self.name!r}: unknown metric {metric!r}; "
+                    f"allowed: {', '.join(sorted(known))}"
+                )
+
+    @property
+    def space(self) -> DesignSpace:
+        return self.cost_model.space
+
+    @property
+    def n_objectives(self) -> int:
+        return len(self.objectives)
+
+    @property
+    def n_constraints(self) -> int:
+        return len(self.constraints)
+
+    @property
+    def objective_labels(self) -> list[str]:
+        return [o.label for o in self.objectives]
+
+    def outcome(self, design: Design, evaluation: Evaluation) -> Outcome:
+        """Derives ``F``, ``G`` and feasibility from an evaluation."""
+        if not evaluation.feasible:
+            return Outcome(
+                design,
+                evaluation,
+                np.full(self.n_objectives, np.inf),
+                np.full(self.n_constraints, np.inf),
+                False,
+            )
+        F = np.array([o.value(evaluation.metrics) for o in self.objectives], dtype=float)
+        G = np.array([c.g(evaluation.metrics) for c in self.constraints], dtype=float)
+        if np.isnan(F).any():
+            missing = [o.metric for o, f in zip(self.objectives, F, strict=True) if np.isnan(f)]
+            evaluation = Evaluation.infeasible(f"model returned no value for {missing}")
+            return self.outcome(design, evaluation)
+        feasible = bool((G <= 0).all()) if G.size else True
+        if not feasible:
+            reasons = [
+                f"spec not met: {c.describe()} (got {evaluation.metrics[c.metric]:.6g})"
+                for c, g in zip(self.constraints, G, strict=True)
+                if g > 0
+            ]
+            evaluation = Evaluation(evaluation.metrics, True, tuple(reasons))
+        return Outcome(design, evaluation, F, G, feasible)
+
+    def evaluate(self, design: Mapping[str, Any]) -> Outcome:
+        """Costs one design; a design outside the space is an infeasible outcome."""
+        problems = self.space.violations(design)
+        if problems:
+            return self.outcome(dict(design), Evaluation.infeasible(problems))
+        clean = self.space.validate(design)
+        return self.outcome(clean, self.cost_model.evaluate(clean, self.workload))
+
+    def evaluate_batch(self, designs: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+        """Costs many designs, using the model's vectorised path for valid ones."""
+        outcomes: list[Outcome | None] = [None] * len(designs)
+        valid_idx, valid = [], []
+        for i, d in enumerate(designs):
+            problems = self.space.violations(d)
+            if problems:
+                outcomes[i] = self.outcome(dict(d), Evaluation.infeasible(problems))
+            else:
+                valid_idx.append(i)
+                valid.append(self.space.validate(d))
+        if valid:
+            evaluations = self.cost_model.evaluate_batch(valid, self.workload)
+            for i, d, e in zip(valid_idx, valid, evaluations, strict=True):
+                outcomes[i] = self.outcome(d, e)
+        return [o for o in outcomes if o is not None]

@@ -1,0 +1,1 @@
+"""Reference problems with known answers, used to check every search agent."""

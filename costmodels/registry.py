@@ -1,0 +1,135 @@
+"""The registries of cost models and problems: one explicit dict each.
+
+Entries are ``module:attribute`` strings so that listing names never imports a heavy
+model. A problem entry names a *factory*: a function with typed keyword arguments
+(checked by pydantic) that returns a :class:`~dsegym.costmodels.problem.Problem`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pydantic
+
+from dsegym.costmodels.base import CostModel
+from dsegym.costmodels.problem import Problem
+from dsegym.errors import ConfigError, UnknownNameError
+from dsegym.loading import load_object
+
+COST_MODELS: dict[str, str] = {
+    "zdt": "dsegym.costmodels.reference.zdt:ZDT",
+    "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
+    "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
+}
+
+PROBLEMS: dict[str, str] = {
+    "zdt1": "dsegym.costmodels.reference.zdt:zdt1",
+    "zdt2": "dsegym.costmodels.reference.zdt:zdt2",
+    "zdt3": "dsegym.costmodels.reference.zdt:zdt3",
+    "zdt4": "dsegym.costmodels.reference.zdt:zdt4",
+    "zdt6": "dsegym.costmodels.reference.zdt:zdt6",
+    "dtlz1": "dsegym.costmodels.reference.dtlz:dtlz1",
+    "dtlz2": "dsegym.costmodels.reference.dtlz:dtlz2",
+    "dtlz3": "dsegym.costmodels.reference.dtlz:dtlz3",
+    "dtlz4": "dsegym.costmodels.reference.dtlz:dtlz4",
+    "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
+    "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
+}
+
+
+def cost_model_names() -> list[str]:
+    return sorted(COST_MODELS)
+
+
+def problem_names() -> list[str]:
+    return sorted(PROBLEMS)
+
+
+def get_cost_model_class(name: str) -> type[CostModel]:
+    """Returns the registered cost-model class ``name``."""
+    if name not in COST_MODELS:
+        raise UnknownNameError("cost model", name, list(COST_MODELS))
+    cls: type[CostModel] = load_object(COST_MODELS[name], what="cost model")
+    return cls
+
+
+@functools.cache
+def _validated_factory(reference: str) -> Callable[..., Problem]:
+    factory = load_object(reference, what="problem factory")
+    return pydantic.validate_call(config={"extra": "forbid", "strict": False})(factory)
+
+
+def problem_factory(name: str) -> Callable[..., Problem]:
+    """Returns the raw factory of problem ``name`` (for its signature and docstring)."""
+    if name not in PROBLEMS:
+        raise UnknownNameError("problem", name, list(PROBLEMS))
+    factory: Callable[..., Problem] = load_object(PROBLEMS[name], what="problem factory")
+    return factory
+
+
+def problem_parameters(name: str) -> dict[str, Any]:
+    """The factory's keyword parameters and their defaults."""
+    sig = inspect.signature(problem_factory(name))
+    return {
+        p.name: (None if p.default is inspect.Parameter.empty else p.default)
+        for p in sig.parameters.values()
+    }
+
+
+def make_problem(name: str, params: Mapping[str, Any] | None = None) -> Problem:
+    """Builds the registered problem ``name`` with validated parameters.
+
+    Raises:
+        UnknownNameError: if ``name`` is not registered.
+        ConfigError: if a parameter is unknown, of the wrong type or out of range.
+    """
+    if name not in PROBLEMS:
+        raise UnknownNameError("problem", name, list(PROBLEMS))
+    params = dict(params or {})
+    try:
+        problem = _validated_factory(PROBLEMS[name])(**params)
+    except pydantic.ValidationError as exc:
+        allowed = ", ".join(f"{k}={v!r}" for k, v in problem_parameters(name).items())
+        raise ConfigError(
+            f"problem {name!r}: " + format_validation_error(exc) + f" (parameters: {allowed})"
+        ) from None
+    problem.name = name
+    problem.params = params
+    return problem
+
+
+def format_validation_error(exc: pydantic.ValidationError, prefix: str = "") -> str:
+    """Renders a pydantic error as ``field: message`` clauses joined by '; '."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"] if x != "__root__")
+        loc = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        msg = err["msg"]
+        if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
+            msg = "unknown key"
+        got = err.get("input")
+        got_text = (
+            f" (got {got!r})"
+            if err["type"] not in ("missing", "unexpected_keyword_argument", "extra_forbidden")
+            and not isinstance(got, dict)
+            else ""
+        )
+        parts.append(f"{loc}: {msg}{got_text}" if loc else f"{msg}{got_text}")
+    return "; ".join(parts) if parts else str(exc)
+
+
+__all__ = [
+    "COST_MODELS",
+    "PROBLEMS",
+    "ConfigError",
+    "cost_model_names",
+    "format_validation_error",
+    "get_cost_model_class",
+    "make_problem",
+    "problem_factory",
+    "problem_names",
+    "problem_parameters",
+]

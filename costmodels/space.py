@@ -1,0 +1,415 @@
+"""Typed design spaces: the one place that knows how designs are encoded.
+
+A design is a plain ``dict`` mapping parameter names to values. Every agent, env and
+record goes through :class:`DesignSpace` to sample, check, encode and enumerate
+designs, so no search algorithm or adapter writes its own encoder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dsegym.errors import DesignError
+
+Design = dict[str, Any]
+Value = int | float | str | bool
+
+
+def _native(value: Any) -> Any:
+    """Converts numpy scalars to Python scalars so designs serialise cleanly."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """An unordered choice among named values.
+
+    Attributes:
+        name: Parameter name.
+        choices: The allowed values, in a fixed order that defines their indices.
+    """
+
+    name: str
+    choices: tuple[Value, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choices", tuple(_native(c) for c in self.choices))
+        if not self.choices:
+            raise ValueError(f"parameter {self.name!r}: needs at least one choice")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError(f"parameter {self.name!r}: choices must be distinct")
+
+    @property
+    def values(self) -> tuple[Value, ...]:
+        return self.choices
+
+    @property
+    def n_values(self) -> int:
+        return len(self.choices)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(map(repr, self.choices))
+
+
+@dataclass(frozen=True)
+class Ordinal:
+    """An ordered choice among numeric values, such as powers of two.
+
+    Attributes:
+        name: Parameter name.
+        values: Allowed values in increasing order.
+    """
+
+    name: str
+    values: tuple[float | int, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", tuple(_native(v) for v in self.values))
+        if not self.values:
+            raise ValueError(f"parameter {self.name!r}: needs at least one value")
+        if list(self.values) != sorted(set(self.values)):
+            raise ValueError(f"parameter {self.name!r}: values must be strictly increasing")
+
+    @property
+    def n_values(self) -> int:
+        return len(self.values)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(map(str, self.values))
+
+    @classmethod
+    def powers_of_two(cls, name: str, low: int, high: int) -> Ordinal:
+        """Builds an ordinal over the powers of two between ``low`` and ``high``."""
+        start, stop = int(math.log2(low)), int(math.log2(high))
+        return cls(name, tuple(2**k for k in range(start, stop + 1)))
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer range ``low, low + step, ..., high`` (inclusive).
+
+    Attributes:
+        name: Parameter name.
+        low: Smallest value.
+        high: Largest value; ``high - low`` must be a multiple of ``step``.
+        step: Spacing between allowed values.
+    """
+
+    name: str
+    low: int
+    high: int
+    step: int = 1
+
+    def __post_init__(self) -> None:
+        if self.step < 1 or self.high < self.low or (self.high - self.low) % self.step:
+            raise ValueError(
+                f"parameter {self.name!r}: need low <= high with (high - low) a multiple "
+                f"of step >= 1, got low={self.low}, high={self.high}, step={self.step}"
+            )
+
+    @property
+    def values(self) -> range:
+        return range(self.low, self.high + 1, self.step)
+
+    @property
+    def n_values(self) -> int:
+        return (self.high - self.low) // self.step + 1
+
+    def describe(self) -> str:
+        step = f" in steps of {self.step}" if self.step != 1 else ""
+        return f"an integer from {self.low} to {self.high}{step}"
+
+
+@dataclass(frozen=True)
+class Real:
+    """A continuous interval ``[low, high]``, optionally searched on a log scale.
+
+    Attributes:
+        name: Parameter name.
+        low: Lower bound.
+        high: Upper bound.
+        log: Whether samplers should treat the parameter on a log scale.
+    """
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high or (self.log and self.low <= 0):
+            raise ValueError(
+                f"parameter {self.name!r}: need low < high (and low > 0 for log), "
+                f"got low={self.low}, high={self.high}"
+            )
+
+    n_values = None
+
+    def describe(self) -> str:
+        scale = " (log scale)" if self.log else ""
+        return f"a real number from {self.low} to {self.high}{scale}"
+
+
+Parameter = Categorical | Ordinal | Integer | Real
+DiscreteParameter = Categorical | Ordinal | Integer
+
+
+class DesignSpace:
+    """An ordered collection of typed parameters.
+
+    Encodings:
+        * *index vector* (``encode``/``decode``): for a discrete parameter the index of
+          its value; for a real parameter the value itself.
+        * *unit vector* (``to_unit``/``from_unit``): every parameter mapped to [0, 1]
+          (log-scaled where asked), used by continuous optimisers and Box envs.
+
+    Args:
+        parameters: The parameters, in the order used by every vector encoding.
+    """
+
+    def __init__(self, parameters: Sequence[Parameter]):
+        names = [p.name for p in parameters]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate parameter names in {names}")
+        self.parameters: tuple[Parameter, ...] = tuple(parameters)
+        self._by_name = {p.name: p for p in self.parameters}
+        self._lookup: dict[str, dict[Any, int]] = {
+            p.name: {v: i for i, v in enumerate(p.values)}
+            for p in self.parameters
+            if not isinstance(p, (Real, Integer))
+        }
+
+    # ----------------------------------------------------------------- basic facts
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.parameters]
+
+    def __len__(self) -> int:
+        return len(self.parameters)
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self.parameters)
+
+    def __repr__(self) -> str:
+        return f"DesignSpace({list(self.parameters)!r})"
+
+    @property
+    def is_finite(self) -> bool:
+        """True when every parameter is discrete."""
+        return all(not isinstance(p, Real) for p in self.parameters)
+
+    @property
+    def is_continuous(self) -> bool:
+        """True when every parameter is real-valued."""
+        return all(isinstance(p, Real) for p in self.parameters)
+
+    @property
+    def nvec(self) -> np.ndarray:
+        """Number of values of each discrete parameter (finite spaces only)."""
+        if not self.is_finite:
+            raise ValueError("nvec is defined only for spaces without real parameters")
+        return np.array([p.n_values for p in self.parameters], dtype=np.int64)
+
+    @property
+    def size(self) -> float:
+        """Number of distinct designs (``math.inf`` when a parameter is real)."""
+        if not self.is_finite:
+            return math.inf
+        return float(math.prod(int(n) for n in self.nvec))
+
+    # ---------------------------------------------------------------- membership
+    def violations(self, design: Mapping[str, Any]) -> list[str]:
+        """Lists why ``design`` is not a member of the space (empty when it is)."""
+        problems = []
+        missing = [n for n in self.names if n not in design]
+        extra = [n for n in design if n not in self._by_name]
+        if missing:
+            problems.append(f"missing parameter(s): {', '.join(missing)}")
+        if extra:
+            problems.append(
+                f"unknown parameter(s): {', '.join(map(str, extra))}; "
+                f"allowed: {', '.join(self.names)}"
+            )
+        for p in self.parameters:
+            if p.name in design and not self._param_contains(p, design[p.name]):
+                problems.append(f"{p.name}={design[p.name]!r} is not {p.describe()}")
+        return problems
+
+    def contains(self, design: Mapping[str, Any]) -> bool:
+        """Whether ``design`` names every parameter with an allowed value."""
+        return not self.violations(design)
+
+    def validate(self, design: Mapping[str, Any]) -> Design:
+        """Returns ``design`` as a clean dict, or raises :class:`DesignError`."""
+        problems = self.violations(design)
+        if problems:
+            raise DesignError("; ".join(problems))
+        return {n: _native(design[n]) for n in self.names}
+
+    def _param_contains(self, p: Parameter, value: Any) -> bool:
+        if isinstance(p, Real):
+            return isinstance(value, (int, float, np.number)) and bool(p.low <= value <= p.high)
+        if isinstance(p, Integer):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                return False
+            return bool(p.low <= value <= p.high and (value - p.low) % p.step == 0)
+        try:
+            return bool(value in self._lookup[p.name])
+        except TypeError:  # unhashable value
+            return False
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, rng: np.random.Generator) -> Design:
+        """Draws one design uniformly (per parameter; log-uniform where asked)."""
+        design: Design = {}
+        for p in self.parameters:
+            if isinstance(p, Real):
+                if p.log:
+                    value = math.exp(rng.uniform(math.log(p.low), math.log(p.high)))
+                else:
+                    value = float(rng.uniform(p.low, p.high))
+                design[p.name] = min(max(value, p.low), p.high)
+            else:
+                design[p.name] = self._value_at(p, int(rng.integers(p.n_values)))
+        return design
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> list[Design]:
+        """Draws ``n`` designs independently."""
+        return [self.sample(rng) for _ in range(n)]
+
+    # ------------------------------------------------------------------ encodings
+    @staticmethod
+    def _value_at(p: DiscreteParameter, index: int) -> Any:
+        if isinstance(p, Integer):
+            return p.low + index * p.step
+        return p.values[index]
+
+    def _index_of(self, p: DiscreteParameter, value: Any) -> int:
+        if isinstance(p, Integer):
+            return (int(value) - p.low) // p.step
+        return self._lookup[p.name][value]
+
+    def encode(self, design: Mapping[str, Any]) -> np.ndarray:
+        """Maps a design to its index vector (real parameters keep their value)."""
+        out = np.empty(len(self.parameters), dtype=np.float64)
+        for i, p in enumerate(self.parameters):
+            value = design[p.name]
+            out[i] = float(value) if isinstance(p, Real) else self._index_of(p, value)
+        return out
+
+    def decode(self, vector: Sequence[float] | np.ndarray) -> Design:
+        """Maps an index vector back to a design, clipping out-of-range entries."""
+        design: Design = {}
+        for p, x in zip(self.parameters, np.asarray(vector, dtype=np.float64), strict=True):
+            if isinstance(p, Real):
+                design[p.name] = float(min(max(x, p.low), p.high))
+            else:
+                index = int(min(max(round(float(x)), 0), p.n_values - 1))
+                design[p.name] = self._value_at(p, index)
+        return design
+
+    def to_unit(self, design: Mapping[str, Any]) -> np.ndarray:
+        """Maps a design into the unit cube [0, 1]^d."""
+        out = np.empty(len(self.parameters), dtype=np.float64)
+        for i, p in enumerate(self.parameters):
+            value = design[p.name]
+            if isinstance(p, Real):
+                lo, hi, v = (
+                    (math.log(p.low), math.log(p.high), math.log(value))
+                    if p.log
+                    else (p.low, p.high, float(value))
+                )
+                out[i] = (v - lo) / (hi - lo)
+            else:
+                n = p.n_values
+                out[i] = (self._index_of(p, value) + 0.5) / n
+        return out
+
+    def from_unit(self, unit: Sequence[float] | np.ndarray) -> Design:
+        """Maps a point of the unit cube to a design (discrete values by bins)."""
+        design: Design = {}
+        for p, u in zip(self.parameters, np.clip(np.asarray(unit, float), 0.0, 1.0), strict=True):
+            if isinstance(p, Real):
+                if p.log:
+                    lo, hi = math.log(p.low), math.log(p.high)
+                    design[p.name] = min(max(math.exp(lo + u * (hi - lo)), p.low), p.high)
+                else:
+                    design[p.name] = float(p.low + u * (p.high - p.low))
+            else:
+                index = min(int(u * p.n_values), p.n_values - 1)
+                design[p.name] = self._value_at(p, index)
+        return design
+
+    def key(self, design: Mapping[str, Any]) -> tuple[Any, ...]:
+        """A hashable identity for ``design`` (used by caches and de-duplication)."""
+        return tuple(_native(design[n]) for n in self.names)
+
+    # -------------------------------------------------------------- enumeration
+    def enumerate(self, limit: int = 1_000_000) -> Iterator[Design]:
+        """Yields every design of a finite space in lexicographic index order.
+
+        Raises:
+            ValueError: if the space has a real parameter or more than ``limit`` designs.
+        """
+        if not self.is_finite:
+            raise ValueError("cannot enumerate a space with real parameters")
+        if self.size > limit:
+            raise ValueError(f"space has {self.size:.3g} designs, more than limit={limit}")
+        value_lists = [
+            list(self._iter_values(p)) for p in self.parameters if not isinstance(p, Real)
+        ]
+        for combo in itertools.product(*value_lists):
+            yield dict(zip(self.names, combo, strict=True))
+
+    def _iter_values(self, p: DiscreteParameter) -> Iterator[Any]:
+        return (self._value_at(p, i) for i in range(p.n_values))
+
+    def neighbours(self, design: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Lists single-parameter moves to adjacent values (discrete parameters only)."""
+        moves: list[tuple[str, Any]] = []
+        for p in self.parameters:
+            if isinstance(p, Real):
+                continue
+            i = self._index_of(p, design[p.name])
+            if isinstance(p, Categorical):
+                targets = [j for j in range(p.n_values) if j != i]
+            else:
+                targets = [j for j in (i - 1, i + 1) if 0 <= j < p.n_values]
+            moves.extend((p.name, self._value_at(p, j)) for j in targets)
+        return moves
+
+    # ----------------------------------------------------------- library bridges
+    def to_optuna_distributions(self) -> dict[str, Any]:
+        """Builds Optuna distributions, one per parameter (imports Optuna lazily)."""
+        from optuna.distributions import (
+            CategoricalDistribution,
+            FloatDistribution,
+            IntDistribution,
+        )
+
+        dists: dict[str, Any] = {}
+        for p in self.parameters:
+            if isinstance(p, Real):
+                dists[p.name] = FloatDistribution(p.low, p.high, log=p.log)
+            elif isinstance(p, Integer):
+                dists[p.name] = IntDistribution(p.low, p.high, step=p.step)
+            else:
+                dists[p.name] = CategoricalDistribution(p.values)
+        return dists
+
+    def to_gymnasium(self) -> Any:
+        """MultiDiscrete for finite spaces, else a Box over the unit cube."""
+        from gymnasium import spaces
+
+        if self.is_finite:
+            return spaces.MultiDiscrete(self.nvec)
+        return spaces.Box(0.0, 1.0, shape=(len(self.parameters),), dtype=np.float32)

@@ -1,0 +1,43 @@
+"""dsegym: a design-space exploration gym for computer hardware.
+
+The public API re-exports the core types; subpackages live in the top-level folders
+``costmodels/``, ``envs/``, ``search/`` and ``experiments/``.
+"""
+
+from dsegym.costmodels import (
+    Categorical,
+    Constraint,
+    CostModel,
+    DesignSpace,
+    Evaluation,
+    Integer,
+    Metric,
+    Objective,
+    Ordinal,
+    Outcome,
+    Problem,
+    Real,
+    make_problem,
+)
+from dsegym.errors import ConfigError, DsegymError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Categorical",
+    "ConfigError",
+    "Constraint",
+    "CostModel",
+    "DesignSpace",
+    "DsegymError",
+    "Evaluation",
+    "Integer",
+    "Metric",
+    "Objective",
+    "Ordinal",
+    "Outcome",
+    "Problem",
+    "Real",
+    "__version__",
+    "make_problem",
+]

@@ -1,0 +1,29 @@
+"""Exceptions that carry a message meant for the user, not a traceback."""
+
+from __future__ import annotations
+
+
+class DsegymError(Exception):
+    """Base class for errors the CLI reports as one clear message and exit code 2."""
+
+
+class ConfigError(DsegymError):
+    """A configuration value is wrong; the message names the field and what is allowed."""
+
+
+class UnknownNameError(ConfigError):
+    """A name (problem, agent, cost model, workload, preset...) is not registered."""
+
+    def __init__(self, kind: str, name: str, allowed: list[str] | tuple[str, ...]):
+        self.kind, self.name, self.allowed = kind, name, list(allowed)
+        super().__init__(
+            f"unknown {kind} {name!r}; allowed: {', '.join(sorted(map(str, allowed)))}"
+        )
+
+
+class DesignError(DsegymError):
+    """A design is not a member of its design space."""
+
+
+class WorkloadError(DsegymError):
+    """A workload file or description is malformed (the message names the line)."""
