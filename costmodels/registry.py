@@ -39,6 +39,20 @@ PROBLEMS: dict[str, str] = {
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
 }
 
+# Workload catalogues: cost-model family -> "module:function" returning the names of the
+# workloads shipped with the package for that family (shown by `dsegym list workloads`).
+WORKLOADS: dict[str, str] = {
+    "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
+}
+
+
+def workload_names() -> dict[str, list[str]]:
+    """Shipped workload names per cost-model family."""
+    return {
+        family: list(load_object(ref, what="workload catalogue")())
+        for family, ref in sorted(WORKLOADS.items())
+    }
+
 
 def cost_model_names() -> list[str]:
     return sorted(COST_MODELS)
@@ -132,4 +146,5 @@ __all__ = [
     "problem_factory",
     "problem_names",
     "problem_parameters",
+    "workload_names",
 ]

@@ -135,3 +135,8 @@ def toy_accelerator_edp(
         workload_name="gemm-256",
         description="EDP under an area budget on the 3,000-design toy space; optimum known",
     )
+
+
+def workload_names() -> list[str]:
+    """The toy model has one built-in workload."""
+    return ["gemm-256"]
