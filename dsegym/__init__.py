@@ -19,6 +19,7 @@ from dsegym.costmodels import (
     Real,
     make_problem,
 )
+from dsegym.envs import registration as _registration  # noqa: F401  (registers the envs)
 from dsegym.errors import ConfigError, DsegymError
 
 __version__ = "0.1.0"

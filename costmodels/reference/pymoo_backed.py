@@ -61,8 +61,10 @@ class PymooReference(CostModel):
     def pareto_front(self, n_points: int | None = None) -> np.ndarray:
         """The analytic Pareto front from pymoo (offline)."""
         if self._problem.n_obj == 2:
-            kwargs = {} if n_points is None else {"n_pareto_points": n_points}
-            return np.asarray(self._problem.pareto_front(**kwargs))
+            try:
+                return np.asarray(self._problem.pareto_front(n_pareto_points=n_points or 100))
+            except TypeError:  # ZDT3's disconnected front has a fixed resolution
+                return np.asarray(self._problem.pareto_front())
         from pymoo.util.ref_dirs import get_reference_directions
 
         ref_dirs = get_reference_directions("das-dennis", self._problem.n_obj, n_partitions=24)

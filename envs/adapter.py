@@ -1,0 +1,113 @@
+"""A Gymnasium env over any problem: each step proposes one whole design."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from dsegym.costmodels.problem import Outcome, Problem
+from dsegym.costmodels.registry import make_problem
+from dsegym.costmodels.space import Design
+from dsegym.envs.rewards import Reward, make_reward
+
+_LOG_BOUND = 710.0
+
+
+class ProblemEnv(gym.Env):
+    """Exposes a problem to RL agents.
+
+    The action is a design: ``MultiDiscrete`` (value indices) for finite spaces, a
+    ``Box`` over the unit cube otherwise (see ``DesignSpace.from_unit``). The
+    observation is the last design (unit-encoded), its objectives (signed ``log1p``,
+    so any unit fits) and a feasibility flag. ``info`` carries the metrics, ``F``,
+    feasibility and the reasons a design is infeasible.
+
+    Args:
+        problem: A Problem, or a registered problem name.
+        problem_params: Parameters for a named problem.
+        reward: A Reward, a reward name, or ``{"name": ..., **kwargs}``.
+        episode_length: Steps per episode (the env is a bandit in disguise: the
+            design does not depend on the state, but RL libraries need episodes).
+        evaluate: How designs are costed (default: the problem itself); agents pass
+            the runner's evaluator so budget, caching and recording apply.
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(
+        self,
+        problem: Problem | str,
+        problem_params: Mapping[str, Any] | None = None,
+        reward: Reward | str | Mapping[str, Any] | None = None,
+        episode_length: int = 16,
+        evaluate: Callable[[Sequence[Design]], list[Outcome]] | None = None,
+    ):
+        super().__init__()
+        self.problem = (
+            make_problem(problem, problem_params) if isinstance(problem, str) else problem
+        )
+        self.space = self.problem.space
+        self.reward_fn = make_reward(self.problem, reward)
+        self.episode_length = episode_length
+        self._evaluate = evaluate or self.problem.evaluate_batch
+        self.action_space = self.space.to_gymnasium()
+        d, m = len(self.space), self.problem.n_objectives
+        self.observation_space = gym.spaces.Box(
+            -np.inf, np.inf, shape=(d + m + 1,), dtype=np.float32
+        )
+        self._steps = 0
+        self._obs = self._initial_observation()
+
+    def _initial_observation(self) -> np.ndarray:
+        d, m = len(self.space), self.problem.n_objectives
+        return np.concatenate([np.full(d, 0.5), np.zeros(m), [0.0]]).astype(np.float32)
+
+    def action_to_design(self, action: Any) -> Design:
+        """Decodes an action into a design."""
+        if self.space.is_finite:
+            return self.space.decode(np.asarray(action))
+        return self.space.from_unit(np.asarray(action, dtype=float))
+
+    def design_to_action(self, design: Design) -> np.ndarray:
+        """Encodes a design as an action."""
+        if self.space.is_finite:
+            return self.space.encode(design).astype(np.int64)
+        return self.space.to_unit(design).astype(np.float32)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        self._steps = 0
+        self._obs = self._initial_observation()
+        return self._obs.copy(), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        design = self.action_to_design(action)
+        outcomes = self._evaluate([design])
+        self._steps += 1
+        if not outcomes:  # the evaluator's budget is spent
+            return self._obs.copy(), 0.0, False, True, {"budget_exhausted": True}
+        outcome = outcomes[0]
+        F = np.where(np.isfinite(outcome.F), outcome.F, 0.0)
+        self._obs = np.concatenate(
+            [
+                self.space.to_unit(outcome.design)
+                if self.space.contains(outcome.design)
+                else np.full(len(self.space), 0.5),
+                np.sign(F) * np.log1p(np.abs(F)),
+                [1.0 if outcome.feasible else 0.0],
+            ]
+        ).astype(np.float32)
+        info = {
+            "design": outcome.design,
+            "metrics": dict(outcome.evaluation.metrics),
+            "F": outcome.F.copy(),
+            "feasible": outcome.feasible,
+            "violations": list(outcome.evaluation.violations),
+        }
+        truncated = self._steps >= self.episode_length
+        return self._obs.copy(), self.reward_fn(outcome), False, truncated, info

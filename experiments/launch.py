@@ -1,0 +1,142 @@
+"""Launches every run of an experiment, serially or in parallel under Ray.
+
+Parallelism is across runs: each (problem, agent setting, seed) run is one Ray task
+that executes the very same code as the serial path, so serial and Ray records are
+identical (apart from wall-clock fields). Ray workers append to the run's record file
+in the results folder; on a multi-node cluster that folder must be on storage every
+node can write (a shared or network file system).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dsegym.experiments.config import ExperimentConfig, expand_runs
+from dsegym.experiments.runner import RunSpec, RunSummary, execute_run
+from dsegym.experiments.storage import write_json
+
+
+def _progress_bar(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not enabled,
+        transient=False,
+    )
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    *,
+    results_dir: Path | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    resume: bool = False,
+    show_progress: bool = True,
+) -> list[RunSummary]:
+    """Runs (or resumes) every run of ``config`` and saves the resolved config.
+
+    Args:
+        config: A validated experiment config.
+        results_dir: Where results go (default: the config's ``output_dir``).
+        workers: Parallel Ray workers (default: the config's ``workers``; 1 is serial).
+        address: An existing Ray cluster ('auto' or host:port); implies Ray.
+        resume: Finish an interrupted experiment instead of starting afresh.
+        show_progress: Draw a progress bar.
+
+    Returns:
+        One summary per run, in the config's order.
+    """
+    results_dir = Path(results_dir or config.results_dir())
+    workers = workers or config.workers
+    address = address or config.address
+    specs = expand_runs(config)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    resolved = config.model_dump(mode="json")
+    resolved.update(workers=workers, address=address, output_dir=str(results_dir))
+    (results_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+    write_json(results_dir / "runs.json", [s.to_dict() | {"run_id": s.run_id} for s in specs])
+    if workers == 1 and address is None:
+        summaries = _run_serial(specs, results_dir, resume, show_progress)
+    else:
+        summaries = _run_ray(specs, results_dir, resume, show_progress, workers, address)
+    write_json(results_dir / "summary.json", [vars(s) for s in summaries])
+    return summaries
+
+
+def _run_serial(
+    specs: Sequence[RunSpec], results_dir: Path, resume: bool, show_progress: bool
+) -> list[RunSummary]:
+    summaries = []
+    with _progress_bar(show_progress) as bar:
+        task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
+        for spec in specs:
+            bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
+            summaries.append(_guarded(spec, results_dir, resume, lambda n: bar.advance(task, n)))
+    return summaries
+
+
+def _guarded(spec: RunSpec, results_dir: Path, resume: bool, progress: Any = None) -> RunSummary:
+    """Runs one spec; an agent that crashes fails its own run, not the experiment."""
+    try:
+        return execute_run(spec, results_dir, resume=resume, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
+        message = f"{type(exc).__name__}: {exc}"
+        (results_dir / "runs").mkdir(parents=True, exist_ok=True)
+        (results_dir / "runs" / f"{spec.run_id}.error.txt").write_text(message + "\n")
+        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message)
+
+
+def _remote_run(spec: RunSpec, results_dir: str, resume: bool) -> RunSummary:
+    # Workers run one evaluation loop each; more threads only fight over the cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    return _guarded(spec, Path(results_dir), resume)
+
+
+def _run_ray(
+    specs: Sequence[RunSpec],
+    results_dir: Path,
+    resume: bool,
+    show_progress: bool,
+    workers: int,
+    address: str | None,
+) -> list[RunSummary]:
+    import ray
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        if address is None:
+            ray.init(
+                num_cpus=workers,
+                include_dashboard=False,
+                logging_level="ERROR",
+                log_to_driver=False,
+            )
+        else:
+            ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+    try:
+        remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
+        refs = {
+            remote.remote(s, str(results_dir.resolve()), resume): i for i, s in enumerate(specs)
+        }
+        done: dict[int, RunSummary] = {}
+        with _progress_bar(show_progress) as bar:
+            task = bar.add_task("runs", total=len(specs))
+            pending = list(refs)
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
+                for ref in ready:
+                    done[refs[ref]] = ray.get(ref)
+                    bar.advance(task)
+        return [done[i] for i in range(len(specs))]
+    finally:
+        if started_here:
+            ray.shutdown()

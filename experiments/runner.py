@@ -1,0 +1,311 @@
+"""The runner: owns the evaluation loop around any agent.
+
+Budget rule: the budget counts *distinct designs costed by the cost model*. A design
+the run has already seen is answered from the run's cache, recorded with
+``cached=True``, and charged nothing. So that an agent stuck on known designs cannot
+loop forever, a run also stops after ``max_proposals_factor x budget`` proposals, and
+when a finite space has been evaluated in full.
+
+Resume rule: a run is resumed by *replaying* its record. The agent is rebuilt with the
+same seed and hyperparameters; its proposals are answered from the record, in order,
+without re-evaluating or re-recording, until the record runs out; then the run goes on
+as normal. Agents are deterministic given their seed and the outcomes they see, so the
+replayed agent reaches exactly the state the killed one had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dsegym.costmodels.base import Evaluation
+from dsegym.costmodels.problem import Outcome, Problem
+from dsegym.costmodels.registry import make_problem
+from dsegym.costmodels.space import Design
+from dsegym.errors import DsegymError
+from dsegym.experiments.storage import RecordWriter, read_records, repair, write_json
+from dsegym.search.registry import make_agent
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One (problem, agent, hyperparameters, seed) combination of an experiment."""
+
+    experiment: str
+    problem: str
+    problem_params: dict[str, Any]
+    agent: str
+    agent_params: dict[str, Any]
+    seed: int
+    budget: int
+    max_proposals_factor: int = 10
+    problem_label: str = ""
+    agent_label: str = ""
+
+    @property
+    def run_id(self) -> str:
+        """A readable, stable id: labels, seed and a hash of the full settings."""
+        payload = json.dumps(
+            [self.problem, self.problem_params, self.agent, self.agent_params, self.seed],
+            sort_keys=True,
+            default=str,
+        )
+        digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
+        problem = (self.problem_label or self.problem).replace("/", "_")
+        agent = (self.agent_label or self.agent).replace(":", ".").replace("/", "_")
+        return f"{problem}__{agent}__s{self.seed}__{digest}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunSummary:
+    """What a finished run reports."""
+
+    run_id: str
+    evaluations: int
+    proposals: int
+    stop_reason: str
+    wall_time_s: float
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ResumeDivergedError(DsegymError):
+    """A resumed agent proposed something other than what its record says."""
+
+
+class RunEvaluator:
+    """The :class:`~dsegym.search.agent.Evaluator` the runner hands to an agent.
+
+    Args:
+        problem: The problem to evaluate on.
+        budget: Distinct cost-model evaluations allowed.
+        writer: Where rows are appended (``None``: record nothing).
+        replay: Rows of an earlier, interrupted attempt to answer first, in order.
+        max_proposals_factor: Stop after this many proposals per unit of budget.
+        progress: Called with the number of newly charged evaluations.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        budget: int,
+        writer: RecordWriter | None = None,
+        replay: Sequence[dict[str, Any]] = (),
+        max_proposals_factor: int = 10,
+        progress: ProgressCallback | None = None,
+    ):
+        self.problem = problem
+        self.budget = budget
+        self.writer = writer
+        self.progress = progress
+        self.max_proposals = max(budget, budget * max_proposals_factor)
+        self.space_size = problem.space.size
+        self.cache: dict[tuple[Any, ...], Outcome] = {}
+        self.history: list[Outcome] = []
+        self.charged = 0
+        self.proposals = 0
+        self._replay = deque(replay)
+        self._key = problem.space.key
+
+    # ------------------------------------------------------------------ protocol
+    @property
+    def remaining(self) -> int:
+        return max(0, self.budget - self.charged)
+
+    @property
+    def stop_reason(self) -> str | None:
+        if self.charged >= self.budget:
+            return "budget"
+        if self.charged >= self.space_size:
+            return "space exhausted"
+        if self.proposals >= self.max_proposals:
+            return "proposal limit (agent kept proposing known designs)"
+        return None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.stop_reason is not None
+
+    def __call__(self, designs: Sequence[Design]) -> list[Outcome]:
+        # First decide, in proposal order, how each design is answered; then cost the
+        # new ones in one batch (the model's vectorised path); then record in order.
+        plan: list[tuple[str, Design, tuple[Any, ...], int, int]] = []
+        replayed: dict[int, Outcome] = {}
+        new_keys: set[tuple[Any, ...]] = set()
+        for design in designs:
+            if self.exhausted:
+                break
+            design = dict(design)
+            key = self._safe_key(design)
+            self.proposals += 1
+            if self._replay:
+                replayed[len(plan)] = self._replayed(design, key)
+                kind = "replay"
+            elif key in self.cache or key in new_keys:
+                kind = "cached"
+            else:
+                new_keys.add(key)
+                self.charged += 1
+                kind = "new"
+            plan.append((kind, design, key, self.proposals, self.charged))
+        new = [(design, key) for kind, design, key, _, _ in plan if kind == "new"]
+        per_design = 0.0
+        if new:
+            start = time.perf_counter()
+            outcomes = self.problem.evaluate_batch([d for d, _ in new])
+            per_design = (time.perf_counter() - start) / len(new)
+            for (_, key), outcome in zip(new, outcomes, strict=True):
+                self.cache[key] = outcome
+        results = []
+        for i, (kind, _, key, proposal_index, eval_index) in enumerate(plan):
+            if kind == "replay":
+                outcome = replayed[i]
+            else:
+                outcome = self.cache[key]
+                self._record(outcome, kind == "cached", per_design, proposal_index, eval_index)
+            results.append(outcome)
+        self.history.extend(results)
+        if new and self.progress is not None:
+            self.progress(len(new))
+        return results
+
+    # ----------------------------------------------------------------- internals
+    def _safe_key(self, design: Design) -> tuple[Any, ...]:
+        try:
+            return self._key(design)
+        except (KeyError, TypeError):  # outside the space: key on its repr
+            return ("<invalid>", json.dumps(design, sort_keys=True, default=repr))
+
+    def _replayed(self, design: Design, key: tuple[Any, ...]) -> Outcome:
+        row = self._replay.popleft()
+        if self._safe_key(row["design"]) != key:
+            raise ResumeDivergedError(
+                f"resume diverged at proposal {row['proposal_index']}: the agent proposed "
+                f"{design} but the record has {row['design']}; the agent is not "
+                "deterministic for this seed, so the run cannot be resumed (delete its "
+                "record file to start it again)"
+            )
+        if not row["cached"]:
+            self.charged += 1
+        if key not in self.cache:
+            self.cache[key] = self._outcome_from_row(row)
+        return self.cache[key]
+
+    def _outcome_from_row(self, row: dict[str, Any]) -> Outcome:
+        design = row["design"]
+        if not self.problem.space.contains(design):
+            return self.problem.outcome(design, Evaluation.infeasible(row["violations"]))
+        if any(f is None for f in row["F"]):  # the cost model rejected it
+            evaluation = Evaluation.infeasible(row["violations"], {})
+        else:
+            metrics = {k: (math.nan if v is None else v) for k, v in row["metrics"].items()}
+            evaluation = Evaluation(metrics)
+        return self.problem.outcome(self.problem.space.validate(design), evaluation)
+
+    def _record(
+        self, outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
+    ) -> None:
+        if self.writer is None:
+            return
+        self.writer.write(
+            {
+                "proposal_index": proposal_index,
+                "eval_index": eval_index,
+                "cached": cached,
+                "design": outcome.design,
+                "metrics": dict(outcome.evaluation.metrics),
+                "F": outcome.F.tolist(),
+                "G": outcome.G.tolist(),
+                "feasible": outcome.feasible,
+                "violations": list(outcome.evaluation.violations),
+                "eval_time_s": wall,
+                "timestamp": time.time(),
+            }
+        )
+
+
+def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
+    """The record file and the completion marker of a run."""
+    runs = results_dir / "runs"
+    return runs / f"{run_id}.jsonl", runs / f"{run_id}.done.json"
+
+
+def execute_run(
+    spec: RunSpec,
+    results_dir: Path | str,
+    *,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+) -> RunSummary:
+    """Runs one agent on one problem to the end of its budget, recording everything.
+
+    A finished run (completion marker present) is skipped when resuming.
+    """
+    results_dir = Path(results_dir)
+    record, marker = run_paths(results_dir, spec.run_id)
+    if resume and marker.exists():
+        summary = json.loads(marker.read_text())
+        return RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
+    replay: list[dict[str, Any]] = []
+    if record.exists():
+        if resume:
+            repair(record)
+            replay = read_records(record)
+        else:
+            record.unlink()
+    marker.unlink(missing_ok=True)
+    start = time.perf_counter()
+    problem = make_problem(spec.problem, spec.problem_params)
+    agent = make_agent(
+        spec.agent,
+        problem.space,
+        n_objectives=problem.n_objectives,
+        n_constraints=problem.n_constraints,
+        seed=spec.seed,
+        params=spec.agent_params,
+    )
+    static = {
+        "experiment": spec.experiment,
+        "run_id": spec.run_id,
+        "problem": spec.problem_label or spec.problem,
+        "problem_params": spec.problem_params,
+        "cost_model": problem.cost_model.name,
+        "cost_model_version": problem.cost_model.version,
+        "workload": problem.workload_name,
+        "objectives": problem.objective_labels,
+        "agent": spec.agent_label or spec.agent,
+        "agent_name": spec.agent,
+        "hyperparameters": agent.hp.model_dump(mode="json"),
+        "seed": spec.seed,
+    }
+    with RecordWriter(record, static) as writer:
+        evaluator = RunEvaluator(
+            problem,
+            spec.budget,
+            writer,
+            replay=replay,
+            max_proposals_factor=spec.max_proposals_factor,
+            progress=progress,
+        )
+        agent.run(evaluator)
+    summary = RunSummary(
+        run_id=spec.run_id,
+        evaluations=evaluator.charged,
+        proposals=evaluator.proposals,
+        stop_reason=evaluator.stop_reason or "agent finished",
+        wall_time_s=time.perf_counter() - start,
+    )
+    write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
+    return summary

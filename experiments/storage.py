@@ -1,0 +1,97 @@
+"""Crash-safe records: one JSON line per evaluation, appended and flushed at once.
+
+A line reaches the operating system before the evaluation is handed to the agent, so
+a run killed with SIGKILL loses nothing it had recorded; at worst the last line is
+torn, and :func:`read_records` drops it (and :func:`repair` cuts it off the file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no infinity or NaN: they are written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+class RecordWriter:
+    """Appends evaluation rows to a JSON-lines file.
+
+    The fields that are the same for every row of a run (run id, problem, agent, seed...)
+    are serialised once and spliced into each line, which keeps the per-row cost low.
+
+    Args:
+        path: The run's record file; created if missing, appended to otherwise.
+        static_fields: Fields repeated on every row.
+    """
+
+    def __init__(self, path: Path, static_fields: Mapping[str, Any]):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._prefix = json.dumps(_clean(dict(static_fields)), allow_nan=False)[:-1] + ", "
+        self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        """Appends one row and hands it to the OS (survives SIGKILL of this process)."""
+        try:
+            body = json.dumps(row, allow_nan=False)
+        except ValueError:
+            body = json.dumps(_clean(dict(row)), allow_nan=False)
+        self._file.write(self._prefix + body[1:] + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Reads every complete row of a record file (a torn last line is ignored)."""
+    if not path.exists():
+        return []
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.endswith("\n"):
+                break  # torn by a kill mid-write
+            rows.append(json.loads(line))
+    return rows
+
+
+def repair(path: Path) -> int:
+    """Cuts a torn last line off a record file; returns the number of complete rows."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end != len(data):
+        with open(path, "r+b") as f:
+            f.truncate(end)
+    return data[:end].count(b"\n")
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Writes JSON atomically (temporary file, then rename)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(_clean(payload), indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)

@@ -1,0 +1,123 @@
+"""Agents backed by Optuna samplers (ask/tell over an in-memory study)."""
+
+from __future__ import annotations
+
+import warnings
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+import optuna
+import pydantic
+
+from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.space import Design, DesignSpace
+from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violation
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+# Optuna flags SBX and friends as experimental; they are stable enough for us.
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+
+
+class OptunaAgent(AskTellAgent):
+    """Runs an Optuna sampler through the ask-and-tell interface.
+
+    Constraints reach the sampler through ``trial.set_constraint``: one value, the total
+    violation (0 when feasible; a large number when the cost model rejected the design).
+    """
+
+    def __init__(self, space: DesignSpace, **kwargs: Any):
+        super().__init__(space, **kwargs)
+        self._distributions = space.to_optuna_distributions()
+        self.study = optuna.create_study(
+            directions=["minimize"] * self.n_objectives, sampler=self.make_sampler()
+        )
+        self._pending: list[optuna.Trial] = []
+
+    @abstractmethod
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        """Builds the sampler from ``self.hp`` and ``self.seed``."""
+
+    def ask(self, n: int) -> list[Design]:
+        self._fail_pending()
+        self._pending = [self.study.ask(self._distributions) for _ in range(n)]
+        return [dict(t.params) for t in self._pending]
+
+    def tell(self, outcomes: Sequence[Outcome]) -> None:
+        told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
+        for trial, outcome in zip(told, outcomes, strict=True):
+            trial.set_constraint("violation", finite_violation(outcome))
+            values = finite_objectives(outcome)
+            self.study.tell(trial, values if self.n_objectives > 1 else values[0])
+
+    def _fail_pending(self) -> None:
+        for trial in self._pending:
+            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        self._pending = []
+
+
+class NSGA2(OptunaAgent):
+    """NSGA-II (Optuna's ``NSGAIISampler``); SBX crossover suits real parameters."""
+
+    name: ClassVar[str] = "nsga2"
+
+    class Hyperparameters(pydantic.BaseModel):
+        """NSGA-II hyperparameters."""
+
+        model_config = pydantic.ConfigDict(extra="forbid")
+        population_size: int = pydantic.Field(50, ge=4, le=100_000)
+        crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
+        crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
+        mutation_prob: float | None = pydantic.Field(
+            None, ge=0.0, le=1.0, description="None: 1 / number of parameters"
+        )
+        swapping_prob: float = pydantic.Field(0.5, ge=0.0, le=1.0)
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        from optuna.samplers import nsgaii
+
+        hp: Any = self.hp
+        crossovers = {
+            "uniform": nsgaii.UniformCrossover,
+            "sbx": nsgaii.SBXCrossover,
+            "blxalpha": nsgaii.BLXAlphaCrossover,
+            "spx": nsgaii.SPXCrossover,
+            "undx": nsgaii.UNDXCrossover,
+            "vsbx": nsgaii.VSBXCrossover,
+        }
+        self.batch_size = hp.population_size
+        return optuna.samplers.NSGAIISampler(
+            population_size=hp.population_size,
+            crossover=crossovers[hp.crossover](),
+            crossover_prob=hp.crossover_prob,
+            mutation_prob=hp.mutation_prob,
+            swapping_prob=hp.swapping_prob,
+            seed=self.seed,
+        )
+
+
+class TPE(OptunaAgent):
+    """Tree-structured Parzen estimator (Optuna's ``TPESampler``), one or many objectives."""
+
+    name: ClassVar[str] = "tpe"
+
+    class Hyperparameters(pydantic.BaseModel):
+        """TPE hyperparameters."""
+
+        model_config = pydantic.ConfigDict(extra="forbid")
+        n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
+        n_ei_candidates: int = pydantic.Field(24, ge=1, le=10_000)
+        multivariate: bool = True
+        batch_size: int = pydantic.Field(
+            1, ge=1, le=1024, description="designs per round (constant liar above 1)"
+        )
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        hp: Any = self.hp
+        self.batch_size = hp.batch_size
+        return optuna.samplers.TPESampler(
+            n_startup_trials=hp.n_startup_trials,
+            n_ei_candidates=hp.n_ei_candidates,
+            multivariate=hp.multivariate,
+            seed=self.seed,
+        )

@@ -1,0 +1,34 @@
+"""Uniform random search: the baseline every other agent must beat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import pydantic
+
+from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.space import Design
+from dsegym.search.agent import AskTellAgent
+
+
+class RandomSearch(AskTellAgent):
+    """Samples every parameter independently and uniformly (log-uniform where declared)."""
+
+    name: ClassVar[str] = "random"
+
+    class Hyperparameters(pydantic.BaseModel):
+        """Random search hyperparameters."""
+
+        model_config = pydantic.ConfigDict(extra="forbid")
+        batch_size: int = pydantic.Field(16, ge=1, le=100_000, description="designs per round")
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.batch_size = self.hp.batch_size  # type: ignore[attr-defined]
+
+    def ask(self, n: int) -> list[Design]:
+        return self.space.sample_many(self.rng, n)
+
+    def tell(self, outcomes: Sequence[Outcome]) -> None:
+        """Random search learns nothing."""
