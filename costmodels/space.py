@@ -253,6 +253,10 @@ class DesignSpace:
         problems = self.violations(design)
         if problems:
             raise DesignError("; ".join(problems))
+        return self.clean(design)
+
+    def clean(self, design: Mapping[str, Any]) -> Design:
+        """``design`` in parameter order with Python scalars (membership not checked)."""
         return {n: _native(design[n]) for n in self.names}
 
     def _param_contains(self, p: Parameter, value: Any) -> bool:

@@ -242,28 +242,19 @@ def validate(config: Annotated[Path, typer.Argument(help="experiment config (YAM
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: maps user errors to one message and exit code 2."""
+    """Entry point: maps user errors to one message and exit code 2.
+
+    Click already reports usage errors (a missing argument, a bad option value) in
+    one message with exit code 2; dsegym's own errors are handled here the same way.
+    """
     try:
-        code = app(args=argv, standalone_mode=False)
+        app(args=argv)
     except DsegymError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted; finish with `dsegym run CONFIG --resume`")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors arrive here in standalone_mode=False
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
-    if isinstance(code, int) and code:
-        sys.exit(code)
 
 
 if __name__ == "__main__":

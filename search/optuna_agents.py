@@ -15,8 +15,6 @@ from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violation
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-# Optuna flags SBX and friends as experimental; they are stable enough for us.
-warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
 class OptunaAgent(AskTellAgent):
@@ -86,9 +84,13 @@ class NSGA2(OptunaAgent):
             "vsbx": nsgaii.VSBXCrossover,
         }
         self.batch_size = hp.population_size
+        with warnings.catch_warnings():
+            # Optuna flags SBX and friends as experimental; they are stable enough for us.
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            crossover = crossovers[hp.crossover]()
         return optuna.samplers.NSGAIISampler(
             population_size=hp.population_size,
-            crossover=crossovers[hp.crossover](),
+            crossover=crossover,
             crossover_prob=hp.crossover_prob,
             mutation_prob=hp.mutation_prob,
             swapping_prob=hp.swapping_prob,

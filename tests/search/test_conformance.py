@@ -37,8 +37,9 @@ def _run(agent_name, problem, seed=0, budget=BUDGET):
     return evaluator
 
 
-@pytest.mark.parametrize("kind", ["mixed-with-rejections", "discrete-2obj", "real-2obj",
-                                  "discrete-1obj-constrained"])
+@pytest.mark.parametrize(
+    "kind", ["mixed-with-rejections", "discrete-2obj", "real-2obj", "discrete-1obj-constrained"]
+)
 @pytest.mark.parametrize("agent_name", sorted(AGENTS))
 def test_agent_conformance(agent_name, kind, picky_problem):
     problem = _problems(picky_problem)[kind]
