@@ -7,6 +7,7 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,6 +55,9 @@ def run(
         str | None, typer.Option(help="existing Ray cluster: 'auto' or host:port")
     ] = None,
     resume: Annotated[bool, typer.Option(help="finish an interrupted experiment")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="delete the results folder's earlier runs first")
+    ] = False,
     output: Annotated[Path | None, typer.Option(help="results folder (overrides config)")] = None,
     report: Annotated[bool, typer.Option(help="write the report when done")] = True,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
@@ -64,10 +68,15 @@ def run(
 
     cfg = load_config(config)
     results_dir = output or cfg.results_dir()
-    if not resume and (results_dir / "runs").is_dir() and any((results_dir / "runs").iterdir()):
+    if resume and overwrite:
+        raise ConfigError("--resume and --overwrite: choose one")
+    runs_dir = results_dir / "runs"
+    if overwrite and runs_dir.is_dir():
+        shutil.rmtree(runs_dir)
+    if not resume and runs_dir.is_dir() and any(runs_dir.iterdir()):
         raise ConfigError(
             f"results folder {str(results_dir)!r} already holds runs; pass --resume to "
-            "finish them, or --output to write elsewhere"
+            "finish them, --overwrite to start again, or --output to write elsewhere"
         )
     n_runs = len(expand_runs(cfg))
     console.print(f"[bold]{cfg.name}[/]: {n_runs} runs x budget {cfg.budget} -> {results_dir}")

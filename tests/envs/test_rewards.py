@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from dsegym.costmodels import make_problem
-from dsegym.envs.rewards import TargetSpecReward, WeightedSumReward, make_reward
+from dsegym.envs.rewards import (
+    HypervolumeGainReward,
+    TargetSpecReward,
+    WeightedSumReward,
+    make_reward,
+)
 from dsegym.errors import ConfigError
 
 
@@ -40,3 +45,18 @@ def test_reward_errors(picky_problem):
         TargetSpecReward(picky_problem, {"speed": 1.0})
     with pytest.raises(ConfigError, match="no known front"):
         WeightedSumReward(picky_problem, normalisation="front")
+
+
+def test_hypervolume_gain_rewards_only_new_ground():
+    p = make_problem("zdt1", {"n_var": 2})
+    r = HypervolumeGainReward(p)
+    first = p.evaluate({"x1": 0.25, "x2": 0.0})  # on the front: F = (0.25, 0.5)
+    gain = r(first)
+    # Normalised by the front's ideal (0, 0) and nadir (1, 1): box to (1.1, 1.1).
+    assert gain == pytest.approx((1.1 - 0.25) * (1.1 - 0.5))
+    assert r(first) == 0.0  # the same point again adds nothing
+    dominated = p.evaluate({"x1": 0.25, "x2": 1.0})
+    assert r(dominated) == 0.0
+    assert r.range == (0.0, pytest.approx(1.21))
+    with pytest.raises(ConfigError, match="give 'ideal' and 'nadir'"):
+        make_reward(make_problem("synthetic"), "hypervolume_gain")

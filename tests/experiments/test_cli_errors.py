@@ -99,6 +99,10 @@ def test_existing_results_need_resume(tmp_path, capsys):
         main(["run", str(path), "--quiet", "--no-report"])
     assert exc.value.code == 0
     assert "pass --resume" in _fails(["run", str(path), "--quiet"], capsys)
+    assert "choose one" in _fails(["run", str(path), "--resume", "--overwrite"], capsys)
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(path), "--quiet", "--no-report", "--overwrite"])
+    assert exc.value.code == 0
 
 
 def test_cli_subprocess_prints_no_traceback(tmp_path):
