@@ -1,0 +1,7 @@
+"""Lookup-table accelerators for ternary (1.58-bit) LLM inference.
+
+Modules: ``combinatorics`` (exact table counts), ``datatypes``, ``components``
+(component libraries), ``workloads`` (LLM linear layers), ``hardware`` (datapath area
+and energy), ``baseline`` (multiplier-based arrays), ``model`` (the cost model),
+``problems`` (registered problems) and ``analysis`` (the published conclusions).
+"""
