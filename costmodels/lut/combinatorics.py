@@ -157,11 +157,9 @@ def int_entry_growth_bits(mu: int) -> int:
 
 
 # Lookup arrays indexed by mu (entries below MU_MIN are unused), for the vectorised model.
-_MU_INDEX = np.arange(MU_MAX + 1)
+_MU_INDEX = range(MU_MAX + 1)
 ENTRIES_BY_MU = np.array([(3**m - 1) // 2 for m in _MU_INDEX], dtype=np.float64)
-KEY_BITS_BY_MU = np.array(
-    [key_bits(m) if m >= MU_MIN else 0 for m in _MU_INDEX], dtype=np.float64
-)
+KEY_BITS_BY_MU = np.array([key_bits(m) if m >= MU_MIN else 0 for m in _MU_INDEX], dtype=np.float64)
 NAIVE_ADDERS_BY_MU = np.array(
     [naive_adders(m) if m >= MU_MIN else 0 for m in _MU_INDEX], dtype=np.float64
 )

@@ -72,8 +72,14 @@ class ComponentLibrary:
         fits = {
             "int_add_area": float((add[:, 0] * add[:, 1]).sum() / norm),
             "int_add_energy": float((add[:, 0] * add[:, 2]).sum() / norm),
-            "int_mult_area": ((a1 - a0) / (b1**2 - b0**2), a0 - (a1 - a0) / (b1**2 - b0**2) * b0**2),
-            "int_mult_energy": ((e1 - e0) / (b1**2 - b0**2), e0 - (e1 - e0) / (b1**2 - b0**2) * b0**2),
+            "int_mult_area": (
+                (a1 - a0) / (b1**2 - b0**2),
+                a0 - (a1 - a0) / (b1**2 - b0**2) * b0**2,
+            ),
+            "int_mult_energy": (
+                (e1 - e0) / (b1**2 - b0**2),
+                e0 - (e1 - e0) / (b1**2 - b0**2) * b0**2,
+            ),
             "fp_add_area": _power_law(self.tables["fp_add"], 1),
             "fp_add_energy": _power_law(self.tables["fp_add"], 2),
             "fp_mult_area": _power_law(self.tables["fp_mult"], 1),
@@ -134,7 +140,12 @@ class ComponentLibrary:
 
     def cell_energy(self, cell: str, count: Any = 1.0) -> Any:
         """Energy when ``count`` cells of kind ``cell`` switch once."""
-        return self.cells_um2[cell] * self.logic_pj_per_um2 * np.asarray(count, float) * self.energy_scale
+        return (
+            self.cells_um2[cell]
+            * self.logic_pj_per_um2
+            * np.asarray(count, float)
+            * self.energy_scale
+        )
 
     def mux_area(self, inputs: Any, width: Any) -> Any:
         """Area of an ``inputs``-to-1 multiplexer of ``width`` bits (2:1 cell tree)."""
@@ -196,7 +207,9 @@ def _load_raw(source: str | Path, depth: int = 0) -> tuple[dict[str, Any], str]:
         path = Path(source)
         if not path.is_file():
             raise UnknownNameError(
-                "component library (built-in name or YAML file)", str(source), list(BUILTIN_LIBRARIES)
+                "component library (built-in name or YAML file)",
+                str(source),
+                list(BUILTIN_LIBRARIES),
             )
         text, label, folder = path.read_text(), str(path), path.parent
     data = _read_yaml(folder, text, label)
@@ -218,7 +231,9 @@ def _load_raw(source: str | Path, depth: int = 0) -> tuple[dict[str, Any], str]:
 def _positive(data: dict[str, Any], key: str, label: str) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise WorkloadError(f"component library {label}: {key!r} must be a positive number, got {value!r}")
+        raise WorkloadError(
+            f"component library {label}: {key!r} must be a positive number, got {value!r}"
+        )
     return float(value)
 
 
@@ -248,7 +263,8 @@ def load_library(source: str | Path = "16nm") -> ComponentLibrary:
         )
         if not ok:
             raise WorkloadError(
-                f"component library {label}: {table!r} must list at least two rows of positive numbers"
+                f"component library {label}: {table!r} must list at least two rows "
+                "of positive numbers"
             )
         tables[table] = sorted(([float(v) for v in r] for r in rows), key=lambda r: r[0])
         if tables[table][0][0] == tables[table][-1][0]:

@@ -57,7 +57,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("tops_per_w", "TOPS/W", "energy efficiency"),
     Metric("memory_bound", "flag", "1 if off-chip traffic time exceeds compute time"),
     Metric("utilisation", "fraction", "MACs done / (MACs per cycle x cycles)"),
-    Metric("mac_baseline_area_mm2", "mm^2", "compute area of a ternary MAC array of equal throughput"),
+    Metric(
+        "mac_baseline_area_mm2", "mm^2", "compute area of a ternary MAC array of equal throughput"
+    ),
     Metric("area_saving_vs_mac", "ratio", "ternary-MAC baseline compute area / LUT compute area"),
 )
 
@@ -152,7 +154,9 @@ def evaluate_arrays(
     accumulates = T * red_passes * n_out
     sram_act_bits = d.act_bits[col] * T * k_in * C
     sram_psum_bits = 2.0 * d.acc_bits[col] * accumulates
-    sram_weight_bits = weight_bytes * 8.0 * (weight_passes + T)  # written once per pass, read per token
+    sram_weight_bits = (
+        weight_bytes * 8.0 * (weight_passes + T)
+    )  # written once per pass, read per token
     e_sram_act = lib.sram_energy_per_bit(d.act_buffer_bytes)[col]
     e_sram_w = lib.sram_energy_per_bit(d.weight_buffer_bytes)[col]
     energy_layer = (
@@ -197,13 +201,17 @@ def evaluate_arrays(
     return metrics, _violations(d, dp, w, cols_core, n)
 
 
-def _violations(d: DesignArrays, dp: Any, w: LutWorkload, cols_core: np.ndarray, n: int) -> list[list[str]]:
+def _violations(
+    d: DesignArrays, dp: Any, w: LutWorkload, cols_core: np.ndarray, n: int
+) -> list[list[str]]:
     """Lists why each design cannot run the workload (empty lists when it can)."""
     max_k = w.max_reduction
     needed_acc = np.where(
         d.act_float, d.act_significand + 8.0, d.act_bits + np.ceil(np.log2(max_k))
     )
-    act_need = (w.in_features * d.act_bits[:, None] / 8.0 + cols_core * d.acc_bits[:, None] / 8.0).max(axis=1)
+    act_need = (
+        w.in_features * d.act_bits[:, None] / 8.0 + cols_core * d.acc_bits[:, None] / 8.0
+    ).max(axis=1)
     tile_bytes = 2.0 * d.tables * d.fetchers * dp.key_bits / 8.0
     bad_acc = d.acc_bits < needed_acc
     bad_act = d.act_buffer_bytes < act_need

@@ -107,7 +107,9 @@ def _layers_from_shape(shape: dict[str, Any], label: str) -> tuple[LinearLayer, 
     for key in _SHAPE_KEYS:
         value = shape.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise WorkloadError(f"workload {label}: {key!r} must be a positive integer, got {value!r}")
+            raise WorkloadError(
+                f"workload {label}: {key!r} must be a positive integer, got {value!r}"
+            )
         values[key] = value
     d, ff = values["hidden_size"], values["intermediate_size"]
     heads, kv_heads = values["num_attention_heads"], values["num_key_value_heads"]

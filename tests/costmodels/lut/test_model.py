@@ -66,8 +66,9 @@ def test_decode_is_memory_bound_and_streams_packed_keys(model, decode):
 
 
 def test_more_bandwidth_never_slows_down(model, decode):
-    latencies = [run(model, decode, bandwidth_gbps=b).metrics["latency_per_token_ms"]
-                 for b in (16, 64, 256)]
+    latencies = [
+        run(model, decode, bandwidth_gbps=b).metrics["latency_per_token_ms"] for b in (16, 64, 256)
+    ]
     assert latencies[0] > latencies[1] > latencies[2]
 
 

@@ -37,16 +37,20 @@ def test_bad_workloads(tmp_path):
     with pytest.raises(ConfigError, match="seq_len"):
         load_workload("bitnet-b1.58-3b", "prefill", 0)
     bad = tmp_path / "bad.yaml"
-    bad.write_text("hidden_size: 1000\nintermediate_size: 10\nnum_hidden_layers: 2\n"
-                   "num_attention_heads: 3\nnum_key_value_heads: 1\n")
+    bad.write_text(
+        "hidden_size: 1000\nintermediate_size: 10\nnum_hidden_layers: 2\n"
+        "num_attention_heads: 3\nnum_key_value_heads: 1\n"
+    )
     with pytest.raises(WorkloadError, match="divide"):
         load_workload(str(bad))
 
 
 def test_user_workload_file(tmp_path):
     path = tmp_path / "tiny.yaml"
-    path.write_text("hidden_size: 64\nintermediate_size: 128\nnum_hidden_layers: 2\n"
-                    "num_attention_heads: 4\nnum_key_value_heads: 2\n")
+    path.write_text(
+        "hidden_size: 64\nintermediate_size: 128\nnum_hidden_layers: 2\n"
+        "num_attention_heads: 4\nnum_key_value_heads: 2\n"
+    )
     w = load_workload(str(path), "prefill", 4)
     assert w.model == "tiny"
     assert w.weights == 2 * (64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128)
