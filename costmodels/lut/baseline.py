@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 
 from dsegym.costmodels.lut.components import ComponentLibrary
+from dsegym.costmodels.lut.datatypes import FLOAT_ACC_EXPONENT_BITS
 from dsegym.costmodels.lut.hardware import UM2_PER_MM2, DesignArrays, reduction_width
 
 BaselineKind = Literal["ternary-mac", "mac"]
@@ -76,7 +77,7 @@ def baseline(
     red_bits = np.where(fl, product_bits, reduction_width(product_bits, rows))
     red_area = lib.adder_area(fl, red_bits, sig) * s
     red_energy = lib.adder_energy(fl, red_bits, sig) * s
-    acc_sig = np.where(fl, d.acc_bits - 8, d.acc_bits)
+    acc_sig = np.where(fl, d.acc_bits - FLOAT_ACC_EXPONENT_BITS, d.acc_bits)
     acc_area = lib.adder_area(fl, d.acc_bits, acc_sig) * s + lib.register_area(d.acc_bits)
     acc_energy = lib.adder_energy(fl, d.acc_bits, acc_sig) * s + lib.register_energy(d.acc_bits)
     per_column = (rows - 1.0) * red_area + acc_area

@@ -28,6 +28,7 @@ from dsegym.costmodels.lut.combinatorics import (
     OPTIMISED_ADDERS_BY_MU,
 )
 from dsegym.costmodels.lut.components import ComponentLibrary
+from dsegym.costmodels.lut.datatypes import FLOAT_ACC_EXPONENT_BITS
 
 UM2_PER_MM2 = 1e6
 
@@ -117,7 +118,7 @@ def datapath(lib: ComponentLibrary, d: DesignArrays, adder_cost_scale: float = 1
     red_bits = np.where(d.act_float, entry_bits, reduction_width(entry_bits, d.tables))
     red_area = lib.adder_area(d.act_float, red_bits, entry_sig) * s
     red_energy = lib.adder_energy(d.act_float, red_bits, entry_sig) * s
-    acc_sig = np.where(d.act_float, d.acc_bits - 8, d.acc_bits)
+    acc_sig = np.where(d.act_float, d.acc_bits - FLOAT_ACC_EXPONENT_BITS, d.acc_bits)
     acc_area = lib.adder_area(d.act_float, d.acc_bits, acc_sig) * s + lib.register_area(d.acc_bits)
     acc_energy = lib.adder_energy(d.act_float, d.acc_bits, acc_sig) * s + lib.register_energy(
         d.acc_bits

@@ -33,6 +33,7 @@ from dsegym.costmodels.lut.datatypes import (
     ACCUMULATOR_BITS,
     ACTIVATION_TYPE_NAMES,
     ACTIVATION_TYPES,
+    FLOAT_ACC_EXPONENT_BITS,
     activation_type,
 )
 from dsegym.costmodels.lut.hardware import DesignArrays, datapath
@@ -207,7 +208,9 @@ def _violations(
     """Lists why each design cannot run the workload (empty lists when it can)."""
     max_k = w.max_reduction
     needed_acc = np.where(
-        d.act_float, d.act_significand + 8.0, d.act_bits + np.ceil(np.log2(max_k))
+        d.act_float,
+        d.act_significand + FLOAT_ACC_EXPONENT_BITS,
+        d.act_bits + np.ceil(np.log2(max_k)),
     )
     act_need = (
         w.in_features * d.act_bits[:, None] / 8.0 + cols_core * d.acc_bits[:, None] / 8.0
