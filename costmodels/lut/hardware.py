@@ -11,7 +11,10 @@ One core (after the ISPASS 2026 generator, KULeuven-MICAS/ternary-lut-dse) holds
 
 Each cycle a core does ``L * mu * K`` ternary multiply-accumulates. Integer table
 entries are ``ceil(log2 mu)`` bits wider than the activations; float entries keep the
-activation format (as the generator's FP variant does).
+activation format (as the generator's FP variant does). Every integer adder of a tree
+is sized for the tree's widest sum (the entry width for the build tree, plus
+``ceil(log2 L)`` for the per-column tree): an upper bound, applied alike to the
+baselines.
 """
 
 from __future__ import annotations

@@ -32,3 +32,26 @@ def test_entry_width_is_at_most_the_peers():
         ours = 8 + cb.int_entry_growth_bits(mu)
         assert ours <= peer["entry_bits"]
         assert 8 + mu - 1 == peer["entry_bits"]
+
+
+def test_peer_counting_script_on_a_small_netlist(tmp_path):
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).parents[3] / "experiments" / "peers" / "lut_generator_verilog.py"
+    count = runpy.run_path(str(script))["count"]
+    netlist = tmp_path / "gs2.v"
+    netlist.write_text(
+        "module LUTGen (\n input [7:0] in_0,\n input [7:0] in_1,\n"
+        " output [8:0] out_0,\n output [8:0] out_1,\n output [8:0] out_2,\n"
+        " output [8:0] out_3\n);\n"
+        "assign out_0 = $signed(in_0) + $signed(in_1);\n"
+        "assign out_1 = $signed(in_0);\n"
+        "assign out_2 = $signed(in_0) - $signed(in_1);\n"
+        "assign out_3 = $signed(in_1);\nendmodule\n"
+    )
+    assert count(netlist) == {
+        "entries": cb.table_entries(2),
+        "naive_adders": cb.naive_adders(2),
+        "entry_bits": 9,
+    }
