@@ -86,18 +86,57 @@ def design_space(act_dtype: str | None = None) -> DesignSpace:
     return DesignSpace(params)
 
 
-def to_arrays(designs: Sequence[Mapping[str, Any]], act_dtype: str | None) -> DesignArrays:
-    """Converts designs (dicts) into parallel arrays."""
+def _column(
+    designs: Sequence[Mapping[str, Any]], param: Any, reasons: list[list[str]]
+) -> np.ndarray:
+    """One knob as a float array; values outside the space are reported and replaced."""
+    raw = [d.get(param.name) for d in designs]
+    try:
+        values = np.array(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.array(
+            [v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in raw],
+            dtype=np.float64,
+        )
+    allowed = np.array(list(param.values), dtype=np.float64)
+    for i in np.flatnonzero(~np.isin(values, allowed)):
+        reasons[i].append(f"{param.name}={raw[i]!r} is not {param.describe()}")
+        values[i] = allowed[0]
+    return values
+
+
+def to_arrays(
+    designs: Sequence[Mapping[str, Any]], act_dtype: str | None
+) -> tuple[DesignArrays, list[list[str]]]:
+    """Converts designs (dicts) into parallel arrays.
+
+    Returns:
+        The arrays and, per design, the knobs whose values lie outside the design space
+        (those designs are evaluated with the knob's first value, then marked infeasible).
+    """
+    space = design_space(act_dtype)
+    reasons: list[list[str]] = [[] for _ in designs]
 
     def col(key: str) -> np.ndarray:
-        return np.array([d[key] for d in designs], dtype=np.float64)
+        return _column(designs, space[key], reasons)
 
     if act_dtype is None:
-        names = [str(d["act_dtype"]).upper() for d in designs]
-        types = [ACTIVATION_TYPES[n] for n in names]
+        types = []
+        for i, d in enumerate(designs):
+            kind = ACTIVATION_TYPES.get(str(d.get("act_dtype")).upper())
+            if kind is None:
+                reasons[i].append(
+                    f"act_dtype={d.get('act_dtype')!r} is not {space['act_dtype'].describe()}"
+                )
+                kind = ACTIVATION_TYPES["FP16"]
+            types.append(kind)
     else:
         types = [activation_type(act_dtype)] * len(designs)
-    return DesignArrays(
+    trees = [d.get("build_tree") for d in designs]
+    for i, tree in enumerate(trees):
+        if tree not in BUILD_TREES:
+            reasons[i].append(f"build_tree={tree!r} is not {space['build_tree'].describe()}")
+    arrays = DesignArrays(
         mu=col("mu"),
         tables=col("tables"),
         fetchers=col("fetchers"),
@@ -105,13 +144,14 @@ def to_arrays(designs: Sequence[Mapping[str, Any]], act_dtype: str | None) -> De
         act_bits=np.array([t.bits for t in types], dtype=np.float64),
         act_significand=np.array([t.significand_bits for t in types], dtype=np.float64),
         acc_bits=col("acc_bits"),
-        optimised_tree=np.array([d["build_tree"] == "optimised" for d in designs], dtype=bool),
+        optimised_tree=np.array([t == "optimised" for t in trees], dtype=bool),
         weight_buffer_bytes=col("weight_buffer_kib") * 1024.0,
         act_buffer_bytes=col("act_buffer_kib") * 1024.0,
         bandwidth_gbps=col("bandwidth_gbps"),
         clock_ghz=col("clock_mhz") / 1000.0,
         cores=col("cores"),
     )
+    return arrays, reasons
 
 
 def evaluate_arrays(
@@ -285,9 +325,9 @@ class LUTAccelerator(CostModel):
     ) -> list[Evaluation]:
         if not designs:
             return []
-        metrics, violations = evaluate_arrays(
-            self.library, to_arrays(designs, self.act_dtype), self._workload(workload)
-        )
+        arrays, outside = to_arrays(designs, self.act_dtype)
+        metrics, violations = evaluate_arrays(self.library, arrays, self._workload(workload))
+        violations = [o + v if o else v for o, v in zip(outside, violations, strict=True)]
         names = list(metrics)
         rows = np.column_stack([metrics[k] for k in names]).tolist()
         return [

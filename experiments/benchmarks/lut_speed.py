@@ -47,7 +47,7 @@ def main() -> None:
     model = LUTAccelerator()
     workload = load_workload(args.workload, args.phase)
     designs = model.space.sample_many(np.random.default_rng(0), args.designs)
-    arrays = to_arrays(designs, None)
+    arrays, _ = to_arrays(designs, None)
     problem = make_problem("lut-accelerator", {"workload": args.workload, "phase": args.phase})
     problem_designs = problem.space.sample_many(np.random.default_rng(0), args.designs)
 

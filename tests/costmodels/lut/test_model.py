@@ -142,3 +142,30 @@ def test_regression_values(model, decode):
     assert m["compute_area_mm2"] == pytest.approx(0.80217, rel=1e-3)
     assert m["latency_per_token_ms"] == pytest.approx(2.2340, rel=1e-3)
     assert m["area_saving_vs_mac"] == pytest.approx(2.064, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"mu": 8}, "mu=8"),
+        ({"tables": 0}, "tables=0"),
+        ({"act_buffer_kib": -4}, "act_buffer_kib=-4"),
+        ({"act_dtype": "FP4"}, "act_dtype='FP4'"),
+        ({"build_tree": "clever"}, "build_tree='clever'"),
+        ({"clock_mhz": "fast"}, "clock_mhz='fast'"),
+    ],
+)
+def test_values_outside_the_space_are_infeasible_not_errors(model, decode, changes, match):
+    e = run(model, decode, **changes)
+    assert not e.feasible
+    assert any(match in v for v in e.violations)
+    # Other designs of the same batch are unaffected.
+    good, bad = model.evaluate_batch([BASE, {**BASE, **changes}], decode)
+    assert good.feasible and not bad.feasible
+
+
+def test_missing_knob_is_infeasible(model, decode):
+    design = {k: v for k, v in BASE.items() if k != "cores"}
+    e = model.evaluate(design, decode)
+    assert not e.feasible
+    assert any("cores=None" in v for v in e.violations)
