@@ -24,6 +24,7 @@ COST_MODELS: dict[str, str] = {
     "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
     "synthetic": "dsegym.costmodels.reference.synthetic:Synthetic",
+    "lut-accelerator": "dsegym.costmodels.lut.model:LUTAccelerator",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -39,12 +40,15 @@ PROBLEMS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
     "synthetic": "dsegym.costmodels.reference.synthetic:synthetic",
+    "lut-accelerator": "dsegym.costmodels.lut.problems:lut_accelerator",
+    "lut-accelerator-latency": "dsegym.costmodels.lut.problems:lut_accelerator_latency",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
 # workloads shipped with the package for that family (shown by `dsegym list workloads`).
 WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
+    "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
 }
 
 
