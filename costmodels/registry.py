@@ -23,6 +23,7 @@ COST_MODELS: dict[str, str] = {
     "zdt": "dsegym.costmodels.reference.zdt:ZDT",
     "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
+    "dram": "dsegym.costmodels.dram.model:DramController",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -37,12 +38,15 @@ PROBLEMS: dict[str, str] = {
     "dtlz4": "dsegym.costmodels.reference.dtlz:dtlz4",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
+    "dram-target": "dsegym.costmodels.dram.problems:dram_target",
+    "dram-mo": "dsegym.costmodels.dram.problems:dram_multiobjective",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
 # workloads shipped with the package for that family (shown by `dsegym list workloads`).
 WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
+    "dram": "dsegym.costmodels.dram.problems:workload_names",
 }
 
 

@@ -78,15 +78,18 @@ def mixed(
     mean_gap_ns: float,
     read_fraction: float = 0.5,
     locality: float = 0.5,
+    streams: int = 4,
     seed: int = 0,
     footprint: int = DEFAULT_FOOTPRINT,
 ) -> Trace:
-    """Reads and writes that continue sequentially with probability ``locality``."""
+    """Reads and writes from ``streams`` interleaved sequential runs.
+
+    Each request belongs to a random stream; a stream continues its run with
+    probability ``locality`` and otherwise jumps to a random line.
+    """
     rng = np.random.default_rng(seed)
-    jumps = rng.random(n_requests) >= locality
-    jumps[0] = True
     starts = rng.integers(0, footprint // LINE, n_requests)
-    address = _runs(jumps, starts, footprint)
+    address = _interleaved_runs(rng, starts, locality, streams, footprint)
     writes = _kinds(rng, n_requests, read_fraction)
     return Trace.from_arrays(_times(rng, n_requests, mean_gap_ns), writes, address, "mixed")
 
@@ -100,6 +103,7 @@ def cloud(
     mean_idle_ns: float,
     hot_regions: int,
     region_bytes: int,
+    streams: int = 8,
     seed: int = 0,
     footprint: int = DEFAULT_FOOTPRINT,
     name: str = "cloud",
@@ -110,7 +114,8 @@ def cloud(
     geometric number of requests and are separated by exponential idle gaps. A request
     continues the current sequential run with probability ``locality``; otherwise it
     jumps to a random line of one of ``hot_regions`` regions picked with Zipf(1)
-    weights, so a few regions (and their DRAM rows) take most of the traffic.
+    weights, so a few regions (and their DRAM rows) take most of the traffic. Requests
+    come from ``streams`` interleaved threads, each with its own runs.
     """
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(mean_gap_ns, n_requests)
@@ -121,11 +126,26 @@ def cloud(
     region = rng.choice(hot_regions, n_requests, p=weights / weights.sum())
     region_base = rng.permutation(footprint // region_bytes)[:hot_regions] * region_bytes
     starts = (region_base[region] + rng.integers(0, region_bytes // LINE, n_requests) * LINE) // LINE
-    jumps = rng.random(n_requests) >= locality
-    jumps[0] = True
-    address = _runs(jumps, starts, footprint)
+    address = _interleaved_runs(rng, starts, locality, streams, footprint)
     writes = _kinds(rng, n_requests, read_fraction)
     return Trace.from_arrays(np.cumsum(gaps), writes, address, name)
+
+
+def _interleaved_runs(
+    rng: np.random.Generator, starts: np.ndarray, locality: float, streams: int, footprint: int
+) -> np.ndarray:
+    """Line addresses of ``streams`` interleaved runs (see :func:`_runs`)."""
+    n = len(starts)
+    stream_of = rng.integers(0, streams, n)
+    jumps = rng.random(n) >= locality
+    address = np.empty(n, dtype=np.int64)
+    for s in range(streams):
+        mine = np.flatnonzero(stream_of == s)
+        if len(mine):
+            first_jumps = jumps[mine]
+            first_jumps[0] = True
+            address[mine] = _runs(first_jumps, starts[mine], footprint)
+    return address
 
 
 def _runs(jumps: np.ndarray, starts: np.ndarray, footprint: int) -> np.ndarray:
