@@ -115,7 +115,9 @@ class ControllerConfig:
     address_mapping: str
 
     @classmethod
-    def from_design(cls, design: Mapping[str, Any], device: Device | None = None) -> ControllerConfig:
+    def from_design(
+        cls, design: Mapping[str, Any], device: Device | None = None
+    ) -> ControllerConfig:
         """Checks ``design`` (missing knobs take :data:`DEFAULT_DESIGN` values).
 
         Raises:
@@ -140,7 +142,11 @@ class ControllerConfig:
             raise ConfigError(
                 f"RefreshPolicy={full['RefreshPolicy']!r} is not available on {device.name} "
                 f"({device.standard}); allowed: {', '.join(device.refresh_policies)}"
-                + (" (SameBank refresh exists only on DDR5)" if full["RefreshPolicy"] == "SameBank" else "")
+                + (
+                    " (SameBank refresh exists only on DDR5)"
+                    if full["RefreshPolicy"] == "SameBank"
+                    else ""
+                )
             )
         return cls(
             page_policy=full["PagePolicy"],

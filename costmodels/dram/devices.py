@@ -137,7 +137,9 @@ _DEVICE_DIR = "devices"
 def device_names() -> list[str]:
     """The shipped device presets."""
     folder = resources.files("dsegym.costmodels.dram") / _DEVICE_DIR
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 @functools.cache

@@ -54,9 +54,7 @@ def command_energies(device: Device) -> CommandEnergies:
     t = device.timing
     ras, rp, rfc, bl2 = t["RAS"], t["RP"], t["RFC"], device.burst_cycles
     rc = ras + rp
-    sums = dict.fromkeys(
-        ("act", "rd", "wr", "ref", "idd3n", "idd2n", "idd3p", "idd2p"), 0.0
-    )
+    sums = dict.fromkeys(("act", "rd", "wr", "ref", "idd3n", "idd2n", "idd3p", "idd2p"), 0.0)
     for domain in device.power_domains:
         i = domain.idd
         scale = domain.voltage * device.tck_ns * device.chips

@@ -22,7 +22,7 @@ try:
     from numba import njit
 except ImportError:  # pragma: no cover - numba is expected; this keeps the model usable
 
-    def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:
+    def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:  # type: ignore[no-redef]
         if args and callable(args[0]):
             return args[0]
         return lambda f: f
@@ -204,10 +204,8 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
         refresh_now = False
         if refresh_policy != 0:
             while now >= ref_due:
-                if credit > 0:
-                    credit -= 1
-                    ref_due += interval
-                elif n_buf > 0 and credit > -slack_post:
+                # A refresh pulled in earlier covers this one; or postpone it while busy.
+                if credit > 0 or (n_buf > 0 and credit > -slack_post):
                     credit -= 1
                     ref_due += interval
                 else:

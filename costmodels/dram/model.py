@@ -22,9 +22,6 @@ class DramController(CostModel):
 
     Args:
         device: A device preset name (see ``devices.device_names()``).
-        targets: Optional ``{metric: target}``; when given, the model also reports
-            ``target_distance``, the sum of ``|metric - target| / target`` (the inverse
-            of ArchGym's DRAM reward ``target / |metric - target|``).
 
     The workload passed to :meth:`evaluate` is a :class:`Trace`, a
     :class:`PreparedTrace` (prepared once for this device, the fast path) or a preset
@@ -44,21 +41,9 @@ class DramController(CostModel):
         Metric("total_time_ns", "ns", "time until the last response (ArchGym's 'latency')"),
     )
 
-    def __init__(self, device: str = "ddr3-1600", targets: Mapping[str, float] | None = None):
+    def __init__(self, device: str = "ddr3-1600"):
         self.device: Device = load_device(device)
         self._space = controller_space(self.device)
-        self.targets = dict(targets or {})
-        for metric, value in self.targets.items():
-            if metric not in TARGET_METRICS:
-                raise ConfigError(
-                    f"target on {metric!r}: allowed metrics are {', '.join(TARGET_METRICS)}"
-                )
-            if not value > 0:
-                raise ConfigError(f"target on {metric!r} must be positive, got {value}")
-        if self.targets:
-            self.metrics = type(self).metrics + (
-                Metric("target_distance", "1", "sum of |metric - target| / target"),
-            )
 
     @property
     def space(self) -> DesignSpace:
@@ -85,10 +70,35 @@ class DramController(CostModel):
         if workload is None:
             raise ConfigError("the DRAM model needs a workload (a trace or a preset name)")
         config = ControllerConfig.from_design(design, self.device)
-        result = simulate(self.prepare(workload), self.device, config)
-        metrics = dict(result.metrics)
-        if self.targets:
-            metrics["target_distance"] = sum(
-                abs(metrics[m] - t) / t for m, t in self.targets.items()
-            )
+        return Evaluation(simulate(self.prepare(workload), self.device, config).metrics)
+
+
+class DramTargetController(DramController):
+    """The DRAM model that also reports the distance to latency / power targets.
+
+    Args:
+        device: A device preset name.
+        targets: ``{metric: target}``; ``target_distance`` is the sum over them of
+            ``|metric - target| / target``, the inverse of ArchGym's DRAM reward
+            ``target / |metric - target|``.
+    """
+
+    metrics: ClassVar[tuple[Metric, ...]] = DramController.metrics + (
+        Metric("target_distance", "1", "sum of |metric - target| / target"),
+    )
+
+    def __init__(self, device: str = "ddr3-1600", targets: Mapping[str, float] | None = None):
+        super().__init__(device)
+        self.targets = dict(targets or {"latency_mean_ns": 100.0})
+        for metric, value in self.targets.items():
+            if metric not in TARGET_METRICS:
+                raise ConfigError(
+                    f"target on {metric!r}: allowed metrics are {', '.join(TARGET_METRICS)}"
+                )
+            if not value > 0:
+                raise ConfigError(f"target on {metric!r} must be positive, got {value}")
+
+    def evaluate(self, design: Mapping[str, Any], workload: Any = None) -> Evaluation:
+        metrics = dict(super().evaluate(design, workload).metrics)
+        metrics["target_distance"] = sum(abs(metrics[m] - t) / t for m, t in self.targets.items())
         return Evaluation(metrics)

@@ -7,15 +7,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from dsegym.costmodels.dram.devices import device_names
-from dsegym.costmodels.dram.model import DramController
+from dsegym.costmodels.dram.model import DramController, DramTargetController
 from dsegym.costmodels.dram.synthetic import load_workload, preset_names
 from dsegym.costmodels.problem import Constraint, Objective, Problem
 from dsegym.errors import UnknownNameError
 
 DeviceName = Literal["ddr3-1600", "ddr4-2400", "lpddr4-3200", "hbm2"]
-MetricName = Literal[
-    "latency_mean_ns", "latency_p99_ns", "power_mw", "energy_pj", "total_time_ns"
-]
+MetricName = Literal["latency_mean_ns", "latency_p99_ns", "power_mw", "energy_pj", "total_time_ns"]
 
 
 def _model_and_trace(
@@ -23,7 +21,7 @@ def _model_and_trace(
 ) -> tuple[DramController, object]:
     if device not in device_names():
         raise UnknownNameError("DRAM device", device, device_names())
-    model = DramController(device, targets=targets)
+    model = DramTargetController(device, targets) if targets else DramController(device)
     trace = load_workload(workload, model.device.clock_mhz, n_requests, seed)
     return model, model.prepare(trace)
 

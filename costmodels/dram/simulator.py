@@ -67,9 +67,11 @@ class SimulationResult:
 
 def timing_vector(device: Device) -> np.ndarray:
     """The device timings in the kernel's order."""
-    names = ("CL", "CWL", "RCD_RD", "RCD_WR", "RP", "RP_AB", "RAS", "RC", "RRD_S", "RRD_L")
-    names += ("FAW", "CCD_S", "CCD_L", "RTP", "WR", "WTR_S", "WTR_L", "RTW", "RFC", "REFI")
-    names += ("RFC_PB", "REFI_PB", "XP", "CKE")
+    names = (
+        "CL", "CWL", "RCD_RD", "RCD_WR", "RP", "RP_AB", "RAS", "RC", "RRD_S", "RRD_L", "FAW",
+        "CCD_S", "CCD_L", "RTP", "WR", "WTR_S", "WTR_L", "RTW", "RFC", "REFI", "RFC_PB",
+        "REFI_PB", "XP", "CKE",
+    )  # fmt: skip
     values = [device.t(name) for name in names] + [device.burst_cycles]
     assert len(values) == kernel.N_TIMING
     return np.asarray(values, dtype=np.int64)

@@ -125,7 +125,9 @@ def cloud(
     weights = 1.0 / np.arange(1, hot_regions + 1)
     region = rng.choice(hot_regions, n_requests, p=weights / weights.sum())
     region_base = rng.permutation(footprint // region_bytes)[:hot_regions] * region_bytes
-    starts = (region_base[region] + rng.integers(0, region_bytes // LINE, n_requests) * LINE) // LINE
+    starts = (
+        region_base[region] + rng.integers(0, region_bytes // LINE, n_requests) * LINE
+    ) // LINE
     address = _interleaved_runs(rng, starts, locality, streams, footprint)
     writes = _kinds(rng, n_requests, read_fraction)
     return Trace.from_arrays(np.cumsum(gaps), writes, address, name)

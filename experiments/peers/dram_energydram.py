@@ -43,7 +43,9 @@ def _domains(spec: dict) -> list[energydram.VoltageDomain]:
 
 def energies(spec: dict) -> dict[str, float]:
     t = spec["timing_cycles"]
-    timing = energydram.Timing(RAS=t["RAS"], REFI=t["REFI"], RFC=t["RFC"], RP=t["RP"], RRD=t["RRD_S"])
+    timing = energydram.Timing(
+        RAS=t["RAS"], REFI=t["REFI"], RFC=t["RFC"], RP=t["RP"], RRD=t["RRD_S"]
+    )
     tck = 1000.0 / spec["clock_mhz"]
     domains = spec["power_domains"]
     if spec["standard"] in ("DDR3", "DDR4"):
@@ -51,8 +53,13 @@ def energies(spec: dict) -> dict[str, float]:
         if spec["standard"] == "DDR4":
             kwargs = {"vpp": domains[1]["voltage"], "ipps": _idds(domains[1]["idd"])}
         model = energydram.EnergyDDR(
-            tck, timing, domains[0]["voltage"], _idds(domains[0]["idd"]), spec["chips"],
-            ddr=int(spec["standard"][-1]), **kwargs,
+            tck,
+            timing,
+            domains[0]["voltage"],
+            _idds(domains[0]["idd"]),
+            spec["chips"],
+            ddr=int(spec["standard"][-1]),
+            **kwargs,
         )
         act = model.activate_energy()
         rd = model.readwrite_energy(num_rd=1, num_wr=0)
@@ -78,8 +85,16 @@ def energies(spec: dict) -> dict[str, float]:
     if spec["standard"] == "LPDDR4":
         idds = [_idds(d["idd"]) for d in domains]
         lp = energydram.EnergyLPDDR(
-            tck, timing, domains[0]["voltage"], idds[0], domains[1]["voltage"], idds[1],
-            domains[2]["voltage"], idds[2], spec["chips"], ddr=4,
+            tck,
+            timing,
+            domains[0]["voltage"],
+            idds[0],
+            domains[1]["voltage"],
+            idds[1],
+            domains[2]["voltage"],
+            idds[2],
+            spec["chips"],
+            ddr=4,
         )
         out["energylpddr_read_bl8"] = lp.readwrite_energy(num_rd=1, num_wr=0)
     return out

@@ -20,7 +20,9 @@ def _cycles(result, device):
 def test_read_to_precharged_bank_costs_rcd_cl_burst(device):
     t = load_device(device).timing
     result = run(Trace.from_arrays([0.0], [False], [0]), device, **QUIET)
-    assert _cycles(result, device)[0] == pytest.approx(t["RCD_RD"] + t["CL"] + load_device(device).burst_cycles)
+    assert _cycles(result, device)[0] == pytest.approx(
+        t["RCD_RD"] + t["CL"] + load_device(device).burst_cycles
+    )
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -51,7 +53,12 @@ def test_row_conflict_costs_rp_rcd_cl_burst(device):
     expected = t["RP"] + t["RCD_RD"] + t["CL"] + dev.burst_cycles
     assert _cycles(result, device)[1] == pytest.approx(expected)
     assert result.counts == {
-        "act": 2, "pre": 1, "read": 2, "write": 0, "refresh_all_bank": 0, "refresh_per_bank": 0
+        "act": 2,
+        "pre": 1,
+        "read": 2,
+        "write": 0,
+        "refresh_all_bank": 0,
+        "refresh_per_bank": 0,
     }
 
 
@@ -86,7 +93,9 @@ def test_hits_alternating_bank_groups_are_spaced_by_the_burst():
 def test_staggered_power_down_adds_the_exit_latency_after_idle():
     dev = load_device("ddr3-1600")
     t = dev.timing
-    trace = Trace.from_arrays([0.0, LATER_NS], [False, False], [0, encode(1, 5, 0, dev, "RowBankColumn")])
+    trace = Trace.from_arrays(
+        [0.0, LATER_NS], [False, False], [0, encode(1, 5, 0, dev, "RowBankColumn")]
+    )
     result = run(trace, "ddr3-1600", RefreshPolicy="NoRefresh", PowerDownPolicy="Staggered")
     expected = t["XP"] + t["RCD_RD"] + t["CL"] + dev.burst_cycles
     assert _cycles(result, "ddr3-1600")[1] == pytest.approx(expected)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dsegym.costmodels.dram.model import DramController
+from dsegym.costmodels.dram.model import DramController, DramTargetController
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError, WorkloadError
 
@@ -32,7 +32,7 @@ def test_bad_inputs_are_clear_errors(tmp_path):
     with pytest.raises(ConfigError, match="needs a workload"):
         model.evaluate({})
     with pytest.raises(ConfigError, match="target"):
-        DramController("ddr4-2400", targets={"area_mm2": 1.0})
+        DramTargetController("ddr4-2400", targets={"area_mm2": 1.0})
     big = tmp_path / "big.stl"
     big.write_text("0: read 0x0\n10: read 0xffffffffff\n")
     with pytest.raises(WorkloadError, match="beyond"):

@@ -37,8 +37,9 @@ def test_frfcfs_beats_fifo_on_latency_for_mixed_traffic(device, buffer):
 def test_bigger_request_buffers_raise_the_row_hit_rate_under_frfcfs(device):
     trace = mixed(4000, 6.0, read_fraction=0.5, locality=0.9, streams=4, seed=11)
     rates = [
-        run(trace, device, Scheduler="FrFcfs", SchedulerBuffer="Shared", RequestBufferSize=size)
-        .metrics["row_hit_rate"]
+        run(
+            trace, device, Scheduler="FrFcfs", SchedulerBuffer="Shared", RequestBufferSize=size
+        ).metrics["row_hit_rate"]
         for size in (1, 4, 16)
     ]
     assert rates[0] < rates[1] < rates[2]
