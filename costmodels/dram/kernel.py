@@ -13,20 +13,9 @@ Units are clock cycles of the device. See ``simulator.py`` for the Python-facing
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - numba is expected; this keeps the model usable
-
-    def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:  # type: ignore[no-redef]
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
-
+from dsegym.costmodels.dram.kernel_helpers import heap_pop, heap_push, njit, select
 
 NEVER = -(10**12)  # "long ago": far enough that any timing constraint from it has passed
 INF = 2**62
@@ -40,53 +29,6 @@ N_TIMING = 25
 (C_ACT, C_PRE, C_RD, C_WR, C_REF_AB, C_REF_PB, C_ACTIVE, C_PD_ACT, C_PD_PRE, C_END) = range(10)
 C_MISS = 10
 N_COUNTERS = 11
-
-
-@njit(cache=True)
-def _heap_push(heap: np.ndarray, size: int, value: int) -> int:
-    i = size
-    heap[i] = value
-    while i > 0:
-        parent = (i - 1) // 2
-        if heap[parent] <= heap[i]:
-            break
-        heap[parent], heap[i] = heap[i], heap[parent]
-        i = parent
-    return size + 1
-
-
-@njit(cache=True)
-def _heap_pop(heap: np.ndarray, size: int) -> int:
-    size -= 1
-    heap[0] = heap[size]
-    i = 0
-    while True:
-        left, smallest = 2 * i + 1, i
-        if left < size and heap[left] < heap[smallest]:
-            smallest = left
-        if left + 1 < size and heap[left + 1] < heap[smallest]:
-            smallest = left + 1
-        if smallest == i:
-            return size
-        heap[smallest], heap[i] = heap[i], heap[smallest]
-        i = smallest
-
-
-@njit(cache=True, inline="always")
-def _select(queue: np.ndarray, qn: int, rows: np.ndarray, writes: np.ndarray, open_row: int,
-            scheduler: int, last_dir: int) -> int:  # fmt: skip
-    """Position in one bank's queue of the request the scheduler serves next."""
-    if scheduler == 0 or open_row < 0:  # Fifo, or nothing to hit
-        return 0
-    if scheduler == 2:  # FrFcfsGrp: a row hit in the current bus direction first
-        for j in range(qn):
-            r = queue[j]
-            if rows[r] == open_row and writes[r] == last_dir:
-                return j
-    for j in range(qn):
-        if rows[queue[j]] == open_row:
-            return j
-    return 0
 
 
 @njit(cache=True)
@@ -165,7 +107,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
 
     while issued < n:
         while hsize > 0 and heap[0] <= now:
-            hsize = _heap_pop(heap, hsize)
+            hsize = heap_pop(heap, hsize)
             released += 1
         # Front end: admit arrived requests in order while the buffers have room.
         t_adm = INF
@@ -286,7 +228,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
             if qlen[b] == 0:
                 continue
             if dirty[b]:
-                sel[b] = _select(queue[b], qlen[b], row, is_write, open_row[b], scheduler, last_dir)
+                sel[b] = select(queue[b], qlen[b], row, is_write, open_row[b], scheduler, last_dir)
                 r = queue[b, sel[b]]
                 if open_row[b] == row[r]:
                     kind[b] = 1 if is_write[r] else 0
@@ -365,13 +307,13 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
             if reorder == 0:
                 resp[r] = done[r]
                 if arbiter != 0:
-                    hsize = _heap_push(heap, hsize, done[r])
+                    hsize = heap_push(heap, hsize, done[r])
             else:
                 while rp < n and done[rp] >= 0:
                     last_resp = max(last_resp, done[rp])
                     resp[rp] = last_resp
                     if arbiter != 0:
-                        hsize = _heap_push(heap, hsize, last_resp)
+                        hsize = heap_push(heap, hsize, last_resp)
                     rp += 1
         elif open_row[b] >= 0:  # PRE
             open_row[b] = -1
