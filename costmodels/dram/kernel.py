@@ -102,7 +102,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
     else:
         interval, slack_post, slack_pull = t_refi_pb, max_postponed * nb, max_pulledin * nb
     ref_due = interval if refresh_policy != 0 else INF
-    credit, ref_target, last_dir = 0, 0, 0
+    credit, ref_target, last_dir, pulling = 0, 0, 0, False
     now, nxt, issued = 0, 0, 0
 
     while issued < n:
@@ -142,18 +142,23 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                     dirty[b] = True
             nxt += 1
 
-        # Refresh: postpone while busy (up to the limit), pull in while idle.
+        # Refresh, as DRAMSys' flexible refresh: a due refresh is postponed while requests
+        # wait (up to the limit); postponed ones are caught up when idle; right after a
+        # due refresh, further ones are pulled in while the controller stays idle.
         refresh_now = False
         if refresh_policy != 0:
+            if n_buf > 0:
+                pulling = False
             while now >= ref_due:
                 # A refresh pulled in earlier covers this one; or postpone it while busy.
                 if credit > 0 or (n_buf > 0 and credit > -slack_post):
                     credit -= 1
                     ref_due += interval
+                    pulling = False
                 else:
                     refresh_now = True
                     break
-            if not refresh_now and n_buf == 0 and credit < slack_pull:
+            if not refresh_now and n_buf == 0 and (credit < 0 or (pulling and credit < slack_pull)):
                 refresh_now = True
         if refresh_now:
             t = max(now, last_cmd + 1, pd_ready)
@@ -193,6 +198,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                 ref_target = (ref_target + 1) % nb
             if now >= ref_due:
                 ref_due += interval
+                pulling = True
             else:
                 credit += 1
             last_cmd = t_ref

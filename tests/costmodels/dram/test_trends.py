@@ -2,7 +2,9 @@
 
 import pytest
 
-from dsegym.costmodels.dram.synthetic import generate_preset, mixed
+from dsegym.costmodels.dram.devices import load_device
+from dsegym.costmodels.dram.synthetic import generate_preset, mixed, random_access
+from dsegym.costmodels.dram.trace import Trace
 
 from .helpers import DEVICES, run
 
@@ -57,3 +59,31 @@ def test_a_max_active_transactions_of_one_serialises_requests():
     parallel = run(trace, "ddr4-2400", Arbiter="Fifo", MaxActiveTransactions=128)
     assert serial.metrics["bandwidth_gbps"] < parallel.metrics["bandwidth_gbps"]
     assert serial.metrics["latency_mean_ns"] > parallel.metrics["latency_mean_ns"]
+
+
+def _busy_burst(device, start_ns, intervals):
+    """Random reads, more than the device can serve, for ``intervals`` refresh intervals."""
+    dev = load_device(device)
+    span = intervals * dev.t("REFI") * dev.tck_ns
+    n = int(span / 4.0)
+    trace = random_access(n, 4.0, read_fraction=1.0, seed=3)
+    return Trace.from_arrays(trace.time_ns + start_ns, trace.is_write, trace.address)
+
+
+def test_postponing_refresh_moves_it_out_of_a_busy_burst():
+    trace = _busy_burst("ddr4-2400", 0.0, 5)
+    strict = run(trace, "ddr4-2400", RefreshMaxPostponed=0)
+    relaxed = run(trace, "ddr4-2400", RefreshMaxPostponed=8)
+    assert strict.counts["refresh_all_bank"] >= 4
+    assert relaxed.counts["refresh_all_bank"] == 0
+    assert relaxed.metrics["latency_mean_ns"] < strict.metrics["latency_mean_ns"]
+
+
+def test_pulling_refresh_in_while_idle_spares_the_following_burst():
+    dev = load_device("ddr4-2400")
+    idle_ns = 1.5 * dev.t("REFI") * dev.tck_ns  # one due refresh falls in the idle time
+    trace = _busy_burst("ddr4-2400", idle_ns, 5)
+    plain = run(trace, "ddr4-2400", RefreshMaxPulledin=0)
+    pulled = run(trace, "ddr4-2400", RefreshMaxPulledin=8)
+    assert pulled.counts["refresh_all_bank"] > plain.counts["refresh_all_bank"]
+    assert pulled.metrics["latency_mean_ns"] < plain.metrics["latency_mean_ns"]
