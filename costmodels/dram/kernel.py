@@ -72,6 +72,8 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
     group_of = np.arange(nb) % ng  # a lookup: integer division is slow in the hot loop
     kind = np.zeros(nb, np.int64)  # next command per bank: 0 RD, 1 WR, 2 PRE, 3 ACT
     local = np.zeros(nb, np.int64)  # cycle the bank itself allows that command
+    cand = np.zeros(nb, np.int64)  # cycle the bank's next command could issue
+    stale = True
     ready_rd = np.zeros(ng, np.int64)
     ready_wr = np.zeros(ng, np.int64)
     ready_act = np.zeros(ng, np.int64)
@@ -203,6 +205,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                 credit += 1
             last_cmd = t_ref
             now = t_ref
+            stale = True
             continue
 
         t_event = min(t_adm, ref_due)
@@ -221,18 +224,21 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
             continue
 
         # The earliest legal command over all banks (oldest request wins ties). A bank's
-        # own readiness is cached until its state or queue changes; the rank-wide limits
-        # are computed once per step for each bank group and command kind.
+        # candidate cycle is cached: it changes only when the bank's state or queue does
+        # (dirty) or when a command issues (stale: the rank-wide limits moved), so steps
+        # that only admit requests recompute just the banks that received them.
         base = max(now, last_cmd + 1, pd_ready)
-        for g in range(ng):
-            col = max(last_col_g[g] + t_ccd_l, last_col + t_ccd_s)
-            ready_rd[g] = max(col, wr_end_g[g] + t_wtr_l, wr_end + t_wtr_s, bus_free - t_cl)
-            ready_wr[g] = max(col, last_rd + t_rtw, bus_free - t_cwl)
-            ready_act[g] = max(last_act + t_rrd_s, last_act_g[g] + t_rrd_l, faw[faw_i] + t_faw)
+        if stale:
+            for g in range(ng):
+                col = max(last_col_g[g] + t_ccd_l, last_col + t_ccd_s)
+                ready_rd[g] = max(col, wr_end_g[g] + t_wtr_l, wr_end + t_wtr_s, bus_free - t_cl)
+                ready_wr[g] = max(col, last_rd + t_rtw, bus_free - t_cwl)
+                ready_act[g] = max(last_act + t_rrd_s, last_act_g[g] + t_rrd_l, faw[faw_i] + t_faw)
         best_t, best_b, best_r = INF, -1, INF
         for b in range(nb):
             if qlen[b] == 0:
                 continue
+            fresh = stale
             if dirty[b]:
                 sel[b] = select(queue[b], qlen[b], row, is_write, open_row[b], scheduler, last_dir)
                 r = queue[b, sel[b]]
@@ -244,20 +250,23 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                 else:
                     kind[b], local[b] = 3, act_ready[b]
                 dirty[b] = False
-            k, g = kind[b], group_of[b]
-            if k == 0:
-                t = max(local[b], ready_rd[g])
-            elif k == 1:
-                t = max(local[b], ready_wr[g])
-            elif k == 2:
-                t = local[b]
-            else:
-                t = max(local[b], ready_act[g])
-            t = max(t, base)
+                fresh = True
+            if fresh:
+                k, g = kind[b], group_of[b]
+                if k == 0:
+                    cand[b] = max(local[b], ready_rd[g])
+                elif k == 1:
+                    cand[b] = max(local[b], ready_wr[g])
+                elif k == 2:
+                    cand[b] = local[b]
+                else:
+                    cand[b] = max(local[b], ready_act[g])
+            t = max(cand[b], base)
             if t <= best_t:
                 r = queue[b, sel[b]]
                 if t < best_t or r < best_r:
                     best_t, best_b, best_r = t, b, r
+        stale = False
         if t_event < best_t:
             now = t_event
             continue
@@ -266,6 +275,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
         g = group_of[b]
         now = t
         last_cmd = t
+        stale = True
         if open_row[b] == row[r]:  # RD or WR, possibly with auto-precharge
             pos = sel[b]
             for j in range(pos, qlen[b] - 1):

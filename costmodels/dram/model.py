@@ -56,7 +56,9 @@ class DramController(CostModel):
     def prepare(self, workload: Trace | PreparedTrace | str) -> PreparedTrace:
         """Puts a workload on this device's clock once, for many evaluations."""
         if isinstance(workload, PreparedTrace):
-            return workload
+            if workload.device == self.device.name:
+                return workload
+            workload = workload.trace
         if isinstance(workload, str):
             workload = load_workload(workload, self.device.clock_mhz)
         if not isinstance(workload, Trace):

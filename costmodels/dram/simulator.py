@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,11 +20,28 @@ class PreparedTrace:
 
     Attributes:
         trace: The one-burst-per-request trace.
+        device: Name of the device it was prepared for.
         arrival: Arrival cycle of each request (rounded up to the device clock).
+        decoded: (write flag, bank, row) arrays per address mapping, filled on first use.
     """
 
     trace: Trace
+    device: str
     arrival: np.ndarray
+    decoded: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def columns(self, device: Device, mapping: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The kernel's (write flag, bank, row) columns under ``mapping``, cached."""
+        if mapping not in self.decoded:
+            bank, row, _ = decode(self.trace.address, device, mapping)
+            self.decoded[mapping] = (
+                self.trace.is_write.astype(np.int64),
+                bank.astype(np.int64),
+                row.astype(np.int64),
+            )
+        return self.decoded[mapping]
 
 
 def prepare(trace: Trace, device: Device) -> PreparedTrace:
@@ -36,7 +53,7 @@ def prepare(trace: Trace, device: Device) -> PreparedTrace:
     bursts = trace.split_into_bursts(device.burst_bytes)
     check_capacity(bursts.address, device, trace.name)
     arrival = np.ceil(bursts.time_ns / device.tck_ns - 1e-9).astype(np.int64)
-    return PreparedTrace(bursts, arrival)
+    return PreparedTrace(bursts, device.name, arrival)
 
 
 @dataclass(frozen=True)
@@ -83,14 +100,16 @@ def simulate(
     """Simulates ``prepared`` on ``device`` under the controller ``config``."""
     if isinstance(prepared, Trace):
         prepared = prepare(prepared, device)
+    elif prepared.device != device.name:
+        prepared = prepare(prepared.trace, device)
     trace = prepared.trace
-    bank, row, _ = decode(trace.address, device, config.address_mapping)
+    writes, bank, row = prepared.columns(device, config.address_mapping)
     (page, sched, sbuf, rbs, refresh, post, pull, arbiter, active, reorder, pd) = config.codes()
     response, c = kernel.simulate(
         prepared.arrival,
-        trace.is_write.astype(np.int64),
-        bank.astype(np.int64),
-        row.astype(np.int64),
+        writes,
+        bank,
+        row,
         device.banks,
         device.bank_groups,
         timing_vector(device),
