@@ -73,3 +73,10 @@ def test_stl_workloads_feed_the_problems(tmp_path):
     assert len(problem.workload.trace) == 200
     with pytest.raises(ConfigError, match="device"):
         make_problem("dram-mo", {"device": "ddr5"})
+
+
+def test_a_trace_prepared_for_another_device_is_prepared_again():
+    ddr4 = DramController("ddr4-2400")
+    foreign = DramController("hbm2").prepare("random")
+    design = dict(ddr4.space.sample(np.random.default_rng(3)))
+    assert ddr4.evaluate(design, foreign).metrics == ddr4.evaluate(design, "random").metrics
