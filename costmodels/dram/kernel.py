@@ -240,7 +240,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                 continue
             fresh = stale
             if dirty[b]:
-                sel[b] = select(queue[b], qlen[b], row, is_write, open_row[b], scheduler, last_dir)
+                sel[b] = select(queue, b, qlen[b], row, is_write, open_row[b], scheduler, last_dir)
                 r = queue[b, sel[b]]
                 if open_row[b] == row[r]:
                     kind[b] = 1 if is_write[r] else 0

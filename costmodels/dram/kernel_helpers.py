@@ -48,17 +48,17 @@ def heap_pop(heap: np.ndarray, size: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def select(queue: np.ndarray, qn: int, rows: np.ndarray, writes: np.ndarray, open_row: int,
-            scheduler: int, last_dir: int) -> int:  # fmt: skip
-    """Position in one bank's queue of the request the scheduler serves next."""
+def select(queue: np.ndarray, b: int, qn: int, rows: np.ndarray, writes: np.ndarray,
+           open_row: int, scheduler: int, last_dir: int) -> int:  # fmt: skip
+    """Position in bank ``b``'s queue of the request the scheduler serves next."""
     if scheduler == 0 or open_row < 0:  # Fifo, or nothing to hit
         return 0
     if scheduler == 2:  # FrFcfsGrp: a row hit in the current bus direction first
         for j in range(qn):
-            r = queue[j]
+            r = queue[b, j]
             if rows[r] == open_row and writes[r] == last_dir:
                 return j
     for j in range(qn):
-        if rows[queue[j]] == open_row:
+        if rows[queue[b, j]] == open_row:
             return j
     return 0
