@@ -14,7 +14,7 @@ from dsegym.costmodels.dram.trace import Trace
 from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError
 
-TARGET_METRICS = ("latency_mean_ns", "power_mw", "energy_pj", "total_time_ns")
+TARGET_METRICS = ("latency_mean_ns", "latency_p99_ns", "power_mw", "energy_pj", "total_time_ns")
 
 
 class DramController(CostModel):

@@ -82,3 +82,45 @@ def test_lpddr4_read_differs_from_energylpddr_only_by_its_bl8_assumption():
 def test_per_bank_refresh_is_a_bank_share_of_all_bank_refresh():
     e = command_energies(load_device("lpddr4-3200"))
     assert e.refresh_per_bank == pytest.approx(e.refresh_all_bank / 8)
+
+
+@pytest.mark.golden
+def test_micron_ddr3_power_calculator_example():
+    """Micron's DDR3 power calculator (DDR3_Power_Calc.xlsm) for a 2 Gb x8 -125E part,
+    fast exit, as its powers are quoted in energydram's own tests (mW, one chip)."""
+    from dsegym.costmodels.dram.devices import _device_from_dict
+
+    ddr3 = load_device("ddr3-1600")
+    timing = dict(ddr3.timing, RAS=28, RP=10, RFC=128, REFI=6240)  # 35, 12.5, 160, 7800 ns
+    spec = {
+        **dataclasses.asdict(ddr3),
+        "timing_cycles": timing,
+        "chips": 1,
+        "power_domains": [
+            {
+                "name": "VDD",
+                "voltage": 1.5,
+                "idd": {
+                    "idd0": 95,
+                    "idd2p": 35,
+                    "idd2n": 42,
+                    "idd3p": 40,
+                    "idd3n": 45,
+                    "idd4r": 180,
+                    "idd4w": 185,
+                    "idd5": 215,
+                },
+            }  # fmt: skip
+        ],
+    }
+    device = _device_from_dict(spec, "micron-example")
+    e = command_energies(device)
+    tck = device.tck_ns
+    assert e.precharged_power_down / tck == pytest.approx(52.5, abs=0.1)
+    assert e.precharged_standby / tck == pytest.approx(63.0, abs=0.1)
+    assert e.active_power_down / tck == pytest.approx(60.0, abs=0.1)
+    assert e.active_standby / tck == pytest.approx(67.5, abs=0.1)
+    assert e.act_pre / ((28 + 10) * tck) == pytest.approx(76.2, abs=0.1)  # one ACT per tRC
+    assert e.read / (4 * tck) == pytest.approx(202.5, abs=0.1)  # data bus always busy
+    assert e.write / (4 * tck) == pytest.approx(210.0, abs=0.1)
+    assert e.refresh_all_bank / (6240 * tck) == pytest.approx(5.2, abs=0.1)  # one REF per tREFI

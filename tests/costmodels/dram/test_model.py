@@ -45,6 +45,7 @@ def test_bad_inputs_are_clear_errors(tmp_path):
         ("dram-target", {}),
         ("dram-target", {"form": "constraints", "target": "power", "device": "hbm2"}),
         ("dram-target", {"target": "latency", "workload": "stream", "n_requests": 500}),
+        ("dram-target", {"latency_metric": "total_time_ns", "target_latency_ns": 1e5}),
         ("dram-mo", {}),
         ("dram-mo", {"device": "lpddr4-3200", "objectives": ["energy_pj", "latency_p99_ns"]}),
     ],
