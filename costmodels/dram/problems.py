@@ -60,11 +60,11 @@ def dram_target(
         n_requests: Cut or regenerate the workload to this many requests.
         seed: Regenerate a preset with another seed.
     """
-    chosen = {
-        "latency": {latency_metric: target_latency_ns},
-        "power": {"power_mw": target_power_mw},
-        "both": {latency_metric: target_latency_ns, "power_mw": target_power_mw},
-    }[target]
+    chosen: dict[str, float] = {}
+    if target in ("latency", "both"):
+        chosen[latency_metric] = target_latency_ns
+    if target in ("power", "both"):
+        chosen["power_mw"] = target_power_mw
     if form == "distance":
         model, trace = _model_and_trace(device, workload, n_requests, seed, chosen)
         objectives = [Objective("target_distance")]
