@@ -197,7 +197,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
                 counters[C_REF_AB] += 1
             else:
                 counters[C_REF_PB] += 1
-                ref_target = (ref_target + 1) % nb
+                ref_target = ref_target + 1 if ref_target + 1 < nb else 0
             if now >= ref_due:
                 ref_due += interval
                 pulling = True
@@ -346,7 +346,7 @@ def simulate(arrival, is_write, bank, row, n_banks, n_groups, tim, page_policy, 
             last_act = t
             last_act_g[g] = t
             faw[faw_i] = t
-            faw_i = (faw_i + 1) % 4
+            faw_i = faw_i + 1 if faw_i < 3 else 0
             counters[C_ACT] += 1
             if not missed[r]:
                 missed[r] = True
