@@ -25,6 +25,7 @@ COST_MODELS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
     "synthetic": "dsegym.costmodels.reference.synthetic:Synthetic",
     "lut-accelerator": "dsegym.costmodels.lut.model:LUTAccelerator",
+    "dram": "dsegym.costmodels.dram.model:DramController",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -42,6 +43,8 @@ PROBLEMS: dict[str, str] = {
     "synthetic": "dsegym.costmodels.reference.synthetic:synthetic",
     "lut-accelerator": "dsegym.costmodels.lut.problems:lut_accelerator",
     "lut-accelerator-latency": "dsegym.costmodels.lut.problems:lut_accelerator_latency",
+    "dram-target": "dsegym.costmodels.dram.problems:dram_target",
+    "dram-mo": "dsegym.costmodels.dram.problems:dram_multiobjective",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
@@ -49,6 +52,7 @@ PROBLEMS: dict[str, str] = {
 WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
     "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
+    "dram": "dsegym.costmodels.dram.problems:workload_names",
 }
 
 
