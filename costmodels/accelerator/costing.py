@@ -1,0 +1,258 @@
+"""The vectorised cost of many tiles on many layers, all mapping candidates at once.
+
+Arrays are laid out ``(design, layer, candidate)``; the mapper's choice collapses the
+last axis. Energy is access counts x energy per access at five levels: MAC, register
+file (PE-local storage), array network (word hops between PEs), global buffer and DRAM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dsegym.costmodels.accelerator.energy import EnergyTable
+from dsegym.costmodels.accelerator.hardware import LOOP_ORDERS, Tile
+from dsegym.costmodels.accelerator.layers import LayerArrays
+from dsegym.costmodels.accelerator.mapping import (
+    CANDIDATE_ORDER,
+    CANDIDATE_SPLITS,
+    INPUT,
+    OPERANDS,
+    OUTPUT,
+    WEIGHT,
+    Traffic,
+    candidate_traffic,
+)
+from dsegym.costmodels.accelerator.systolic import (
+    DATAFLOW_INDEX,
+    compute_cycles,
+    fill_cycles,
+    fold_counts,
+    spatial_dims,
+    stream_stall_cycles,
+)
+
+ENERGY_PARTS = ("energy_mac_pj", "energy_rf_pj", "energy_noc_pj", "energy_glb_pj", "energy_dram_pj")
+
+
+@dataclass
+class LayerCosts:
+    """Per-layer results, arrays of shape ``(designs, layers)``.
+
+    ``values`` holds ``latency_cycles``, ``compute_cycles``, ``stall_cycles``, the
+    energy parts, ``energy_pj``, ``macs``, ``utilisation``, DRAM words per operand
+    (``dram_<operand>_reads``/``_writes``), the chosen ``loop_order`` index and
+    ``temporal_splits``. ``problems[d]`` lists why design ``d`` is infeasible.
+    """
+
+    values: dict[str, np.ndarray]
+    area_mm2: np.ndarray
+    pes: np.ndarray
+    problems: list[list[str]]
+
+
+def _column(tiles: Sequence[Tile], attr: str) -> np.ndarray:
+    return np.array([float(getattr(t, attr)) for t in tiles])[:, None, None]
+
+
+def _buffer_words(tiles: Sequence[Tile]) -> list[np.ndarray]:
+    kib = np.array([t.buffer_kib for t in tiles])  # (D, 3)
+    bits = np.array([[t.input_bits, t.input_bits, t.psum_bits] for t in tiles])
+    words = np.floor(kib * 8192.0 / bits)
+    return [words[:, i][:, None, None] for i in range(3)]
+
+
+def area_mm2(tiles: Sequence[Tile], table: EnergyTable) -> np.ndarray:
+    """Area of each tile: MACs and register files of the PEs plus buffer SRAM."""
+    out = []
+    for t in tiles:
+        mac = table.mac_um2 * (t.input_bits / table.mac_reference_bits) ** 2
+        pe = mac + t.rf_bytes * 8 * table.rf_um2_per_bit
+        cells = t.total_buffer_kib * 8192 * table.sram_um2_per_bit
+        banks = t.glb_banks * (3 if t.separate_buffers else 1)
+        sram = cells * (1 + table.bank_overhead_fraction * (banks - 1))
+        out.append((t.rows * t.cols * pe + sram) / 1e6)
+    return np.array(out)
+
+
+def _rf_energy_per_mac(
+    tiles: Sequence[Tile], table: EnergyTable, in_bits: np.ndarray, psum_bits: np.ndarray
+) -> np.ndarray:
+    """Per MAC, both operands and the partial sum are read; the partial sum and the
+    streamed operand's pipeline register are written."""
+    rf_bytes = _column(tiles, "rf_bytes")
+    sram = np.array([t.rf_class == "sram" for t in tiles])[:, None, None]
+    exponent = table.capacity_exponent
+    rf_scale = (rf_bytes / table.rf_reference_bytes) ** exponent
+    sram_scale = (rf_bytes / 1024.0 / table.glb_reference_kib) ** exponent
+    read = np.where(sram, table.glb_read_pj_per_bit * sram_scale, table.rf_read_pj_per_bit * rf_scale)
+    write = np.where(
+        sram, table.glb_write_pj_per_bit * sram_scale, table.rf_write_pj_per_bit * rf_scale
+    )
+    result: np.ndarray = (2 * in_bits + psum_bits) * read + (psum_bits + in_bits) * write
+    return result
+
+
+def _apply_row_stationary_reuse(
+    tiles: Sequence[Tile], df: np.ndarray, layers: LayerArrays, traffic: Traffic
+) -> None:
+    """Row-stationary PEs hold several filters' rows and partial sums (Eyeriss), so each
+    input row fetched into a PE serves that many filters: the input's buffer reads and
+    array traffic shrink by that factor."""
+    weight_words = np.maximum(_column(tiles, "rf_weight_words"), 1.0)
+    psum_words = np.maximum(_column(tiles, "rf_psum_words"), 1.0)
+    filters_per_pass = np.minimum(
+        np.maximum(np.floor(weight_words / layers.filter_w[None, :, None]), 1.0), psum_words
+    )
+    filters_per_pass = np.where(df == DATAFLOW_INDEX["rs"], filters_per_pass, 1.0)
+    filters_per_pass = np.minimum(filters_per_pass, layers.n[None, :, None])
+    traffic.glb_reads[INPUT] = traffic.glb_reads[INPUT] / filters_per_pass
+    traffic.array_words[INPUT] = traffic.array_words[INPUT] / filters_per_pass
+
+
+def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) -> LayerCosts:
+    """Costs every tile on every layer with the mapper (or the tile's explicit mapping)."""
+    df = np.array([DATAFLOW_INDEX[t.dataflow] for t in tiles])[:, None, None]
+    rows, cols = _column(tiles, "rows"), _column(tiles, "cols")
+    in_bits, psum_bits = _column(tiles, "input_bits"), _column(tiles, "psum_bits")
+    bits = [in_bits, in_bits, psum_bits]
+    m, n, k = layers.m[None, :, None], layers.n[None, :, None], layers.k[None, :, None]
+    repeat = layers.repeat[None, :, None]
+
+    sr, sc, t = spatial_dims(
+        df, m, n, k, layers.filter_w[None, :, None], layers.ofmap_h[None, :, None]
+    )
+    row_folds, col_folds = fold_counts(sr, sc, rows, cols)
+    splits = np.minimum(CANDIDATE_SPLITS[None, None, :], t)
+    order = CANDIDATE_ORDER[None, None, :]
+    compute = compute_cycles(row_folds * col_folds, fill_cycles(df, rows, cols), t, splits)
+
+    sizes = [m * k, k * n, m * n]
+    unique_input = layers.ifmap_words[None, :, None] / (m * k)
+    buffer_words = _buffer_words(tiles)
+    half = [np.floor(w / 2) for w in buffer_words]
+    traffic = candidate_traffic(
+        df, sizes, unique_input, half, row_folds, col_folds, splits, order
+    )
+
+    macs = m * n * k
+    mac_scale = (in_bits / table.mac_reference_bits) ** 2
+    e_mac = macs * table.mac_pj * mac_scale
+    e_rf = macs * _rf_energy_per_mac(tiles, table, in_bits, psum_bits)
+    _apply_row_stationary_reuse(tiles, df, layers, traffic)
+
+    used_rows, used_cols = np.minimum(rows, sr), np.minimum(cols, sc)
+    hops = sum(
+        traffic.array_words[op] * bits[op] * np.where(traffic.along_rows[op], used_cols, used_rows)
+        for op in range(3)
+    )
+    e_noc = hops * table.noc_pj_per_bit_hop
+
+    banks = _column(tiles, "glb_banks")
+    bank_kib = np.stack([np.array(t.buffer_kib) for t in tiles])[:, :, None, None] / banks[..., None]
+    e_glb = 0.0
+    for op in range(3):
+        scale = (bank_kib[:, op] / table.glb_reference_kib) ** table.capacity_exponent
+        e_glb = e_glb + scale * bits[op] * (
+            traffic.glb_reads[op] * table.glb_read_pj_per_bit
+            + traffic.glb_writes[op] * table.glb_write_pj_per_bit
+        )
+    dram_pj_bit = np.array([table.dram_energy_per_bit(t.dram) for t in tiles])[:, None, None]
+    dram_bits = sum(
+        (traffic.dram_reads[op] + traffic.dram_writes[op]) * bits[op] for op in range(3)
+    )
+    e_dram = dram_bits * dram_pj_bit
+
+    dram_bw = _column(tiles, "dram_words_per_cycle")
+    dram_stall = np.maximum.reduce(
+        [
+            stream_stall_cycles(
+                traffic.dram_reads[op] + traffic.dram_writes[op], buffer_words[op], dram_bw, compute
+            )
+            for op in range(3)
+        ]
+    )
+    glb_accesses = sum(traffic.glb_reads[op] + traffic.glb_writes[op] for op in range(3))
+    glb_bw = np.array([t.glb_bandwidth_words for t in tiles])[:, None, None]
+    glb_stall = np.maximum(np.ceil(glb_accesses / glb_bw) - compute, 0.0)
+    stall = np.maximum(dram_stall, glb_stall)
+    latency = compute + stall
+    energy = e_mac + e_rf + e_noc + e_glb + e_dram
+
+    # The mapper: lowest energy-delay product among the allowed candidates.
+    score = energy * latency
+    order_knob = np.array([LOOP_ORDERS.index(t.loop_order) - 1 for t in tiles])[:, None, None]
+    split_knob = _column(tiles, "temporal_splits")
+    allowed = ((order_knob < 0) | (order == order_knob)) & (
+        (split_knob == 0) | (CANDIDATE_SPLITS[None, None, :] == split_knob)
+    )
+    best = np.argmin(np.where(allowed, score, np.inf), axis=2)[..., None]
+
+    def pick(a: np.ndarray) -> np.ndarray:
+        full = np.broadcast_to(a, score.shape)
+        return np.take_along_axis(full, best, axis=2)[..., 0]
+
+    values = {
+        "latency_cycles": pick(latency) * layers.repeat[None, :],
+        "compute_cycles": pick(compute) * layers.repeat[None, :],
+        "stall_cycles": pick(stall) * layers.repeat[None, :],
+        "energy_mac_pj": pick(e_mac) * layers.repeat[None, :],
+        "energy_rf_pj": pick(e_rf) * layers.repeat[None, :],
+        "energy_noc_pj": pick(e_noc) * layers.repeat[None, :],
+        "energy_glb_pj": pick(e_glb) * layers.repeat[None, :],
+        "energy_dram_pj": pick(e_dram) * layers.repeat[None, :],
+        "loop_order": pick(order),
+        "temporal_splits": pick(splits),
+    }
+    for op, name in enumerate(OPERANDS):
+        values[f"dram_{name}_reads"] = pick(traffic.dram_reads[op]) * layers.repeat[None, :]
+        values[f"dram_{name}_writes"] = pick(traffic.dram_writes[op]) * layers.repeat[None, :]
+    values["energy_pj"] = sum(values[p] for p in ENERGY_PARTS)
+    values["macs"] = np.broadcast_to((macs * repeat)[..., 0], values["energy_pj"].shape)
+    values["utilisation"] = values["macs"] / (rows[..., 0] * cols[..., 0] * values["latency_cycles"])
+    problems = _feasibility(tiles, layers, rows, cols, sr, sc, buffer_words)
+    pes = np.array([float(t.rows * t.cols) for t in tiles])
+    return LayerCosts(values, area_mm2(tiles, table), pes, problems)
+
+
+def _feasibility(
+    tiles: Sequence[Tile],
+    layers: LayerArrays,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    sr: np.ndarray,
+    sc: np.ndarray,
+    buffer_words: list[np.ndarray],
+) -> list[list[str]]:
+    """Reasons each tile cannot run the workload (empty when it can)."""
+    used_r, used_c = np.minimum(rows, sr)[..., 0], np.minimum(cols, sc)[..., 0]
+    df = np.array([DATAFLOW_INDEX[t.dataflow] for t in tiles])[:, None]
+    stationary_tile = used_r * used_c
+    # The smallest tiles: the stationary operand's array-sized tile, one wavefront of
+    # the row-streamed operand and one of the column-streamed operand.
+    need = {
+        INPUT: np.choose(df, [used_r, used_r, stationary_tile, used_r]),
+        WEIGHT: np.choose(df, [stationary_tile, used_c, used_r, stationary_tile]),
+        OUTPUT: np.choose(df, [used_c, stationary_tile, used_c, used_c]),
+    }
+    problems: list[list[str]] = [[] for _ in tiles]
+    for d, tile in enumerate(tiles):
+        rf_needed = (2 * tile.input_bits + tile.psum_bits) / 8
+        if tile.rf_bytes < rf_needed:
+            problems[d].append(
+                f"register file of {tile.rf_bytes} B per PE is below the {rf_needed:g} B "
+                "a PE needs (two operands and a partial sum)"
+            )
+        for op, name in enumerate(OPERANDS):
+            have = buffer_words[op][d, 0, 0]
+            short = np.nonzero(need[op][d] > have)[0]
+            if short.size:
+                first = int(short[0])
+                problems[d].append(
+                    f"{name} buffer holds {have:g} words, fewer than the smallest tile "
+                    f"({need[op][d, first]:g} words) of layer {layers.names[first]!r}"
+                    + (f" and {short.size - 1} more layers" if short.size > 1 else "")
+                )
+    return problems
