@@ -23,6 +23,8 @@ COST_MODELS: dict[str, str] = {
     "zdt": "dsegym.costmodels.reference.zdt:ZDT",
     "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -37,12 +39,18 @@ PROBLEMS: dict[str, str] = {
     "dtlz4": "dsegym.costmodels.reference.dtlz:dtlz4",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.problems:accelerator_systolic",
+    "accelerator-systolic-mapping": (
+        "dsegym.costmodels.accelerator.problems:accelerator_systolic_mapping"
+    ),
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
 # workloads shipped with the package for that family (shown by `dsegym list workloads`).
 WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
+    "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
 }
 
 
