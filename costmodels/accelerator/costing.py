@@ -81,13 +81,16 @@ def _rf_energy_per_mac(
     tiles: Sequence[Tile], table: EnergyTable, in_bits: np.ndarray, psum_bits: np.ndarray
 ) -> np.ndarray:
     """Per MAC, both operands and the partial sum are read; the partial sum and the
-    streamed operand's pipeline register are written."""
+    streamed operand's pipeline register are written.
+    """
     rf_bytes = _column(tiles, "rf_bytes")
     sram = np.array([t.rf_class == "sram" for t in tiles])[:, None, None]
     exponent = table.capacity_exponent
     rf_scale = (rf_bytes / table.rf_reference_bytes) ** exponent
     sram_scale = (rf_bytes / 1024.0 / table.glb_reference_kib) ** exponent
-    read = np.where(sram, table.glb_read_pj_per_bit * sram_scale, table.rf_read_pj_per_bit * rf_scale)
+    read = np.where(
+        sram, table.glb_read_pj_per_bit * sram_scale, table.rf_read_pj_per_bit * rf_scale
+    )
     write = np.where(
         sram, table.glb_write_pj_per_bit * sram_scale, table.rf_write_pj_per_bit * rf_scale
     )
@@ -100,7 +103,8 @@ def _apply_row_stationary_reuse(
 ) -> None:
     """Row-stationary PEs hold several filters' rows and partial sums (Eyeriss), so each
     input row fetched into a PE serves that many filters: the input's buffer reads and
-    array traffic shrink by that factor."""
+    array traffic shrink by that factor.
+    """
     weight_words = np.maximum(_column(tiles, "rf_weight_words"), 1.0)
     psum_words = np.maximum(_column(tiles, "rf_psum_words"), 1.0)
     filters_per_pass = np.minimum(
@@ -133,9 +137,7 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     unique_input = layers.ifmap_words[None, :, None] / (m * k)
     buffer_words = _buffer_words(tiles)
     half = [np.floor(w / 2) for w in buffer_words]
-    traffic = candidate_traffic(
-        df, sizes, unique_input, half, row_folds, col_folds, splits, order
-    )
+    traffic = candidate_traffic(df, sizes, unique_input, half, row_folds, col_folds, splits, order)
 
     macs = m * n * k
     mac_scale = (in_bits / table.mac_reference_bits) ** 2
@@ -151,8 +153,10 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     e_noc = hops * table.noc_pj_per_bit_hop
 
     banks = _column(tiles, "glb_banks")
-    bank_kib = np.stack([np.array(t.buffer_kib) for t in tiles])[:, :, None, None] / banks[..., None]
-    e_glb = 0.0
+    bank_kib = (
+        np.stack([np.array(t.buffer_kib) for t in tiles])[:, :, None, None] / banks[..., None]
+    )
+    e_glb = np.zeros_like(e_mac * compute)
     for op in range(3):
         scale = (bank_kib[:, op] / table.glb_reference_kib) ** table.capacity_exponent
         e_glb = e_glb + scale * bits[op] * (
@@ -211,7 +215,9 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
         values[f"dram_{name}_writes"] = pick(traffic.dram_writes[op]) * layers.repeat[None, :]
     values["energy_pj"] = sum(values[p] for p in ENERGY_PARTS)
     values["macs"] = np.broadcast_to((macs * repeat)[..., 0], values["energy_pj"].shape)
-    values["utilisation"] = values["macs"] / (rows[..., 0] * cols[..., 0] * values["latency_cycles"])
+    values["utilisation"] = values["macs"] / (
+        rows[..., 0] * cols[..., 0] * values["latency_cycles"]
+    )
     problems = _feasibility(tiles, layers, rows, cols, sr, sc, buffer_words)
     pes = np.array([float(t.rows * t.cols) for t in tiles])
     return LayerCosts(values, area_mm2(tiles, table), pes, problems)

@@ -78,7 +78,9 @@ def table_from_dict(data: Any, source: str) -> EnergyTable:
         raise ConfigError(f"energy table {source}: expected a mapping at the top level")
     area = data.get("area")
     if not isinstance(area, dict):
-        raise ConfigError(f"energy table {source}: missing 'area' section ({', '.join(_AREA_KEYS)})")
+        raise ConfigError(
+            f"energy table {source}: missing 'area' section ({', '.join(_AREA_KEYS)})"
+        )
     values: dict[str, Any] = {}
     for key, section in [(k, data) for k in _ENERGY_KEYS] + [(k, area) for k in _AREA_KEYS]:
         if key not in section:

@@ -1,11 +1,12 @@
 """The accelerator-tile cost models: a SCALE-Sim-style systolic array and an
-ArchGym/Timeloop-style Eyeriss-like tile, both costed by :func:`.costing.cost_layers`."""
+ArchGym/Timeloop-style Eyeriss-like tile, both costed by :func:`.costing.cost_layers`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
 
@@ -38,7 +39,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("dram_words", "words", "words moved to and from DRAM"),
 )
 
-Workload = LayerArrays | str | Path | Sequence[Layer] | None
+Workload: TypeAlias = LayerArrays | str | Path | Sequence[Layer] | None
 
 
 def as_layer_arrays(workload: Workload, default: str) -> LayerArrays:
@@ -120,7 +121,9 @@ class AcceleratorModel(CostModel):
             metrics = summarise(costs, row)
             problems = costs.problems[row]
             row += 1
-            out.append(Evaluation.infeasible(problems, metrics) if problems else Evaluation(metrics))
+            out.append(
+                Evaluation.infeasible(problems, metrics) if problems else Evaluation(metrics)
+            )
         return out
 
 

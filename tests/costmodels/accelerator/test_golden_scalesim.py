@@ -92,7 +92,9 @@ def test_no_stalls_where_scalesim_has_none(case):
 
 @pytest.mark.golden
 def test_stalls_fall_with_bandwidth_as_in_scalesim():
-    ws = [run(c)["stall_cycles"] for c in SCALESIM if c[0].startswith("gemm_ws_8x8_bw") and c[7] == 2]
+    ws = [
+        run(c)["stall_cycles"] for c in SCALESIM if c[0].startswith("gemm_ws_8x8_bw") and c[7] == 2
+    ]
     assert ws[0] > ws[1] > ws[2]
 
 

@@ -11,13 +11,16 @@ from dsegym.costmodels.accelerator.layers import (
 )
 from dsegym.errors import UnknownNameError, WorkloadError
 
-CONV = "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+CONV = (
+    "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+    "Strides,\n"
+)
 
 
 def test_conv_row_follows_scalesim_geometry():
     (layer,) = parse_topology(CONV + "c1, 15, 15, 3, 3, 8, 24, 2,\n")
     assert (layer.ofmap_h, layer.ofmap_w) == (7, 7)  # ceil((15 - 3 + 2) / 2)
-    assert (layer.m, layer.n if hasattr(layer, "n") else layer.filters, layer.k) == (49, 24, 72)
+    assert (layer.m, layer.filters, layer.k) == (49, 24, 72)
 
 
 def test_gemm_form_and_depthwise_expansion():

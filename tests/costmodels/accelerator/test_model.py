@@ -94,7 +94,9 @@ def test_mapper_is_no_worse_than_a_fixed_mapping():
 
 
 def test_infeasible_designs_say_why(systolic):
-    e = systolic.evaluate({**SYSTOLIC, "dataflow": "os", "rows": 128, "cols": 128, "ofmap_kib": 8}, "resnet18")
+    e = systolic.evaluate(
+        {**SYSTOLIC, "dataflow": "os", "rows": 128, "cols": 128, "ofmap_kib": 8}, "resnet18"
+    )
     assert not e.feasible
     assert "output buffer" in e.violations[0] and "smallest tile" in e.violations[0]
     eyeriss = EyerissLikeModel()
@@ -113,7 +115,9 @@ def test_eyeriss_row_stationary_reuse():
 
 
 def test_per_layer_metrics(systolic):
-    layers = per_layer(systolic, SYSTOLIC, [Layer.gemm("a", 64, 64, 64), Layer.gemm("b", 1, 64, 64)])
+    layers = per_layer(
+        systolic, SYSTOLIC, [Layer.gemm("a", 64, 64, 64), Layer.gemm("b", 1, 64, 64)]
+    )
     assert not isinstance(layers, str)
     assert layers["latency_cycles"].shape == (2,)
     assert layers["utilisation"][1] < layers["utilisation"][0]  # a GEMV starves the array
@@ -140,12 +144,14 @@ def test_energy_tables(tmp_path):
     with pytest.raises(UnknownNameError):
         load_table("7nm-magic")
     user = tmp_path / "t.yaml"
-    text = (tmp_path / "t.yaml").parent.joinpath("x")  # noqa: F841
     source = load_table("horowitz-45nm")
     import yaml
 
     data = {k: getattr(source, k) for k in source.__dataclass_fields__ if k != "name"}
-    area = {k: data.pop(k) for k in ("mac_um2", "sram_um2_per_bit", "rf_um2_per_bit", "bank_overhead_fraction")}
+    area = {
+        k: data.pop(k)
+        for k in ("mac_um2", "sram_um2_per_bit", "rf_um2_per_bit", "bank_overhead_fraction")
+    }
     user.write_text(yaml.safe_dump({**data, "mac_pj": 1.0, "area": area}))
     table = load_table(str(user))
     assert table.mac_pj == 1.0

@@ -1,0 +1,87 @@
+"""Runs ZigZag 3.9.1 on its bundled ``tpu_like`` hardware and prints energy, latency and
+DRAM accesses per operand as JSON.
+
+ZigZag needs numpy >= 2 while SCALE-Sim 3.0.0 needs numpy < 2, so it has its own venv::
+
+    python -m venv /work/peers/accel-zigzag
+    /work/peers/accel-zigzag/bin/pip install zigzag-dse==3.9.1 six
+    /work/peers/accel-zigzag/bin/python experiments/peers/zigzag_tpu_like.py
+
+Layers are given in SCALE-Sim's encoding (``conv``: ifmap h, ifmap w, filter h, filter w,
+channels, filters, stride; ``gemm``: M, N, K) and use ZigZag's default tpu_like
+mapping (K over D1, C over D2, 32 each), with its temporal mapping search (LOMA).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import sys
+import tempfile
+from importlib import resources
+from typing import Any
+
+LAYERS: list[list[Any]] = [
+    ["conv3x3", "conv", [16, 16, 3, 3, 64, 64, 1]],
+    ["conv1x1_s2", "conv", [27, 27, 1, 1, 64, 128, 2]],
+    ["gemm", "gemm", [64, 256, 512]],
+]
+
+
+def zigzag_layer(kind: str, dims: list[int]) -> dict[str, Any]:
+    if kind == "gemm":
+        m, n, k = dims
+        h, w, fh, fw, ch, nf, s = m, 1, 1, 1, k, n, 1
+    else:
+        h, w, fh, fw, ch, nf, s = dims
+    oy, ox = (h - fh) // s + 1, (w - fw) // s + 1
+    return {
+        "id": 0,
+        "name": "layer",
+        "operator_type": "Conv",
+        "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+        "dimension_relations": [f"ix={s}*ox+1*fx", f"iy={s}*oy+1*fy"],
+        "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+        "loop_sizes": [1, nf, ch, oy, ox, fh, fw],
+        "operand_precision": {"W": 8, "I": 8, "O": 16, "O_final": 8},
+        "operand_source": {"I": 0},
+    }
+
+
+def run_layer(kind: str, dims: list[int]) -> dict[str, Any]:
+    from zigzag.api import get_hardware_performance_zigzag
+
+    logging.disable(logging.CRITICAL)
+    inputs = resources.files("zigzag") / "inputs"
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+        energy, latency, cmes = get_hardware_performance_zigzag(
+            workload=[zigzag_layer(kind, dims)],
+            accelerator=str(inputs / "hardware" / "tpu_like.yaml"),
+            mapping=str(inputs / "mapping" / "tpu_like.yaml"),
+            opt="energy",
+            dump_folder=tmp,
+            loma_show_progress_bar=False,
+        )
+    cme = cmes[0][1][0][0]
+    return {
+        "energy_pj": float(energy),
+        "latency_cycles": float(latency),
+        "mac_energy_pj": float(cme.mac_energy),
+        "memory_energy_pj": float(cme.mem_energy),
+        "temporal_mapping": str(cme.temporal_mapping),
+    }
+
+
+def main(argv: list[str]) -> None:
+    wanted = set(argv)
+    out = {
+        name: run_layer(kind, dims) for name, kind, dims in LAYERS if not wanted or name in wanted
+    }
+    json.dump(out, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
