@@ -164,10 +164,12 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
             + traffic.glb_writes[op] * table.glb_write_pj_per_bit
         )
     dram_pj_bit = np.array([table.dram_energy_per_bit(t.dram) for t in tiles])[:, None, None]
-    dram_bits = sum(
-        (traffic.dram_reads[op] + traffic.dram_writes[op]) * bits[op] for op in range(3)
-    )
-    e_dram = dram_bits * dram_pj_bit
+    # Final outputs leave at their own width; spilled partial sums keep theirs.
+    out_bits = _column(tiles, "output_bits")
+    spilled = traffic.dram_writes[OUTPUT] - sizes[OUTPUT]
+    read_bits = sum(traffic.dram_reads[op] * bits[op] for op in range(3))
+    write_bits = sizes[OUTPUT] * out_bits + spilled * psum_bits
+    e_dram = (read_bits + write_bits * table.dram_write_scale) * dram_pj_bit
 
     dram_bw = _column(tiles, "dram_words_per_cycle")
     dram_stall = np.maximum.reduce(
@@ -181,7 +183,12 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     glb_accesses = sum(traffic.glb_reads[op] + traffic.glb_writes[op] for op in range(3))
     glb_bw = np.array([t.glb_bandwidth_words for t in tiles])[:, None, None]
     glb_stall = np.maximum(np.ceil(glb_accesses / glb_bw) - compute, 0.0)
-    stall = np.maximum(dram_stall, glb_stall)
+    # Unless told to follow SCALE-Sim (whose count starts once the first half-buffers are
+    # filled), a layer also waits for all its DRAM traffic over the one DRAM interface.
+    charge = _column(tiles, "charge_prefill") > 0
+    dram_words = sum(traffic.dram_reads[op] + traffic.dram_writes[op] for op in range(3))
+    dram_floor = np.where(charge, np.maximum(np.ceil(dram_words / dram_bw) - compute, 0.0), 0.0)
+    stall = np.maximum(np.maximum(dram_stall, glb_stall), dram_floor)
     latency = compute + stall
     energy = e_mac + e_rf + e_noc + e_glb + e_dram
 

@@ -3,7 +3,8 @@
 Every table gives per-bit access energies at a reference capacity; a memory of another
 capacity scales as ``(capacity / reference) ** capacity_exponent`` (Horowitz's SRAM
 figures follow a square root). The MAC energy is for ``mac_reference_bits`` operands
-and scales with the square of the operand width (an array multiplier's cost).
+and scales with the square of the operand width (an array multiplier's cost). DRAM
+writes cost ``dram_write_scale`` times a read (1 unless the table says otherwise).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class EnergyTable:
     glb_reference_kib: float
     capacity_exponent: float
     dram_pj_per_bit: dict[str, float]
+    dram_write_scale: float
     mac_um2: float
     sram_um2_per_bit: float
     rf_um2_per_bit: float
@@ -101,7 +103,16 @@ def table_from_dict(data: Any, source: str) -> EnergyTable:
         dram_values = {str(k): float(v) for k, v in dram.items()}
     except (TypeError, ValueError):
         raise ConfigError(f"energy table {source}: DRAM energies must be numbers")
-    return EnergyTable(name=str(data.get("name", source)), dram_pj_per_bit=dram_values, **values)
+    try:
+        write_scale = float(data.get("dram_write_scale", 1.0))
+    except (TypeError, ValueError):
+        raise ConfigError(f"energy table {source}: 'dram_write_scale' must be a number")
+    return EnergyTable(
+        name=str(data.get("name", source)),
+        dram_pj_per_bit=dram_values,
+        dram_write_scale=write_scale,
+        **values,
+    )
 
 
 @functools.cache

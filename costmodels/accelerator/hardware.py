@@ -50,7 +50,8 @@ class Tile:
             SCALE-Sim's USER bandwidth mode).
         dram: Off-chip memory type: a key of the energy table's ``dram`` section.
         input_bits: Width of input activations and weights.
-        psum_bits: Width of partial sums and outputs.
+        psum_bits: Width of partial sums (in the PEs, the buffer and DRAM spills).
+        output_bits: Width of the final outputs written to DRAM.
         clock_ghz: Clock, used only to report time and power.
         loop_order: ``auto`` (mapper) or an explicit fold-loop order.
         temporal_splits: 0 (mapper) or an explicit split count of the streamed dimension.
@@ -60,6 +61,8 @@ class Tile:
             rows a PE holds at once; 0 = one).
         rf_psum_words: Partial-sum scratchpad words per PE (row-stationary: how many
             filters' partial sums a PE accumulates at once; 0 = one).
+        charge_prefill: Whether a layer's latency includes loading its first buffer
+            contents (False reproduces SCALE-Sim, whose cycle count starts after it).
     """
 
     rows: int = 16
@@ -77,12 +80,14 @@ class Tile:
     dram: str = "hbm2"
     input_bits: int = 8
     psum_bits: int = 32
+    output_bits: int = 8
     clock_ghz: float = 1.0
     loop_order: str = "auto"
     temporal_splits: int = 0
     rf_class: str = "regfile"
     rf_weight_words: int = 0
     rf_psum_words: int = 0
+    charge_prefill: bool = True
 
     def __post_init__(self) -> None:
         if self.dataflow not in DATAFLOWS:
@@ -107,6 +112,7 @@ class Tile:
             "dram_words_per_cycle",
             "input_bits",
             "psum_bits",
+            "output_bits",
             "clock_ghz",
         )
         for name in positive:

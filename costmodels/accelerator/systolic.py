@@ -22,7 +22,8 @@ columns, and output columns x filter columns x filters are streamed, with os tim
 Stalls follow SCALE-Sim's double-buffered memory: half of each operand buffer is
 filled before the layer starts, and each operand then streams from DRAM in chunks of
 half a buffer, each chunk taking ``ceil(chunk / bandwidth) + 1`` cycles; a layer stalls
-when an operand's stream takes longer than the compute.
+when an operand's stream takes longer than the compute. SCALE-Sim leaves the first
+fill out of its count; dsegym charges it by default (see ``Tile.charge_prefill``).
 """
 
 from __future__ import annotations

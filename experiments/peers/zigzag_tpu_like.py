@@ -52,6 +52,7 @@ def zigzag_layer(kind: str, dims: list[int]) -> dict[str, Any]:
 
 def run_layer(kind: str, dims: list[int]) -> dict[str, Any]:
     from zigzag.api import get_hardware_performance_zigzag
+    from zigzag.hardware.architecture.memory_port import DataDirection
 
     logging.disable(logging.CRITICAL)
     inputs = resources.files("zigzag") / "inputs"
@@ -65,11 +66,24 @@ def run_layer(kind: str, dims: list[int]) -> dict[str, Any]:
             loma_show_progress_bar=False,
         )
     cme = cmes[0][1][0][0]
+    # DRAM is the last level of every operand; its accesses are 64-bit words.
+    dram = {}
+    for operand, accesses in cme.memory_word_access.items():
+        top = accesses[-1]
+        dram[str(operand)] = {
+            "reads_64b": int(top.get(DataDirection.RD_OUT_TO_LOW)),
+            "writes_64b": int(top.get(DataDirection.WR_IN_BY_LOW)),
+        }
     return {
         "energy_pj": float(energy),
         "latency_cycles": float(latency),
+        "ideal_cycles": float(cme.ideal_cycle),
         "mac_energy_pj": float(cme.mac_energy),
         "memory_energy_pj": float(cme.mem_energy),
+        "energy_per_level_pj": {
+            str(k): [float(x) for x in v] for k, v in cme.mem_energy_breakdown.items()
+        },
+        "dram_accesses": dram,
         "temporal_mapping": str(cme.temporal_mapping),
     }
 

@@ -58,7 +58,7 @@ def run(case: tuple) -> dict:
     label, kind, dims, rows, cols, df, bw, kib, *_ = case
     layer = Layer(label, *dims) if kind == "conv" else Layer.gemm(label, *dims)
     # SCALE-Sim's setting: 1-byte words everywhere, its fold order, no stream splitting,
-    # SRAM ports that never limit.
+    # SRAM ports that never limit, cycles counted from the end of the first fill.
     tile = Tile(
         rows=rows,
         cols=cols,
@@ -71,6 +71,7 @@ def run(case: tuple) -> dict:
         glb_words_per_cycle=10**12,
         loop_order="col_outer",
         temporal_splits=1,
+        charge_prefill=False,
     )
     costs = cost_layers([tile], LayerArrays.from_layers([layer]), load_table("horowitz-45nm"))
     assert costs.problems == [[]]

@@ -1,0 +1,88 @@
+"""ZigZag 3.9.1 on its bundled ``tpu_like`` hardware: DRAM traffic and MAC/DRAM energy.
+
+Constants regenerate with ``experiments/peers/zigzag_tpu_like.py`` (its own venv).
+Each row: name, kind, dims (SCALE-Sim encoding), ZigZag total energy (pJ), latency
+(cycles), MAC energy (pJ), DRAM energy (pJ), and 64-bit DRAM accesses per operand
+(input reads, weight reads, output writes).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dsegym.costmodels.accelerator.costing import cost_layers
+from dsegym.costmodels.accelerator.energy import load_table
+from dsegym.costmodels.accelerator.hardware import Tile
+from dsegym.costmodels.accelerator.layers import Layer, LayerArrays
+
+ZIGZAG = [
+    ("conv3x3", "conv", (16, 16, 3, 3, 64, 64, 1), 7556221.696, 9168, 289013.76, 5835200.0,
+     (2048, 4608, 1568)),
+    ("conv1x1_s2", "conv", (27, 27, 1, 1, 64, 128, 2), 4646210.08, 4767, 64225.28, 4166400.0,
+     (1568, 1024, 3136)),
+    ("gemm", "gemm", (64, 256, 512), 17905680.384, 18495, 335544.32, 15872000.0,
+     (4096, 16384, 2048)),
+]  # fmt: skip
+IDS = [row[0] for row in ZIGZAG]
+
+# tpu_like: a 32x32 weight-stationary array, 128-byte weight registers, 8-bit inputs and
+# weights, 16-bit partial sums, 8-bit final outputs, a 2 MB SRAM and a 64-bit DRAM port.
+TPU_LIKE = Tile(
+    rows=32,
+    cols=32,
+    dataflow="ws",
+    rf_bytes=128,
+    glb_kib=3 * 2048,
+    input_bits=8,
+    psum_bits=16,
+    output_bits=8,
+    dram_words_per_cycle=8,
+    glb_words_per_cycle=256,
+)
+
+
+def run(row: tuple) -> dict:
+    name, kind, dims, *_ = row
+    layer = Layer(name, *dims) if kind == "conv" else Layer.gemm(name, *dims)
+    table = load_table("zigzag-tpu-like")
+    costs = cost_layers([TPU_LIKE], LayerArrays.from_layers([layer]), table)
+    assert costs.problems == [[]]
+    return {k: float(v[0, 0]) for k, v in costs.values.items()}
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+def test_dram_accesses_per_operand_equal_zigzag(row):
+    ours = run(row)
+    inputs, weights, outputs = row[-1]
+    assert ours["dram_input_reads"] == inputs * 8  # 8 one-byte words per 64-bit access
+    assert ours["dram_weight_reads"] == weights * 8
+    assert ours["dram_output_writes"] == outputs * 8
+    assert ours["dram_output_reads"] == 0
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+def test_mac_and_dram_energy_equal_zigzag(row):
+    ours = run(row)
+    assert ours["energy_mac_pj"] == pytest.approx(row[5], rel=1e-9)
+    assert ours["energy_dram_pj"] == pytest.approx(row[6], rel=1e-9)
+
+
+@pytest.mark.golden
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known gap: total energy is 1.23-1.70x ZigZag's because dsegym charges every MAC a "
+        "register-file read of both operands and a partial-sum update at one register-file "
+        "cost and sends weights and cross-fold partial sums through the buffer, while "
+        "tpu_like keeps 128 weights and the partial sum in per-PE registers with separate "
+        "costs and feeds weights from DRAM directly; latency differs by -39% to +23% "
+        "because ZigZag has no systolic fill/drain and models its DRAM port differently"
+    ),
+)
+@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+def test_energy_and_latency_within_2_percent_of_zigzag(row):
+    ours = run(row)
+    assert ours["energy_pj"] == pytest.approx(row[3], rel=0.02)
+    assert ours["latency_cycles"] == pytest.approx(row[4], rel=0.02)
