@@ -20,7 +20,9 @@ from dsegym.costmodels.accelerator.mapping import (
     CANDIDATE_SPLITS,
     INPUT,
     OPERANDS,
+    ORDERS,
     OUTPUT,
+    ROLES,
     WEIGHT,
     Traffic,
     candidate_traffic,
@@ -77,24 +79,38 @@ def area_mm2(tiles: Sequence[Tile], table: EnergyTable) -> np.ndarray:
     return np.array(out)
 
 
-def _rf_energy_per_mac(
-    tiles: Sequence[Tile], table: EnergyTable, in_bits: np.ndarray, psum_bits: np.ndarray
+def _rf_energy(
+    tiles: Sequence[Tile],
+    table: EnergyTable,
+    macs: np.ndarray,
+    bits: list[np.ndarray],
+    stationary_loads: np.ndarray,
+    psum_drains: np.ndarray,
 ) -> np.ndarray:
-    """Per MAC, both operands and the partial sum are read; the partial sum and the
-    streamed operand's pipeline register are written.
+    """PE-local storage energy.
+
+    Per MAC: one read of the stationary operand, one pass of the moving input through
+    its register, one read and one write of the partial sum. Per stationary word loaded
+    into a PE: one write. Per partial sum finished inside a PE: one read.
     """
+    in_bits, psum_bits = bits[INPUT], bits[OUTPUT]
     rf_bytes = _column(tiles, "rf_bytes")
     sram = np.array([t.rf_class == "sram" for t in tiles])[:, None, None]
     exponent = table.capacity_exponent
     rf_scale = (rf_bytes / table.rf_reference_bytes) ** exponent
     sram_scale = (rf_bytes / 1024.0 / table.glb_reference_kib) ** exponent
-    read = np.where(
-        sram, table.glb_read_pj_per_bit * sram_scale, table.rf_read_pj_per_bit * rf_scale
+    # A scratchpad built as SRAM costs SRAM energies; a register file its own.
+    sram_read = table.glb_read_pj_per_bit * sram_scale
+    sram_write = table.glb_write_pj_per_bit * sram_scale
+    read = np.where(sram, sram_read, table.rf_read_pj_per_bit * rf_scale)
+    write = np.where(sram, sram_write, table.rf_write_pj_per_bit * rf_scale)
+    psum_read = np.where(sram, sram_read, table.psum_rf_read_pj_per_bit * rf_scale)
+    psum_write = np.where(sram, sram_write, table.psum_rf_write_pj_per_bit * rf_scale)
+    passing = np.where(sram, sram_read + sram_write, table.input_register_pj_per_bit * rf_scale)
+    per_mac = in_bits * (read + passing) + psum_bits * (psum_read + psum_write)
+    result: np.ndarray = (
+        macs * per_mac + stationary_loads * in_bits * write + psum_drains * psum_bits * psum_read
     )
-    write = np.where(
-        sram, table.glb_write_pj_per_bit * sram_scale, table.rf_write_pj_per_bit * rf_scale
-    )
-    result: np.ndarray = (2 * in_bits + psum_bits) * read + (psum_bits + in_bits) * write
     return result
 
 
@@ -142,8 +158,14 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     macs = m * n * k
     mac_scale = (in_bits / table.mac_reference_bits) ** 2
     e_mac = macs * table.mac_pj * mac_scale
-    e_rf = macs * _rf_energy_per_mac(tiles, table, in_bits, psum_bits)
     _apply_row_stationary_reuse(tiles, df, layers, traffic)
+    stationary = [ROLES[df, 0] == op for op in range(3)]
+    stationary_loads = np.zeros_like(traffic.array_words[0])
+    for op in range(3):
+        stationary_loads = stationary_loads + np.where(stationary[op], traffic.array_words[op], 0)
+    pe_inner = order == ORDERS.index("pe_inner")
+    psum_drains = np.where(pe_inner, macs / row_folds, 0.0)
+    e_rf = _rf_energy(tiles, table, macs, bits, stationary_loads, psum_drains)
 
     used_rows, used_cols = np.minimum(rows, sr), np.minimum(cols, sc)
     hops = sum(
@@ -152,20 +174,27 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     )
     e_noc = hops * table.noc_pj_per_bit_hop
 
+    bypass = _column(tiles, "weights_bypass_glb") > 0
+    traffic.glb_reads[WEIGHT] = np.where(bypass, 0.0, traffic.glb_reads[WEIGHT])
+    traffic.glb_writes[WEIGHT] = np.where(bypass, 0.0, traffic.glb_writes[WEIGHT])
     banks = _column(tiles, "glb_banks")
     bank_kib = (
         np.stack([np.array(t.buffer_kib) for t in tiles])[:, :, None, None] / banks[..., None]
     )
+    out_bits = _column(tiles, "output_bits")
     e_glb = np.zeros_like(e_mac * compute)
     for op in range(3):
         scale = (bank_kib[:, op] / table.glb_reference_kib) ** table.capacity_exponent
-        e_glb = e_glb + scale * bits[op] * (
-            traffic.glb_reads[op] * table.glb_read_pj_per_bit
-            + traffic.glb_writes[op] * table.glb_write_pj_per_bit
+        reads, writes = traffic.glb_reads[op] * bits[op], traffic.glb_writes[op] * bits[op]
+        if op == OUTPUT:
+            # Final outputs are stored, and read out to DRAM, at the output width.
+            final = sizes[OUTPUT] * (out_bits - psum_bits)
+            reads, writes = reads + final, writes + final
+        e_glb = e_glb + scale * (
+            reads * table.glb_read_pj_per_bit + writes * table.glb_write_pj_per_bit
         )
     dram_pj_bit = np.array([table.dram_energy_per_bit(t.dram) for t in tiles])[:, None, None]
     # Final outputs leave at their own width; spilled partial sums keep theirs.
-    out_bits = _column(tiles, "output_bits")
     spilled = traffic.dram_writes[OUTPUT] - sizes[OUTPUT]
     read_bits = sum(traffic.dram_reads[op] * bits[op] for op in range(3))
     write_bits = sizes[OUTPUT] * out_bits + spilled * psum_bits
@@ -199,6 +228,13 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     allowed = ((order_knob < 0) | (order == order_knob)) & (
         (split_knob == 0) | (CANDIDATE_SPLITS[None, None, :] == split_knob)
     )
+    # pe_inner needs an input-type stationary operand (not os) and a register file that
+    # holds every row fold's stationary word plus a partial sum.
+    rf_bits = _column(tiles, "rf_bytes") * 8
+    pe_inner_fits = (df != DATAFLOW_INDEX["os"]) & (rf_bits >= row_folds * in_bits + psum_bits)
+    allowed = allowed & (~pe_inner | pe_inner_fits)
+    # An explicit mapping that cannot hold falls back to the mapper's choice.
+    allowed |= ~np.any(allowed, axis=2, keepdims=True)
     best = np.argmin(np.where(allowed, score, np.inf), axis=2)[..., None]
 
     def pick(a: np.ndarray) -> np.ndarray:

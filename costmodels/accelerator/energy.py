@@ -5,6 +5,9 @@ capacity scales as ``(capacity / reference) ** capacity_exponent`` (Horowitz's S
 figures follow a square root). The MAC energy is for ``mac_reference_bits`` operands
 and scales with the square of the operand width (an array multiplier's cost). DRAM
 writes cost ``dram_write_scale`` times a read (1 unless the table says otherwise).
+Optional ``psum_rf_*`` keys cost the partial-sum register apart from the operand
+register file, and ``input_register_pj_per_bit`` the write and read of the register an
+input passes through in each PE.
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ class EnergyTable:
     capacity_exponent: float
     dram_pj_per_bit: dict[str, float]
     dram_write_scale: float
+    psum_rf_read_pj_per_bit: float
+    psum_rf_write_pj_per_bit: float
+    input_register_pj_per_bit: float
     mac_um2: float
     sram_um2_per_bit: float
     rf_um2_per_bit: float
@@ -103,15 +109,21 @@ def table_from_dict(data: Any, source: str) -> EnergyTable:
         dram_values = {str(k): float(v) for k, v in dram.items()}
     except (TypeError, ValueError):
         raise ConfigError(f"energy table {source}: DRAM energies must be numbers")
-    try:
-        write_scale = float(data.get("dram_write_scale", 1.0))
-    except (TypeError, ValueError):
-        raise ConfigError(f"energy table {source}: 'dram_write_scale' must be a number")
+    # Optional keys and their defaults: the partial-sum register and the input's
+    # pass-through register cost what the register file costs unless the table says.
+    optional = {
+        "dram_write_scale": 1.0,
+        "psum_rf_read_pj_per_bit": values["rf_read_pj_per_bit"],
+        "psum_rf_write_pj_per_bit": values["rf_write_pj_per_bit"],
+        "input_register_pj_per_bit": values["rf_read_pj_per_bit"] + values["rf_write_pj_per_bit"],
+    }
+    for key, default in optional.items():
+        try:
+            optional[key] = float(data.get(key, default))
+        except (TypeError, ValueError):
+            raise ConfigError(f"energy table {source}: {key!r} must be a number")
     return EnergyTable(
-        name=str(data.get("name", source)),
-        dram_pj_per_bit=dram_values,
-        dram_write_scale=write_scale,
-        **values,
+        name=str(data.get("name", source)), dram_pj_per_bit=dram_values, **values, **optional
     )
 
 

@@ -16,8 +16,9 @@ from dsegym.errors import ConfigError, UnknownNameError
 DATAFLOWS = ("ws", "os", "is", "rs")
 """Weight-, output-, input- and row-stationary (Eyeriss) dataflows."""
 
-LOOP_ORDERS = ("auto", "col_outer", "row_outer")
-"""Order of the fold loops; ``auto`` lets the mapper choose (``col_outer`` is SCALE-Sim's)."""
+LOOP_ORDERS = ("auto", "col_outer", "row_outer", "pe_inner")
+"""Order of the fold loops; ``auto`` lets the mapper choose (``col_outer`` is SCALE-Sim's;
+``pe_inner`` keeps every row fold's stationary word in the PE register file)."""
 
 TEMPORAL_SPLITS = (1, 2, 4, 8, 16)
 """How many pieces the mapper may cut the streamed (temporal) dimension into."""
@@ -63,6 +64,8 @@ class Tile:
             filters' partial sums a PE accumulates at once; 0 = one).
         charge_prefill: Whether a layer's latency includes loading its first buffer
             contents (False reproduces SCALE-Sim, whose cycle count starts after it).
+        weights_bypass_glb: Weights go from DRAM straight to the PEs (TPU v1's weight
+            FIFO) instead of through the global buffer.
     """
 
     rows: int = 16
@@ -88,6 +91,7 @@ class Tile:
     rf_weight_words: int = 0
     rf_psum_words: int = 0
     charge_prefill: bool = True
+    weights_bypass_glb: bool = False
 
     def __post_init__(self) -> None:
         if self.dataflow not in DATAFLOWS:

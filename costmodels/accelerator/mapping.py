@@ -38,7 +38,7 @@ ROLES = np.array(
     ]
 )
 
-ORDERS = ("col_outer", "row_outer")
+ORDERS = ("col_outer", "row_outer", "pe_inner")
 CANDIDATE_ORDER = np.repeat(np.arange(len(ORDERS)), len(TEMPORAL_SPLITS)).astype(float)
 CANDIDATE_SPLITS = np.tile(np.array(TEMPORAL_SPLITS, dtype=float), len(ORDERS))
 
@@ -84,7 +84,9 @@ def candidate_traffic(
         row_folds: Row folds.
         col_folds: Column folds.
         splits: Pieces the streamed extent is cut into.
-        order: 0 for ``col_outer``, 1 for ``row_outer``.
+        order: 0 for ``col_outer``, 1 for ``row_outer``, 2 for ``pe_inner`` (column
+            folds outside, the row folds' stationary words all held in each PE so that
+            partial sums finish inside the PE; legality is checked by the caller).
     """
     shape = np.broadcast_shapes(dataflow.shape, sizes[0].shape, splits.shape, row_folds.shape)
     zero = np.zeros(shape)
@@ -94,6 +96,7 @@ def candidate_traffic(
     glb_writes = [zero.copy() for _ in OPERANDS]
     offchip_scale = [np.minimum(unique_input, 1.0), np.ones(()), np.ones(())]
     row_outer = order == 1
+    pe_inner = order == 2
     array_words = [zero.copy() for _ in OPERANDS]
     along_rows = [zero.copy() for _ in OPERANDS]
 
@@ -112,11 +115,15 @@ def candidate_traffic(
             size / splits / np.where(row_outer, 1.0, col_folds),
         )
         passes_if_missing = np.select([stationary, rows_role], [splits, col_folds], row_folds)
-        fits = (footprint * scale <= half) | (passes_if_missing <= 1)
+        cols_in_pe = pe_inner & ~stationary & ~rows_role
+        fits = (footprint * scale <= half) | (passes_if_missing <= 1) | cols_in_pe
         passes = np.where(fits, 1.0, passes_if_missing)
         # Array-side buffer traffic: stationary tiles load once per piece, the streamed
-        # operands once per fold of the other dimension.
-        array_passes = np.select([stationary, rows_role], [splits, col_folds], row_folds)
+        # operands once per fold of the other dimension (partial sums that finish in
+        # the PEs leave once).
+        array_passes = np.select(
+            [stationary, rows_role, cols_in_pe], [splits, col_folds, 1.0], row_folds
+        )
 
         if is_output:
             dram_writes[operand] = size * passes

@@ -1,4 +1,4 @@
-"""ZigZag 3.9.1 on its bundled ``tpu_like`` hardware: DRAM traffic and MAC/DRAM energy.
+"""ZigZag 3.9.1 on its bundled ``tpu_like`` hardware: DRAM traffic and energy agree.
 
 Constants regenerate with ``experiments/peers/zigzag_tpu_like.py`` (its own venv).
 Each row: name, kind, dims (SCALE-Sim encoding), ZigZag total energy (pJ), latency
@@ -26,7 +26,10 @@ ZIGZAG = [
 IDS = [row[0] for row in ZIGZAG]
 
 # tpu_like: a 32x32 weight-stationary array, 128-byte weight registers, 8-bit inputs and
-# weights, 16-bit partial sums, 8-bit final outputs, a 2 MB SRAM and a 64-bit DRAM port.
+# weights, 16-bit partial sums, 8-bit final outputs, a 2 MB SRAM for inputs and outputs
+# (weights come from DRAM straight into the PE registers) and a 64-bit DRAM port. The
+# mapping is the one ZigZag picks for these layers: every row fold's weights sit in the
+# PE registers and partial sums finish in the PE (``pe_inner``), the stream uncut.
 TPU_LIKE = Tile(
     rows=32,
     cols=32,
@@ -38,6 +41,9 @@ TPU_LIKE = Tile(
     output_bits=8,
     dram_words_per_cycle=8,
     glb_words_per_cycle=256,
+    weights_bypass_glb=True,
+    loop_order="pe_inner",
+    temporal_splits=1,
 )
 
 
@@ -70,19 +76,21 @@ def test_mac_and_dram_energy_equal_zigzag(row):
 
 
 @pytest.mark.golden
+@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+def test_energy_within_2_percent_of_zigzag(row):
+    assert run(row)["energy_pj"] == pytest.approx(row[3], rel=0.02)
+
+
+@pytest.mark.golden
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known gap: total energy is 1.23-1.70x ZigZag's because dsegym charges every MAC a "
-        "register-file read of both operands and a partial-sum update at one register-file "
-        "cost and sends weights and cross-fold partial sums through the buffer, while "
-        "tpu_like keeps 128 weights and the partial sum in per-PE registers with separate "
-        "costs and feeds weights from DRAM directly; latency differs by -39% to +23% "
-        "because ZigZag has no systolic fill/drain and models its DRAM port differently"
+        "known gap: dsegym's latency is 14-22% above ZigZag's. dsegym counts SCALE-Sim's "
+        "per-fold systolic fill and drain and, by default, waits for all DRAM traffic over "
+        "the one port; ZigZag counts MACs / PEs, then adds its own on- and off-loading "
+        "estimates and one array drain"
     ),
 )
 @pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
-def test_energy_and_latency_within_2_percent_of_zigzag(row):
-    ours = run(row)
-    assert ours["energy_pj"] == pytest.approx(row[3], rel=0.02)
-    assert ours["latency_cycles"] == pytest.approx(row[4], rel=0.02)
+def test_latency_within_2_percent_of_zigzag(row):
+    assert run(row)["latency_cycles"] == pytest.approx(row[4], rel=0.02)
