@@ -233,13 +233,17 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     rf_bits = _column(tiles, "rf_bytes") * 8
     pe_inner_fits = (df != DATAFLOW_INDEX["os"]) & (rf_bits >= row_folds * in_bits + psum_bits)
     allowed = allowed & (~pe_inner | pe_inner_fits)
-    # An explicit mapping that cannot hold falls back to the mapper's choice.
-    allowed |= ~np.any(allowed, axis=2, keepdims=True)
-    best = np.argmin(np.where(allowed, score, np.inf), axis=2)[..., None]
+    # A tile whose explicit mapping cannot hold is infeasible; its metrics still come
+    # from the mapper's choice so that they stay finite.
+    unmappable = ~np.any(allowed, axis=2)
+    allowed |= unmappable[..., None]
+    best = np.argmin(np.where(allowed, score, np.inf), axis=2)
+    design_index, layer_index = np.indices(best.shape, sparse=True)
 
     def pick(a: np.ndarray) -> np.ndarray:
-        full = np.broadcast_to(a, score.shape)
-        return np.take_along_axis(full, best, axis=2)[..., 0]
+        if a.shape[2] == 1:
+            return np.broadcast_to(a[..., 0], best.shape)
+        return np.broadcast_to(a, score.shape)[design_index, layer_index, best]
 
     values = {
         "latency_cycles": pick(latency) * layers.repeat[None, :],
@@ -262,6 +266,16 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
         rows[..., 0] * cols[..., 0] * values["latency_cycles"]
     )
     problems = _feasibility(tiles, layers, rows, cols, sr, sc, buffer_words)
+    for d, tile in enumerate(tiles):
+        bad = np.nonzero(unmappable[d])[0]
+        if bad.size:
+            problems[d].append(
+                f"no legal mapping with loop_order={tile.loop_order!r} for layer "
+                f"{layers.names[int(bad[0])]!r}"
+                + (f" and {bad.size - 1} more layers" if bad.size > 1 else "")
+                + ": pe_inner needs a stationary input (not os) and a register file that "
+                "holds every row fold's stationary word and a partial sum"
+            )
     pes = np.array([float(t.rows * t.cols) for t in tiles])
     return LayerCosts(values, area_mm2(tiles, table), pes, problems)
 

@@ -109,20 +109,26 @@ def candidate_traffic(
         rows_role = ROLES[dataflow, 1] == operand
 
         # Footprint that must stay on chip for reuse, and the passes if it does not.
-        footprint = np.select(
-            [stationary, rows_role],
-            [size, size / splits / np.where(row_outer, row_folds, 1.0)],
-            size / splits / np.where(row_outer, 1.0, col_folds),
+        footprint = np.where(
+            stationary,
+            size,
+            np.where(
+                rows_role,
+                size / splits / np.where(row_outer, row_folds, 1.0),
+                size / splits / np.where(row_outer, 1.0, col_folds),
+            ),
         )
-        passes_if_missing = np.select([stationary, rows_role], [splits, col_folds], row_folds)
+        passes_if_missing = np.where(stationary, splits, np.where(rows_role, col_folds, row_folds))
         cols_in_pe = pe_inner & ~stationary & ~rows_role
         fits = (footprint * scale <= half) | (passes_if_missing <= 1) | cols_in_pe
         passes = np.where(fits, 1.0, passes_if_missing)
         # Array-side buffer traffic: stationary tiles load once per piece, the streamed
         # operands once per fold of the other dimension (partial sums that finish in
         # the PEs leave once).
-        array_passes = np.select(
-            [stationary, rows_role, cols_in_pe], [splits, col_folds, 1.0], row_folds
+        array_passes = np.where(
+            stationary,
+            splits,
+            np.where(rows_role, col_folds, np.where(cols_in_pe, 1.0, row_folds)),
         )
 
         if is_output:

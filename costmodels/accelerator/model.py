@@ -80,7 +80,7 @@ class AcceleratorModel(CostModel):
         self.mapping = mapping
         params = list(self._hardware_parameters())
         if mapping == "explicit":
-            params.append(Categorical("loop_order", ("col_outer", "row_outer")))
+            params.append(Categorical("loop_order", ("col_outer", "row_outer", "pe_inner")))
             params.append(Ordinal("temporal_splits", TEMPORAL_SPLITS))
         self._space = DesignSpace(params)
 

@@ -93,6 +93,18 @@ def test_mapper_is_no_worse_than_a_fixed_mapping():
             assert np.all(edp_auto <= edp_pinned * (1 + 1e-12))
 
 
+def test_explicit_mapping_that_cannot_hold_is_infeasible():
+    model = SystolicArrayModel(mapping="explicit")
+    design = {**SYSTOLIC, "dataflow": "os", "loop_order": "pe_inner", "temporal_splits": 1}
+    e = model.evaluate(design, "alexnet")
+    assert not e.feasible and "no legal mapping" in e.violations[-1]
+    # Two row folds of 8-bit weights and a 32-bit partial sum fit a 16-byte register file.
+    small = [Layer.gemm("g", 64, 64, 256)]
+    assert model.evaluate({**design, "dataflow": "ws", "rows": 128}, small).feasible
+    # AlexNet's fc6 (K = 9216) needs 72 row folds per PE: no legal pe_inner mapping.
+    assert not model.evaluate({**design, "dataflow": "ws", "rows": 128}, "alexnet").feasible
+
+
 def test_infeasible_designs_say_why(systolic):
     e = systolic.evaluate(
         {**SYSTOLIC, "dataflow": "os", "rows": 128, "cols": 128, "ofmap_kib": 8}, "resnet18"
