@@ -147,7 +147,15 @@ def cost_layers(tiles: Sequence[Tile], layers: LayerArrays, table: EnergyTable) 
     row_folds, col_folds = fold_counts(sr, sc, rows, cols)
     splits = np.minimum(CANDIDATE_SPLITS[None, None, :], t)
     order = CANDIDATE_ORDER[None, None, :]
-    compute = compute_cycles(row_folds * col_folds, fill_cycles(df, rows, cols), t, splits)
+    fill = fill_cycles(df, rows, cols)
+    # pe_inner streams every row fold back to back behind one fill per column fold (the
+    # PEs already hold all the row folds' stationary words); the other orders pay
+    # SCALE-Sim's fill on every fold.
+    compute = np.where(
+        order == ORDERS.index("pe_inner"),
+        col_folds * (splits * fill + row_folds * t) - 1,
+        compute_cycles(row_folds * col_folds, fill, t, splits),
+    )
 
     sizes = [m * k, k * n, m * n]
     unique_input = layers.ifmap_words[None, :, None] / (m * k)

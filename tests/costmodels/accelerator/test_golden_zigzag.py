@@ -8,6 +8,8 @@ Each row: name, kind, dims (SCALE-Sim encoding), ZigZag total energy (pJ), laten
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from dsegym.costmodels.accelerator.costing import cost_layers
@@ -22,6 +24,12 @@ ZIGZAG = [
      (1568, 1024, 3136)),
     ("gemm", "gemm", (64, 256, 512), 17905680.384, 18495, 335544.32, 15872000.0,
      (4096, 16384, 2048)),
+    ("conv5x5_c48", "conv", (12, 12, 5, 5, 48, 40, 1), 5863009.44, 7328, 122880.0, 5044800.0,
+     (864, 6000, 320)),
+    ("gemm_k100", "gemm", (30, 70, 100), 1140416.13, 1185, 8400.0, 1072250.0,
+     (375, 875, 263)),
+    ("conv7x7_s2_rgb", "conv", (37, 37, 7, 7, 3, 64, 2), 3530396.928, 25637, 96337.92, 2719000.0,
+     (514, 1176, 2048)),
 ]  # fmt: skip
 IDS = [row[0] for row in ZIGZAG]
 
@@ -61,9 +69,10 @@ def run(row: tuple) -> dict:
 def test_dram_accesses_per_operand_equal_zigzag(row):
     ours = run(row)
     inputs, weights, outputs = row[-1]
-    assert ours["dram_input_reads"] == inputs * 8  # 8 one-byte words per 64-bit access
-    assert ours["dram_weight_reads"] == weights * 8
-    assert ours["dram_output_writes"] == outputs * 8
+    # ZigZag counts whole 64-bit accesses: eight one-byte words, rounded up.
+    assert math.ceil(ours["dram_input_reads"] / 8) == inputs
+    assert math.ceil(ours["dram_weight_reads"] / 8) == weights
+    assert math.ceil(ours["dram_output_writes"] / 8) == outputs
     assert ours["dram_output_reads"] == 0
 
 
@@ -72,11 +81,15 @@ def test_dram_accesses_per_operand_equal_zigzag(row):
 def test_mac_and_dram_energy_equal_zigzag(row):
     ours = run(row)
     assert ours["energy_mac_pj"] == pytest.approx(row[5], rel=1e-9)
-    assert ours["energy_dram_pj"] == pytest.approx(row[6], rel=1e-9)
+    # ZigZag charges the rounded-up 64-bit accesses; dsegym the exact words.
+    assert ours["energy_dram_pj"] == pytest.approx(row[6], rel=1e-3)
+
+
+SAME_ARRAY_MAPPING = [row for row in ZIGZAG if row[0] != "conv7x7_s2_rgb"]
 
 
 @pytest.mark.golden
-@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+@pytest.mark.parametrize("row", SAME_ARRAY_MAPPING, ids=[r[0] for r in SAME_ARRAY_MAPPING])
 def test_energy_within_2_percent_of_zigzag(row):
     assert run(row)["energy_pj"] == pytest.approx(row[3], rel=0.02)
 
@@ -85,12 +98,33 @@ def test_energy_within_2_percent_of_zigzag(row):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known gap: dsegym's latency is 14-22% above ZigZag's. dsegym counts SCALE-Sim's "
-        "per-fold systolic fill and drain and, by default, waits for all DRAM traffic over "
-        "the one port; ZigZag counts MACs / PEs, then adds its own on- and off-loading "
-        "estimates and one array drain"
+        "known gap (-5.5%): tpu_like unrolls only input channels over its 32 rows, so a "
+        "3-channel layer uses 3 rows and accumulates 49 filter taps in each PE; dsegym, like "
+        "SCALE-Sim, unrolls the whole 147-entry im2col window over the rows"
     ),
 )
-@pytest.mark.parametrize("row", ZIGZAG, ids=IDS)
+def test_energy_of_a_three_channel_layer_within_2_percent_of_zigzag():
+    row = ZIGZAG[-1]
+    assert run(row)["energy_pj"] == pytest.approx(row[3], rel=0.02)
+
+
+LATENCY_GAP = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known gap: dsegym's latency is -10% to +28% of ZigZag's (-85% for the 3-channel "
+        "layer, where tpu_like leaves 29 of 32 rows idle). dsegym counts systolic fills "
+        "and waits for all of a layer's DRAM traffic over the one 64-bit port (gemm_k100 "
+        "moves 12,100 bytes, at least 1,513 cycles, where ZigZag reports 1,185); ZigZag "
+        "counts MACs / PEs plus its own on- and off-loading estimates"
+    ),
+)
+LATENCY_CASES = [
+    pytest.param(row, id=row[0], marks=() if row[0] == "conv5x5_c48" else LATENCY_GAP)
+    for row in ZIGZAG
+]
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("row", LATENCY_CASES)
 def test_latency_within_2_percent_of_zigzag(row):
     assert run(row)["latency_cycles"] == pytest.approx(row[4], rel=0.02)
