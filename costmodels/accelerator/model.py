@@ -29,7 +29,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("area_mm2", "mm^2", "PE array (MACs, register files) plus buffer SRAM"),
     Metric("edp_pj_cycles", "pJ*cycles", "energy-delay product"),
     Metric("utilisation", "fraction", "MACs / (PEs x latency cycles)"),
-    Metric("compute_cycles", "cycles", "cycles with no memory stalls (SCALE-Sim's count)"),
+    Metric("compute_cycles", "cycles", "cycles without stalls (SCALE-Sim's, for its fold order)"),
     Metric("stall_cycles", "cycles", "cycles lost waiting for DRAM or the buffer"),
     Metric("energy_mac_pj", "pJ", "MAC energy"),
     Metric("energy_rf_pj", "pJ", "PE register-file energy"),

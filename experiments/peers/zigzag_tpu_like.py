@@ -9,7 +9,10 @@ ZigZag needs numpy >= 2 while SCALE-Sim 3.0.0 needs numpy < 2, so it has its own
 
 Layers are given in SCALE-Sim's encoding (``conv``: ifmap h, ifmap w, filter h, filter w,
 channels, filters, stride; ``gemm``: M, N, K) and use ZigZag's default tpu_like
-mapping (K over D1, C over D2, 32 each), with its temporal mapping search (LOMA).
+mapping (K over D1, C over D2, 32 each), with its temporal mapping search (LOMA,
+minimum energy). The printed numbers are the constants pinned in
+``tests/costmodels/accelerator/test_golden_zigzag.py``; the temporal mappings it prints
+show the mapping that test reproduces (every reduction loop inside the PE registers).
 """
 
 from __future__ import annotations
