@@ -52,3 +52,16 @@ def test_bad_parameters():
         make_problem("accelerator-systolic", {"workload": "resnet1000"})
     with pytest.raises(ConfigError, match="energy table"):
         make_problem("accelerator-systolic", {"energy_table": "3nm"})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_random_designs_give_sane_metrics(name):
+    problem = make_problem(name, {"workload": "bert-base-layer"})
+    rng = np.random.default_rng(11)
+    for outcome in problem.evaluate_batch([problem.space.sample(rng) for _ in range(200)]):
+        metrics = outcome.evaluation.metrics
+        if not outcome.evaluation.feasible:
+            continue
+        assert all(np.isfinite(v) and v >= 0 for v in metrics.values())
+        assert 0 < metrics["utilisation"] <= 1
+        assert metrics["latency_cycles"] >= metrics["compute_cycles"]
