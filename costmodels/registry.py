@@ -26,6 +26,8 @@ COST_MODELS: dict[str, str] = {
     "synthetic": "dsegym.costmodels.reference.synthetic:Synthetic",
     "lut-accelerator": "dsegym.costmodels.lut.model:LUTAccelerator",
     "dram": "dsegym.costmodels.dram.model:DramController",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -45,6 +47,11 @@ PROBLEMS: dict[str, str] = {
     "lut-accelerator-latency": "dsegym.costmodels.lut.problems:lut_accelerator_latency",
     "dram-target": "dsegym.costmodels.dram.problems:dram_target",
     "dram-mo": "dsegym.costmodels.dram.problems:dram_multiobjective",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.problems:accelerator_systolic",
+    "accelerator-systolic-mapping": (
+        "dsegym.costmodels.accelerator.problems:accelerator_systolic_mapping"
+    ),
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
@@ -53,6 +60,7 @@ WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
     "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
     "dram": "dsegym.costmodels.dram.problems:workload_names",
+    "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
 }
 
 
