@@ -105,24 +105,22 @@ def _print_summary(results_dir: Path) -> None:
     import pandas as pd
 
     summary = pd.read_csv(results_dir / "summary.csv")
-    columns = [
-        c
-        for c in (
-            "problem",
-            "agent",
-            "runs",
-            "hv_mean",
-            "hv_std",
-            "hv_ratio_mean",
-            "evals_to_90pct",
-        )
-        if c in summary
-    ]
-    table = Table(title="final hypervolume (normalised) per problem and agent")
-    for c in columns:
-        table.add_column(c)
-    for _, row in summary[columns].iterrows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+    columns = {
+        "problem": "problem",
+        "agent": "agent",
+        "runs": "runs",
+        "hv_mean": "HV mean",
+        "hv_std": "HV std",
+        "hv_ratio_mean": "HV / true",
+        "evals_to_90pct": "evals to 90%",
+    }
+    columns = {k: v for k, v in columns.items() if k in summary}
+    table = Table(title="final hypervolume (normalised objectives) over seeds")
+    for header in columns.values():
+        table.add_column(header, overflow="fold")
+    for _, row in summary[list(columns)].iterrows():
+        cells = [("—" if v != v else f"{v:.4g}") if isinstance(v, float) else str(v) for v in row]
+        table.add_row(*cells)
     console.print(table)
 
 
