@@ -56,43 +56,94 @@ class OptunaAgent(AskTellAgent):
         self._pending = []
 
 
+class _GeneticHyperparameters(pydantic.BaseModel):
+    """Hyperparameters shared by Optuna's NSGA-II and NSGA-III samplers."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    population_size: int = pydantic.Field(50, ge=4, le=100_000)
+    crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
+    crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
+    sbx_eta: float = pydantic.Field(
+        20.0, ge=0.0, le=1000.0, description="SBX distribution index (used with crossover='sbx')"
+    )
+    mutation: Literal["polynomial", "uniform"] = pydantic.Field(
+        "polynomial",
+        description="polynomial (Deb's, for numeric parameters) or uniform resampling",
+    )
+    mutation_eta: float = pydantic.Field(20.0, ge=0.0, le=1000.0)
+    mutation_prob: float | None = pydantic.Field(
+        None, ge=0.0, le=1.0, description="None: 1 / number of parameters"
+    )
+    swapping_prob: float = pydantic.Field(0.5, ge=0.0, le=1.0)
+
+
+def _genetic_operators(hp: Any) -> dict[str, Any]:
+    """Crossover and mutation objects for Optuna's genetic samplers.
+
+    Polynomial mutation (the operator of Deb's reference NSGA-II code) perturbs numeric
+    parameters around their value; categorical ones are resampled either way. Optuna's
+    default, uniform resampling, throws away what the parents knew and stalls on ZDT1.
+    """
+    from optuna.samplers import nsgaii
+
+    crossovers = {
+        "uniform": nsgaii.UniformCrossover,
+        "sbx": nsgaii.SBXCrossover,
+        "blxalpha": nsgaii.BLXAlphaCrossover,
+        "spx": nsgaii.SPXCrossover,
+        "undx": nsgaii.UNDXCrossover,
+        "vsbx": nsgaii.VSBXCrossover,
+    }
+    crossover = (
+        nsgaii.SBXCrossover(eta=hp.sbx_eta) if hp.crossover == "sbx" else crossovers[hp.crossover]()
+    )
+    mutation = nsgaii.PolynomialMutation(eta=hp.mutation_eta) if hp.mutation == "polynomial" else None
+    return {
+        "population_size": hp.population_size,
+        "crossover": crossover,
+        "crossover_prob": hp.crossover_prob,
+        "mutation": mutation,
+        "mutation_prob": hp.mutation_prob,
+        "swapping_prob": hp.swapping_prob,
+    }
+
+
 class NSGA2(OptunaAgent):
-    """NSGA-II (Optuna's ``NSGAIISampler``); SBX crossover suits real parameters."""
+    """NSGA-II (Optuna's ``NSGAIISampler``) with SBX and polynomial mutation."""
 
     name: ClassVar[str] = "nsga2"
 
-    class Hyperparameters(pydantic.BaseModel):
+    class Hyperparameters(_GeneticHyperparameters):
         """NSGA-II hyperparameters."""
 
-        model_config = pydantic.ConfigDict(extra="forbid")
-        population_size: int = pydantic.Field(50, ge=4, le=100_000)
-        crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
-        crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
-        mutation_prob: float | None = pydantic.Field(
-            None, ge=0.0, le=1.0, description="None: 1 / number of parameters"
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        hp: Any = self.hp
+        self.batch_size = hp.population_size
+        return optuna.samplers.NSGAIISampler(**_genetic_operators(hp), seed=self.seed)
+
+
+class NSGA3(OptunaAgent):
+    """NSGA-III (Optuna's ``NSGAIIISampler``): niching on Das-Dennis reference points.
+
+    The defaults are Deb and Jain's (2014) three-objective setting: 12 divisions give 91
+    reference points, and a population of 92.
+    """
+
+    name: ClassVar[str] = "nsga3"
+
+    class Hyperparameters(_GeneticHyperparameters):
+        """NSGA-III hyperparameters."""
+
+        population_size: int = pydantic.Field(92, ge=4, le=100_000)
+        dividing_parameter: int = pydantic.Field(
+            12, ge=1, le=100, description="Das-Dennis divisions per objective"
         )
-        swapping_prob: float = pydantic.Field(0.5, ge=0.0, le=1.0)
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        from optuna.samplers import nsgaii
-
         hp: Any = self.hp
-        crossovers = {
-            "uniform": nsgaii.UniformCrossover,
-            "sbx": nsgaii.SBXCrossover,
-            "blxalpha": nsgaii.BLXAlphaCrossover,
-            "spx": nsgaii.SPXCrossover,
-            "undx": nsgaii.UNDXCrossover,
-            "vsbx": nsgaii.VSBXCrossover,
-        }
         self.batch_size = hp.population_size
-        return optuna.samplers.NSGAIISampler(
-            population_size=hp.population_size,
-            crossover=crossovers[hp.crossover](),
-            crossover_prob=hp.crossover_prob,
-            mutation_prob=hp.mutation_prob,
-            swapping_prob=hp.swapping_prob,
-            seed=self.seed,
+        return optuna.samplers.NSGAIIISampler(
+            **_genetic_operators(hp), dividing_parameter=hp.dividing_parameter, seed=self.seed
         )
 
 
@@ -119,5 +170,6 @@ class TPE(OptunaAgent):
             n_startup_trials=hp.n_startup_trials,
             n_ei_candidates=hp.n_ei_candidates,
             multivariate=hp.multivariate,
+            constant_liar=hp.batch_size > 1,
             seed=self.seed,
         )
