@@ -99,7 +99,9 @@ class MultiAgentProblemEnv(ParallelEnv):
             joint[cols] = np.asarray(actions[g]).reshape(-1)
         return joint
 
-    def step(self, actions: Mapping[str, Any]) -> tuple[
+    def step(
+        self, actions: Mapping[str, Any]
+    ) -> tuple[
         dict[str, np.ndarray],
         dict[str, float],
         dict[str, bool],

@@ -81,8 +81,8 @@ class BoTorch(_SurrogateAgent):
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         try:
-            from optuna_integration import BoTorchSampler
             import botorch  # noqa: F401
+            from optuna_integration import BoTorchSampler
         except ImportError as exc:
             raise ConfigError(
                 f"agent 'botorch' needs the optional BoTorch extra ({exc}); install it with "

@@ -120,7 +120,9 @@ class CMAES(AskTellAgent):
             return
         self.scalariser.observe(self._outcomes)
         fitness = self.scalariser.fitnesses(self._outcomes)
-        self._optimizer.tell([(x, float(f)) for (x, _), f in zip(self._generation, fitness, strict=True)])
+        self._optimizer.tell(
+            [(x, float(f)) for (x, _), f in zip(self._generation, fitness, strict=True)]
+        )
         self._generation = []
         hp: Any = self.hp
         if hp.restarts and self._optimizer.should_stop():

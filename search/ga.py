@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pydantic
-
 from pymoo.problems.static import StaticProblem
 
 from dsegym.costmodels.problem import Outcome
@@ -55,9 +54,9 @@ class GeneticAlgorithm(AskTellAgent):
         from pymoo.core.evaluator import Evaluator
         from pymoo.core.problem import Problem as PymooProblem
         from pymoo.core.repair import Repair
+        from pymoo.core.termination import NoTermination
         from pymoo.operators.crossover.sbx import SBX
         from pymoo.operators.mutation.pm import PM
-        from pymoo.core.termination import NoTermination
 
         hp: Any = self.hp
         self.vectors = MixedVectors(space)

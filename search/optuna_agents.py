@@ -26,13 +26,15 @@ class OptunaAgent(AskTellAgent):
     violation (0 when feasible; a large number when the cost model rejected the design).
     """
 
+    _pending: list[optuna.Trial]
+
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         self._distributions = space.to_optuna_distributions()
         self.study = optuna.create_study(
             directions=["minimize"] * self.n_objectives, sampler=self.make_sampler()
         )
-        self._pending: list[optuna.Trial] = []
+        self._pending = []
 
     @abstractmethod
     def make_sampler(self) -> optuna.samplers.BaseSampler:
@@ -97,7 +99,9 @@ def _genetic_operators(hp: Any) -> dict[str, Any]:
     crossover = (
         nsgaii.SBXCrossover(eta=hp.sbx_eta) if hp.crossover == "sbx" else crossovers[hp.crossover]()
     )
-    mutation = nsgaii.PolynomialMutation(eta=hp.mutation_eta) if hp.mutation == "polynomial" else None
+    mutation = (
+        nsgaii.PolynomialMutation(eta=hp.mutation_eta) if hp.mutation == "polynomial" else None
+    )
     return {
         "population_size": hp.population_size,
         "crossover": crossover,

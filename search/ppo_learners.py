@@ -31,17 +31,15 @@ def _mlp(n_in: int, hidden: list[int]) -> tuple[nn.Module, int]:
 class _Learner(nn.Module):
     """One agent's policy and value heads on top of (possibly shared) torsos."""
 
-    def __init__(
-        self, actor: nn.Module, critic: nn.Module, features: int, action_space: gym.Space
-    ):
+    def __init__(self, actor: nn.Module, critic: nn.Module, features: int, action_space: gym.Space):
         super().__init__()
         self.actor, self.critic = actor, critic
         self.discrete = isinstance(action_space, gym.spaces.MultiDiscrete)
-        if self.discrete:
+        if isinstance(action_space, gym.spaces.MultiDiscrete):
             self.nvec = [int(n) for n in np.asarray(action_space.nvec).reshape(-1)]
             self.policy_head = nn.Linear(features, sum(self.nvec))
         else:
-            self.dim = int(np.prod(action_space.shape))
+            self.dim = int(np.prod(action_space.shape or (1,)))
             self.policy_head = nn.Linear(features, self.dim)
             self.log_std = nn.Parameter(torch.full((self.dim,), -1.0))
         self.value_head = nn.Linear(features, 1)
@@ -138,7 +136,12 @@ class Learners:
             values = np.array([b[1][agent][2] for b in batch], dtype=np.float64)
             advantages = _gae(rewards, values, dones, hp.gamma)
             returns = torch.as_tensor(advantages + values, dtype=torch.float32)
-            data[agent] = (actions, old_logp, torch.as_tensor(advantages, dtype=torch.float32), returns)
+            data[agent] = (
+                actions,
+                old_logp,
+                torch.as_tensor(advantages, dtype=torch.float32),
+                returns,
+            )
         n = len(batch)
         for _ in range(hp.n_epochs):
             for idx in torch.randperm(n).split(hp.minibatch_size):

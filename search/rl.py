@@ -163,6 +163,7 @@ class FlatDiscreteActions(gym.ActionWrapper):
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
+        assert isinstance(env.action_space, gym.spaces.MultiDiscrete)
         self.nvec = np.asarray(env.action_space.nvec, dtype=np.int64)
         self.action_space = gym.spaces.Discrete(int(np.prod(self.nvec)))
 
