@@ -26,7 +26,8 @@ class _SurrogateAgent(OptunaAgent):
     """An Optuna agent whose sampler fits a surrogate model to the values."""
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
+        told = self._pending[: len(outcomes)]
+        self._pending = self._pending[len(outcomes) :]
         for trial, outcome in zip(told, outcomes, strict=True):
             if not outcome.evaluation.feasible:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
