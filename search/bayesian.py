@@ -26,8 +26,7 @@ class _SurrogateAgent(OptunaAgent):
     """An Optuna agent whose sampler fits a surrogate model to the values."""
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told = self._pending[: len(outcomes)]
-        self._pending = self._pending[len(outcomes) :]
+        told = self.take_pending(len(outcomes))
         for trial, outcome in zip(told, outcomes, strict=True):
             if not outcome.evaluation.feasible:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)

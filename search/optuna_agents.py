@@ -46,11 +46,16 @@ class OptunaAgent(AskTellAgent):
         return [dict(t.params) for t in self._pending]
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
+        told = self.take_pending(len(outcomes))
         for trial, outcome in zip(told, outcomes, strict=True):
             trial.set_constraint("violation", finite_violation(outcome))
             values = finite_objectives(outcome)
             self.study.tell(trial, values if self.n_objectives > 1 else values[0])
+
+    def take_pending(self, n: int) -> list[optuna.Trial]:
+        """Removes and returns the first ``n`` asked trials (those now being told)."""
+        told, self._pending = self._pending[:n], self._pending[n:]
+        return told
 
     def _fail_pending(self) -> None:
         for trial in self._pending:
