@@ -31,8 +31,11 @@ class OptunaAgent(AskTellAgent):
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         self._distributions = space.to_optuna_distributions()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            sampler = self.make_sampler()
         self.study = optuna.create_study(
-            directions=["minimize"] * self.n_objectives, sampler=self.make_sampler()
+            directions=["minimize"] * self.n_objectives, sampler=sampler
         )
         self._pending = []
 
