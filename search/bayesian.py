@@ -9,62 +9,22 @@ report their violation through ``trial.set_constraint``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import optuna
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
-from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.errors import ConfigError
 from dsegym.search.optuna_agents import OptunaAgent
 
 BOTORCH_EXTRA = "pip install 'dsegym[botorch]'"
 
 
-#: Repeats of known designs a surrogate may propose in a row before a random design.
-MAX_REPEATS = 2
-
-
 class _SurrogateAgent(OptunaAgent):
-    """An Optuna agent whose sampler fits a surrogate model to the values.
+    """An Optuna agent whose sampler fits a surrogate model to the values."""
 
-    On a small discrete space the acquisition optimum is often a design already
-    evaluated, and the sampler would propose it again and again (each repeat is free
-    for the budget, but a GP fit costs a second). A repeat is told at once from the
-    agent's own memory, and after ``MAX_REPEATS`` in a row the agent proposes a
-    random design instead.
-    """
-
-    def __init__(self, space: DesignSpace, **kwargs: Any):
-        super().__init__(space, **kwargs)
-        self._known: dict[tuple[Any, ...], Outcome] = {}
-
-    def ask(self, n: int) -> list[Design]:
-        self._fail_pending()
-        designs = []
-        for _ in range(n):
-            for _attempt in range(MAX_REPEATS):
-                trial = self.study.ask(self._distributions)
-                known = self._known.get(self.space.key(trial.params))
-                if known is None:
-                    break
-                self._tell_one(trial, known)
-            else:
-                self.study.enqueue_trial(self.space.sample(self.rng))
-                trial = self.study.ask(self._distributions)
-            self._pending.append(trial)
-            designs.append(dict(trial.params))
-        return designs
-
-    def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told = self.take_pending(len(outcomes))
-        for trial, outcome in zip(told, outcomes, strict=True):
-            self._known[self.space.key(outcome.design)] = outcome
-            self._tell_one(trial, outcome)
-
-    def _tell_one(self, trial: optuna.Trial, outcome: Outcome) -> None:
+    def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
         if not outcome.evaluation.feasible:
             self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
             return

@@ -19,11 +19,21 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
+#: Known designs a sampler may propose in a row before the agent proposes a random one.
+MAX_REPEATS = 3
+
+
 class OptunaAgent(AskTellAgent):
     """Runs an Optuna sampler through the ask-and-tell interface.
 
     Constraints reach the sampler through ``trial.set_constraint``: one value, the total
     violation (0 when feasible; a large number when the cost model rejected the design).
+
+    On a finite space samplers often propose designs already evaluated. Such a repeat
+    is told at once from the agent's memory (it would be free for the budget anyway,
+    but it would cost a round trip through the runner and a record row), and after
+    ``MAX_REPEATS`` repeats in a row the agent proposes a random design instead, so a
+    converged sampler keeps exploring rather than stalling the run.
     """
 
     _pending: list[optuna.Trial]
@@ -38,6 +48,7 @@ class OptunaAgent(AskTellAgent):
             directions=["minimize"] * self.n_objectives, sampler=sampler
         )
         self._pending = []
+        self._known: dict[tuple[Any, ...], Outcome] = {}
 
     @abstractmethod
     def make_sampler(self) -> optuna.samplers.BaseSampler:
@@ -45,15 +56,33 @@ class OptunaAgent(AskTellAgent):
 
     def ask(self, n: int) -> list[Design]:
         self._fail_pending()
-        self._pending = [self.study.ask(self._distributions) for _ in range(n)]
-        return [dict(t.params) for t in self._pending]
+        designs = []
+        for _ in range(n):
+            for _attempt in range(MAX_REPEATS):
+                trial = self.study.ask(self._distributions)
+                known = self._known.get(self.space.key(trial.params))
+                if known is None:
+                    break
+                self.tell_trial(trial, known)
+            else:
+                self.study.enqueue_trial(self.space.sample(self.rng))
+                trial = self.study.ask(self._distributions)
+            self._pending.append(trial)
+            designs.append(dict(trial.params))
+        return designs
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
         told = self.take_pending(len(outcomes))
         for trial, outcome in zip(told, outcomes, strict=True):
-            trial.set_constraint("violation", finite_violation(outcome))
-            values = finite_objectives(outcome)
-            self.study.tell(trial, values if self.n_objectives > 1 else values[0])
+            if self.space.contains(outcome.design):
+                self._known[self.space.key(outcome.design)] = outcome
+            self.tell_trial(trial, outcome)
+
+    def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        """Reports one outcome to the sampler."""
+        trial.set_constraint("violation", finite_violation(outcome))
+        values = finite_objectives(outcome)
+        self.study.tell(trial, values if self.n_objectives > 1 else values[0])
 
     def take_pending(self, n: int) -> list[optuna.Trial]:
         """Removes and returns the first ``n`` asked trials (those now being told)."""

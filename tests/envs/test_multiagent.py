@@ -12,12 +12,18 @@ from dsegym.envs.multiagent import MultiAgentProblemEnv, check_groups, parallel_
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
 
+GROUPS = {"array": ["pe_rows", "pe_cols", "dataflow"], "memory": ["buffer_kib", "bandwidth_gbps"]}
 CASES = {
     "finite": ("toy-accelerator", {}),
     "real": ("zdt1", {"problem_params": {"n_var": 4}}),
     "grouped": (
         "toy-accelerator-1obj",
-        {"groups": {"array": ["pe_rows", "pe_cols", "dataflow"], "memory": ["buffer_kib", "bandwidth_gbps"]}},
+        {
+            "groups": {
+                "array": ["pe_rows", "pe_cols", "dataflow"],
+                "memory": ["buffer_kib", "bandwidth_gbps"],
+            }
+        },
     ),
 }
 
@@ -46,12 +52,21 @@ def test_real_spaces_give_box_actions():
 
 
 def test_joint_action_costs_the_design_the_agents_chose_and_shares_the_reward():
-    groups = {"array": ["pe_rows", "pe_cols", "dataflow"], "memory": ["buffer_kib", "bandwidth_gbps"]}
+    groups = {
+        "array": ["pe_rows", "pe_cols", "dataflow"],
+        "memory": ["buffer_kib", "bandwidth_gbps"],
+    }
     env = parallel_env("toy-accelerator", groups=groups, reward={"name": "weighted_sum"})
     env.reset(seed=0)
     actions = {"array": np.array([4, 4, 1]), "memory": np.array([0, 7])}
     _, rewards, _, _, infos = env.step(actions)
-    expected = {"pe_rows": 64, "pe_cols": 64, "dataflow": "os", "buffer_kib": 16, "bandwidth_gbps": 64}
+    expected = {
+        "pe_rows": 64,
+        "pe_cols": 64,
+        "dataflow": "os",
+        "buffer_kib": 16,
+        "bandwidth_gbps": 64,
+    }
     assert infos["array"]["design"] == expected
     assert rewards["array"] == rewards["memory"]
     metrics = env.problem.evaluate(expected).evaluation.metrics

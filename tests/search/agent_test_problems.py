@@ -49,9 +49,7 @@ class MixedModel(CostModel):
         )
 
 
-def mixed_problem(
-    n_objectives: int = 2, categorical: bool = True, real: bool = True
-) -> Problem:
+def mixed_problem(n_objectives: int = 2, categorical: bool = True, real: bool = True) -> Problem:
     """Two objectives (or one), a constraint ``load <= 12`` and rejected designs."""
     objectives = [Objective("f1"), Objective("f2")][:n_objectives]
     return Problem(

@@ -10,7 +10,19 @@ from dsegym.search.registry import AGENTS, make_agent
 from tests.search.agent_test_problems import mixed_problem
 
 # gp and botorch fit a Gaussian process per proposal: they are tested in test_quality (slow).
-FAST_AGENTS = ["random_walk", "tpe", "nsga2", "nsga3", "ga", "cmaes", "aco", "ppo", "a2c", "dqn", "marl"]
+FAST_AGENTS = [
+    "random_walk",
+    "tpe",
+    "nsga2",
+    "nsga3",
+    "ga",
+    "cmaes",
+    "aco",
+    "ppo",
+    "a2c",
+    "dqn",
+    "marl",
+]
 VARIANTS = {
     "mixed-2obj": dict(),
     "numeric-2obj": dict(categorical=False),

@@ -7,38 +7,39 @@ import textwrap
 
 from dsegym.experiments.runner import RunSpec, execute_run
 
+# The example of search/README_agents.md ("How to add a search algorithm").
 USER_AGENT = '''
-"""A greedy hill climber written by a user, outside dsegym."""
-
+# my_agents.py
 import pydantic
 
 from dsegym.search import AskTellAgent
 
 
 class HillClimber(AskTellAgent):
+    """Proposes neighbours of the best design seen so far."""
+
     name = "hill_climber"
 
     class Hyperparameters(pydantic.BaseModel):
-        model_config = pydantic.ConfigDict(extra="forbid")
-        neighbours: int = pydantic.Field(4, ge=1)
+        model_config = pydantic.ConfigDict(extra="forbid")  # unknown keys are errors
+        neighbours: int = pydantic.Field(4, ge=1, description="designs per round")
 
     def __init__(self, space, **kwargs):
-        super().__init__(space, **kwargs)
-        self.batch_size = self.hp.neighbours
-        self.best = None  # (violation, first objective, design)
+        super().__init__(space, **kwargs)       # sets self.space, self.hp, self.rng, ...
+        self.batch_size = self.hp.neighbours    # designs asked for per round
+        self.best = None
 
     def ask(self, n):
         if self.best is None:
             return self.space.sample_many(self.rng, n)
-        moves = self.space.neighbours(self.best[2])
+        moves = self.space.neighbours(self.best.design)
         picks = self.rng.choice(len(moves), size=min(n, len(moves)), replace=False)
-        return [{**self.best[2], moves[i][0]: moves[i][1]} for i in picks]
+        return [{**self.best.design, moves[i][0]: moves[i][1]} for i in picks]
 
     def tell(self, outcomes):
-        for o in outcomes:
-            key = (o.violation, float(o.F[0]), o.design)
-            if self.best is None or key[:2] < self.best[:2]:
-                self.best = key
+        for o in outcomes:   # o.F (minimised), o.feasible, o.violation, o.evaluation.metrics
+            if self.best is None or (o.violation, o.F[0]) < (self.best.violation, self.best.F[0]):
+                self.best = o
 '''
 
 
