@@ -23,6 +23,7 @@ COST_MODELS: dict[str, str] = {
     "zdt": "dsegym.costmodels.reference.zdt:ZDT",
     "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
+    "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -37,6 +38,7 @@ PROBLEMS: dict[str, str] = {
     "dtlz4": "dsegym.costmodels.reference.dtlz:dtlz4",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
+    "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the

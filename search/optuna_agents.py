@@ -79,8 +79,14 @@ class OptunaAgent(AskTellAgent):
             self.tell_trial(trial, outcome)
 
     def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
-        """Reports one outcome to the sampler."""
-        trial.set_constraint("violation", finite_violation(outcome))
+        """Reports one outcome to the sampler.
+
+        Constraint values are set only on constrained problems: samplers then pay for
+        feasibility bookkeeping on every trial. A design the model rejects is ranked
+        last anyway through its ``INFEASIBLE_PENALTY`` objectives.
+        """
+        if self.n_constraints:
+            trial.set_constraint("violation", finite_violation(outcome))
         values = finite_objectives(outcome)
         self.study.tell(trial, values if self.n_objectives > 1 else values[0])
 
