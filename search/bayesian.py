@@ -86,13 +86,5 @@ class BoTorch(_SurrogateAgent):
                 f"{BOTORCH_EXTRA}"
             ) from None
         hp: Any = self.hp
-        return BoTorchSampler(
-            n_startup_trials=hp.n_startup_trials,
-            constraints_func=_violation if self.n_constraints else None,
-            seed=self.seed,
-        )
-
-
-def _violation(trial: optuna.trial.FrozenTrial) -> list[float]:
-    """The single constraint value this agent set on ``trial``."""
-    return [float(trial.constraints.get("violation", 0.0))]
+        # Constraints arrive through trial.set_constraint (optuna-integration 5 reads them).
+        return BoTorchSampler(n_startup_trials=hp.n_startup_trials, seed=self.seed)

@@ -106,5 +106,5 @@ def test_gp_finds_a_good_toy_front_with_few_evaluations():
 def test_botorch_runs_with_constraints_when_installed():
     pytest.importorskip("botorch")
     pytest.importorskip("optuna_integration")
-    problem, F = run("toy-accelerator-1obj", {}, "botorch", 20)
+    problem, F = run("toy-accelerator-1obj", {}, "botorch", 13)
     assert len(F) > 0 and best_ratio(problem, F) < 1.5
