@@ -19,9 +19,12 @@ from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Categorical, Design, DesignSpace
 from dsegym.errors import ConfigError
 from dsegym.search.agent import AskTellAgent
+from dsegym.search.generations import Generation
 from dsegym.search.scalarise import Scalariser
 
 CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
+#: Generations made only of known designs in a row before CMA-ES restarts.
+MAX_KNOWN_GENERATIONS = 20
 
 
 class CMAES(AskTellAgent):
@@ -69,8 +72,9 @@ class CMAES(AskTellAgent):
         self._steps[:d][self._real] = 0.0
         self._popsize: int | None = self.hp.population_size  # type: ignore[attr-defined]
         self._optimizer = self._new_optimizer(np.full(self._dim, 0.5))
-        self._generation: list[tuple[np.ndarray, Design]] = []
-        self._outcomes: list[Outcome] = []
+        self._generation: Generation | None = None
+        self._x_tell: list[np.ndarray] = []
+        self._memory: dict[tuple[Any, ...], Outcome] = {}
 
     def _new_optimizer(self, mean: np.ndarray) -> Any:
         import cmaes
@@ -103,29 +107,45 @@ class CMAES(AskTellAgent):
         return self.space.from_unit(unit)
 
     def ask(self, n: int) -> list[Design]:
-        if not self._generation:
-            for _ in range(self._optimizer.population_size):
-                sample = self._optimizer.ask()
-                x_eval, x_tell = sample if isinstance(sample, tuple) else (sample, sample)
-                self._generation.append((x_tell, self._to_design(x_eval)))
-            self._outcomes = []
-            self._handed_out = 0
-        chunk = self._generation[self._handed_out : self._handed_out + n]
-        self._handed_out += len(chunk)
-        return [dict(design) for _, design in chunk]
+        for _ in range(MAX_KNOWN_GENERATIONS):
+            if self._generation is None:
+                self._generation = self._sample_generation()
+            if not self._generation.complete:
+                return self._generation.ask(n)
+            self._finish_generation()
+        self._restart()  # the optimiser only revisits known designs: start afresh
+        self._generation = self._sample_generation()
+        return self._generation.ask(n)
+
+    def _sample_generation(self) -> Generation:
+        xs, designs = [], []
+        for _ in range(self._optimizer.population_size):
+            sample = self._optimizer.ask()
+            x_eval, x_tell = sample if isinstance(sample, tuple) else (sample, sample)
+            xs.append(x_tell)
+            designs.append(self._to_design(x_eval))
+        self._x_tell = xs
+        return Generation(designs, self._memory, self.space.key)
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        self._outcomes.extend(outcomes)
-        if len(self._outcomes) < len(self._generation):
+        if self._generation is None:
             return
-        self.scalariser.observe(self._outcomes)
-        fitness = self.scalariser.fitnesses(self._outcomes)
-        self._optimizer.tell(
-            [(x, float(f)) for (x, _), f in zip(self._generation, fitness, strict=True)]
-        )
-        self._generation = []
+        self._generation.tell(outcomes)
+        if self._generation.complete:
+            self._finish_generation()
+
+    def _finish_generation(self) -> None:
+        assert self._generation is not None
+        outcomes = self._generation.all_outcomes()
+        self._generation = None
+        self.scalariser.observe(outcomes)
+        fitness = self.scalariser.fitnesses(outcomes)
+        self._optimizer.tell([(x, float(f)) for x, f in zip(self._x_tell, fitness, strict=True)])
         hp: Any = self.hp
         if hp.restarts and self._optimizer.should_stop():
-            self._popsize = 2 * self._optimizer.population_size
-            self.scalariser.new_weights()
-            self._optimizer = self._new_optimizer(self.rng.uniform(0.0, 1.0, self._dim))
+            self._restart()
+
+    def _restart(self) -> None:
+        self._popsize = 2 * self._optimizer.population_size
+        self.scalariser.new_weights()
+        self._optimizer = self._new_optimizer(self.rng.uniform(0.0, 1.0, self._dim))

@@ -18,8 +18,14 @@ from pymoo.problems.static import StaticProblem
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.search.agent import AskTellAgent
+from dsegym.search.generations import Generation
 from dsegym.search.scalarise import Scalariser
 from dsegym.search.vectors import MixedVectors
+
+#: Generations made only of known designs in a row before the GA restarts.
+MAX_KNOWN_GENERATIONS = 10
+#: Restarts in a row that find nothing new before the GA gives up.
+MAX_RESTARTS = 20
 
 
 class GeneticAlgorithm(AskTellAgent):
@@ -67,49 +73,68 @@ class GeneticAlgorithm(AskTellAgent):
             def _do(self, problem: Any, X: np.ndarray, **kwargs: Any) -> np.ndarray:
                 return vectors.round(X)
 
-        self._algorithm = GA(
-            pop_size=hp.population_size,
-            crossover=SBX(prob=hp.crossover_prob, eta=hp.sbx_eta),
-            mutation=PM(prob=1.0, prob_var=hp.mutation_prob, eta=hp.mutation_eta),
-            repair=OntoGrid(),
-            eliminate_duplicates=True,
-        )
         problem = PymooProblem(
             n_var=len(space), n_obj=1, xl=vectors.lower, xu=vectors.upper, vtype=float
         )
-        self._algorithm.setup(problem, termination=NoTermination(), seed=self.seed)
+
+        def new_algorithm(seed: int) -> Any:
+            algorithm = GA(
+                pop_size=hp.population_size,
+                crossover=SBX(prob=hp.crossover_prob, eta=hp.sbx_eta),
+                mutation=PM(prob=1.0, prob_var=hp.mutation_prob, eta=hp.mutation_eta),
+                repair=OntoGrid(),
+                eliminate_duplicates=True,
+            )
+            algorithm.setup(problem, termination=NoTermination(), seed=seed)
+            return algorithm
+
+        self._new_algorithm = new_algorithm
+        self._algorithm = new_algorithm(self.seed)
         self._problem = problem
         self._evaluator = Evaluator()
         self.batch_size = hp.population_size
-        self._generation: Any = None  # the pymoo population being evaluated
-        self._outcomes: list[Outcome] = []
-        self._handed_out = 0
+        self._offspring: Any = None  # the pymoo population being evaluated
+        self._generation: Generation | None = None
+        self._memory: dict[tuple[Any, ...], Outcome] = {}
         self._generations_done = 0
 
     def ask(self, n: int) -> list[Design]:
         hp: Any = self.hp
-        if self._generation is None:
-            if hp.generations is not None and self._generations_done >= hp.generations:
-                return []
-            self._generation = self._algorithm.ask()
-            self._outcomes, self._handed_out = [], 0
-        X = self._generation.get("X")[self._handed_out : self._handed_out + n]
-        self._handed_out += len(X)
-        return [self.vectors.to_design(x) for x in X]
+        for _ in range(MAX_RESTARTS):
+            for _ in range(MAX_KNOWN_GENERATIONS):
+                if hp.generations is not None and self._generations_done >= hp.generations:
+                    return []
+                if self._generation is None:
+                    self._offspring = self._algorithm.ask()
+                    designs = [self.vectors.to_design(x) for x in self._offspring.get("X")]
+                    self._generation = Generation(designs, self._memory, self.space.key)
+                if not self._generation.complete:
+                    return self._generation.ask(n)
+                self._finish_generation()
+            # Generation after generation of known designs: the population has converged.
+            # Restart from a fresh random population (the memory keeps what was learnt).
+            self._algorithm = self._new_algorithm(int(self.rng.integers(2**31 - 1)))
+        return []  # even fresh populations only find known designs: the space is spent
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        self._outcomes.extend(outcomes)
-        if self._generation is None or len(self._outcomes) < len(self._generation):
+        if self._generation is None:
             return
-        self.scalariser.observe(self._outcomes)
+        self._generation.tell(outcomes)
+        if self._generation.complete:
+            self._finish_generation()
+
+    def _finish_generation(self) -> None:
+        assert self._generation is not None
+        outcomes = self._generation.all_outcomes()
+        self._generation = None
+        self.scalariser.observe(outcomes)
         self.scalariser.new_weights()
-        offspring = self._generation
-        offspring.set("outcome", self._outcomes)
-        fitness = self.scalariser.fitnesses(self._outcomes)[:, None]
+        offspring = self._offspring
+        offspring.set("outcome", outcomes)
+        fitness = self.scalariser.fitnesses(outcomes)[:, None]
         self._evaluator.eval(StaticProblem(self._problem, F=fitness), offspring)
         parents = self._algorithm.pop
         if parents is not None and self.n_objectives > 1:
             parents.set("F", self.scalariser.fitnesses(parents.get("outcome"))[:, None])
         self._algorithm.tell(infills=offspring)
-        self._generation = None
         self._generations_done += 1

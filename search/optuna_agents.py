@@ -56,20 +56,35 @@ class OptunaAgent(AskTellAgent):
 
     def ask(self, n: int) -> list[Design]:
         self._fail_pending()
-        designs = []
+        designs: list[Design] = []
+        batch: set[tuple[Any, ...]] = set()
         for _ in range(n):
             for _attempt in range(MAX_REPEATS):
                 trial = self.study.ask(self._distributions)
-                known = self._known.get(self.space.key(trial.params))
-                if known is None:
+                key = self.space.key(trial.params)
+                known = self._known.get(key)
+                if known is None and key not in batch:
                     break
-                self.tell_trial(trial, known)
+                if known is None:  # already in this batch: no outcome to tell yet
+                    self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    self.tell_trial(trial, known)
             else:
-                self.study.enqueue_trial(self.space.sample(self.rng))
+                self.study.enqueue_trial(self._random_new_design(batch))
                 trial = self.study.ask(self._distributions)
             self._pending.append(trial)
             designs.append(dict(trial.params))
+            batch.add(self.space.key(trial.params))
         return designs
+
+    def _random_new_design(self, batch: set[tuple[Any, ...]]) -> Design:
+        """A random design, unseen if a few draws find one."""
+        for _ in range(MAX_REPEATS * 10):
+            design = self.space.sample(self.rng)
+            key = self.space.key(design)
+            if key not in self._known and key not in batch:
+                break
+        return design
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
         told = self.take_pending(len(outcomes))

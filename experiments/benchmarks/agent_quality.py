@@ -44,7 +44,11 @@ TOY_BUDGETS = (200, 1000)
 #: GP-based samplers cost about a second per proposal here; they get the small budget only.
 SLOW_AGENTS = {"gp": 200, "botorch": 200}
 #: Single-objective problems with a known optimum, and the budgets to test them at.
-SINGLE_PROBLEMS = {"toy-accelerator-1obj": (100,), "separable-discrete": (300, 1000)}
+SINGLE_PROBLEMS: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
+    "toy-accelerator-1obj": ({}, (100,)),
+    "separable-discrete": ({}, (300, 1000)),
+    "separable-discrete (numeric)": ({"categorical": False}, (300,)),
+}
 SINGLE_SEEDS = 5
 
 
@@ -107,8 +111,9 @@ def section_targets(workers: int) -> None:
         print(f"| {label} | {a} | {b} | {ratio:.3f} | {target} | {met} | {r['wall_s']:.0f} |")
 
 
-def section_toy(workers: int, seeds: int) -> None:
+def section_toy(workers: int, seeds: int, only: list[str] | None) -> None:
     agents = [a for a in AGENTS if a != "grid"] + ["grid"]
+    agents = [a for a in agents if only is None or a in only]
     tasks = []
     for a in agents:
         for b in TOY_BUDGETS:
@@ -133,16 +138,18 @@ def section_toy(workers: int, seeds: int) -> None:
         print(f"| {a} | " + " | ".join(cells) + f" | {wall:.1f} |")
 
 
-def section_single(workers: int) -> None:
-    for problem, budgets in SINGLE_PROBLEMS.items():
+def section_single(workers: int, only: list[str] | None) -> None:
+    for label, (params, budgets) in SINGLE_PROBLEMS.items():
+        problem = label.split(" ")[0]
         for budget in budgets:
             agents = [
                 a
                 for a in AGENTS
                 if a not in ("grid", "botorch") and budget <= SLOW_AGENTS.get(a, budget)
             ]
-            tasks = [(problem, {}, a, budget, s) for a in agents for s in range(SINGLE_SEEDS)]
-            _print_single(problem, budget, _pool_map(tasks, workers))
+            agents = [a for a in agents if only is None or a in only or a == "random"]
+            tasks = [(problem, params, a, budget, s) for a in agents for s in range(SINGLE_SEEDS)]
+            _print_single(label, budget, _pool_map(tasks, workers))
 
 
 def _print_single(problem: str, budget: int, results: list[dict[str, Any]]) -> None:
@@ -173,13 +180,14 @@ def main() -> None:
     parser.add_argument("--sections", nargs="+", default=["targets", "toy", "single"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=3, help="seeds per toy-accelerator cell")
+    parser.add_argument("--agents", nargs="+", default=None, help="only these agents")
     args = parser.parse_args()
     if "targets" in args.sections:
         section_targets(args.workers)
     if "toy" in args.sections:
-        section_toy(args.workers, args.seeds)
+        section_toy(args.workers, args.seeds, args.agents)
     if "single" in args.sections:
-        section_single(args.workers)
+        section_single(args.workers, args.agents)
 
 
 if __name__ == "__main__":

@@ -113,3 +113,12 @@ def test_depth_and_generations_limit_the_iterations(name):
     params = {"ga": {"population_size": 8, "generations": 2}, "aco": {"ant_count": 8, "depth": 2}}
     ev = run_agent(name, mixed_problem(categorical=False), 100, params=params[name])
     assert ev.proposals == 16
+
+
+@pytest.mark.parametrize("name", ["ga", "cmaes", "tpe", "nsga2"])
+def test_population_agents_answer_known_designs_from_memory(name):
+    # 8 x 4 values: a budget of 24 forces the optimiser to revisit known designs.
+    problem = mixed_problem(categorical=False, real=False)
+    ev = run_agent(name, problem, 24)
+    assert ev.charged == 24
+    assert ev.proposals <= 30

@@ -46,10 +46,10 @@ def best_ratio(problem, F):
     return float(F[:, 0].min()) / float(problem.known_front[0, 0])
 
 
-def median_best(problem_name, agent_name, budget, seeds=range(5)):
+def median_best(problem_name, agent_name, budget, seeds=range(5), params=None):
     ratios = []
     for seed in seeds:
-        problem, F = run(problem_name, {}, agent_name, budget, seed=seed)
+        problem, F = run(problem_name, params or {}, agent_name, budget, seed=seed)
         ratios.append(best_ratio(problem, F))
     return statistics.median(ratios)
 
@@ -67,6 +67,12 @@ def test_toy_accelerator_front_after_200_evaluations(agent, floor):
 def test_evolutionary_and_ant_agents_beat_random_on_separable_discrete(agent):
     random_median = median_best("separable-discrete", "random", 300)
     assert median_best("separable-discrete", agent, 300) < random_median
+
+
+def test_cmaes_beats_random_on_the_numeric_separable_problem():
+    params = {"categorical": False}
+    random_median = median_best("separable-discrete", "random", 300, params=params)
+    assert median_best("separable-discrete", "cmaes", 300, params=params) < random_median
 
 
 def test_nsga2_on_zdt1_improves_on_random_at_1000():
