@@ -184,7 +184,7 @@ class Problem:
         problems = self.space.violations(design)
         if problems:
             return self.outcome(dict(design), Evaluation.infeasible(problems))
-        clean = self.space.validate(design)
+        clean = self.space.clean(design)
         return self.outcome(clean, self.cost_model.evaluate(clean, self.workload))
 
     def evaluate_batch(self, designs: Sequence[Mapping[str, Any]]) -> list[Outcome]:
@@ -197,7 +197,7 @@ class Problem:
                 outcomes[i] = self.outcome(dict(d), Evaluation.infeasible(problems))
             else:
                 valid_idx.append(i)
-                valid.append(self.space.validate(d))
+                valid.append(self.space.clean(d))
         if valid:
             evaluations = self.cost_model.evaluate_batch(valid, self.workload)
             for i, d, e in zip(valid_idx, valid, evaluations, strict=True):

@@ -23,6 +23,11 @@ COST_MODELS: dict[str, str] = {
     "zdt": "dsegym.costmodels.reference.zdt:ZDT",
     "dtlz": "dsegym.costmodels.reference.dtlz:DTLZ",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:ToyAccelerator",
+    "synthetic": "dsegym.costmodels.reference.synthetic:Synthetic",
+    "lut-accelerator": "dsegym.costmodels.lut.model:LUTAccelerator",
+    "dram": "dsegym.costmodels.dram.model:DramController",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
     "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
 }
 
@@ -38,6 +43,16 @@ PROBLEMS: dict[str, str] = {
     "dtlz4": "dsegym.costmodels.reference.dtlz:dtlz4",
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator",
     "toy-accelerator-1obj": "dsegym.costmodels.reference.toy_accelerator:toy_accelerator_edp",
+    "synthetic": "dsegym.costmodels.reference.synthetic:synthetic",
+    "lut-accelerator": "dsegym.costmodels.lut.problems:lut_accelerator",
+    "lut-accelerator-latency": "dsegym.costmodels.lut.problems:lut_accelerator_latency",
+    "dram-target": "dsegym.costmodels.dram.problems:dram_target",
+    "dram-mo": "dsegym.costmodels.dram.problems:dram_multiobjective",
+    "accelerator-systolic": "dsegym.costmodels.accelerator.problems:accelerator_systolic",
+    "accelerator-systolic-mapping": (
+        "dsegym.costmodels.accelerator.problems:accelerator_systolic_mapping"
+    ),
+    "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
 }
 
@@ -45,6 +60,9 @@ PROBLEMS: dict[str, str] = {
 # workloads shipped with the package for that family (shown by `dsegym list workloads`).
 WORKLOADS: dict[str, str] = {
     "toy-accelerator": "dsegym.costmodels.reference.toy_accelerator:workload_names",
+    "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
+    "dram": "dsegym.costmodels.dram.problems:workload_names",
+    "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
 }
 
 

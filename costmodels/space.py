@@ -184,6 +184,19 @@ class DesignSpace:
             for p in self.parameters
             if not isinstance(p, (Real, Integer))
         }
+        self._names = tuple(self.names)
+        self._fast_checks = [(p.name, self._fast_check(p)) for p in self.parameters]
+
+    def _fast_check(self, p: Parameter) -> Any:
+        """A cheap membership test for the common case (plain values of the right type)."""
+        if isinstance(p, Real):
+            lo, hi = p.low, p.high
+            return lambda v: type(v) is float and lo <= v <= hi
+        if isinstance(p, Integer):
+            lo, hi, step = p.low, p.high, p.step
+            return lambda v: type(v) is int and lo <= v <= hi and (v - lo) % step == 0
+        allowed = self._lookup[p.name]
+        return lambda v: type(v) is not bool and v in allowed
 
     # ----------------------------------------------------------------- basic facts
     @property
@@ -229,6 +242,12 @@ class DesignSpace:
     # ---------------------------------------------------------------- membership
     def violations(self, design: Mapping[str, Any]) -> list[str]:
         """Lists why ``design`` is not a member of the space (empty when it is)."""
+        if len(design) == len(self._names):
+            try:
+                if all(check(design[name]) for name, check in self._fast_checks):
+                    return []
+            except (KeyError, TypeError):
+                pass  # missing name or unhashable value: the full check explains it
         problems = []
         missing = [n for n in self.names if n not in design]
         extra = [n for n in design if n not in self._by_name]
@@ -253,6 +272,10 @@ class DesignSpace:
         problems = self.violations(design)
         if problems:
             raise DesignError("; ".join(problems))
+        return self.clean(design)
+
+    def clean(self, design: Mapping[str, Any]) -> Design:
+        """``design`` in parameter order with Python scalars (membership not checked)."""
         return {n: _native(design[n]) for n in self.names}
 
     def _param_contains(self, p: Parameter, value: Any) -> bool:

@@ -137,7 +137,68 @@ class TargetSpecReward(Reward):
         return -float(np.mean(shortfalls))
 
 
-REWARDS = {"weighted_sum": WeightedSumReward, "target_spec": TargetSpecReward}
+class HypervolumeGainReward(Reward):
+    """The hypervolume a design adds to the front of every design seen so far.
+
+    Objectives are normalised by the known front (or by ``ideal``/``nadir`` given in
+    ``F`` space), with the reference point at 1.1 in each normalised objective, so the
+    reward lies in [0, 1.1^m]. The env keeps the archive across episodes: this reward
+    has state, and ``reset_archive`` clears it.
+
+    Args:
+        problem: The problem (needs a known front unless ideal and nadir are given).
+        ideal: Per-objective best values in ``F`` space.
+        nadir: Per-objective worst values of interest in ``F`` space.
+        infeasible_value: Reward of an infeasible design (it adds nothing).
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        ideal: list[float] | None = None,
+        nadir: list[float] | None = None,
+        infeasible_value: float = 0.0,
+    ):
+        from dsegym.search.pareto import Normaliser
+
+        m = problem.n_objectives
+        if ideal is not None and nadir is not None:
+            if len(ideal) != m or len(nadir) != m:
+                raise ConfigError(f"hypervolume_gain reward: ideal and nadir need {m} values")
+            self.normaliser = Normaliser(
+                np.asarray(ideal, float), np.asarray(nadir, float), np.full(m, 1.1)
+            )
+        elif problem.known_front is not None:
+            self.normaliser = Normaliser.from_points(np.asarray(problem.known_front))
+        else:
+            raise ConfigError(
+                f"hypervolume_gain reward: problem {problem.name!r} has no known front; "
+                "give 'ideal' and 'nadir'"
+            )
+        self.range = (0.0, float(np.prod(self.normaliser.reference_point)))
+        self.infeasible_value = infeasible_value
+        self.reset_archive()
+
+    def reset_archive(self) -> None:
+        """Forgets every design seen so far."""
+        self._front = np.empty((0, len(self.normaliser.reference_point)))
+        self._hv = 0.0
+
+    def value(self, outcome: Outcome) -> float:
+        from dsegym.search.pareto import hypervolume, nondominated
+
+        point = self.normaliser(np.asarray(outcome.F, dtype=float))
+        front = nondominated(np.vstack([self._front, point]))
+        hv = hypervolume(front, self.normaliser.reference_point)
+        gain, self._front, self._hv = hv - self._hv, front, hv
+        return max(0.0, gain)
+
+
+REWARDS = {
+    "weighted_sum": WeightedSumReward,
+    "target_spec": TargetSpecReward,
+    "hypervolume_gain": HypervolumeGainReward,
+}
 
 
 def make_reward(problem: Problem, spec: Reward | str | Mapping[str, Any] | None) -> Reward:

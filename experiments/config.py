@@ -63,12 +63,12 @@ class ExperimentConfig(_Strict):
     @pydantic.field_validator("problems", mode="after")
     @classmethod
     def _problem_objects(cls, v: list[ProblemEntry | str]) -> list[ProblemEntry]:
-        return [ProblemEntry(name=p) if isinstance(p, str) else p for p in v]
+        return [ProblemEntry(name=p, label=None) if isinstance(p, str) else p for p in v]
 
     @pydantic.field_validator("agents", mode="after")
     @classmethod
     def _agent_objects(cls, v: list[AgentEntry | str]) -> list[AgentEntry]:
-        return [AgentEntry(name=a) if isinstance(a, str) else a for a in v]
+        return [AgentEntry(name=a, label=None) if isinstance(a, str) else a for a in v]
 
     @property
     def problem_entries(self) -> list[ProblemEntry]:

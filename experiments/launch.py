@@ -9,6 +9,7 @@ node can write (a shared or network file system).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,11 +118,11 @@ def _run_ray(
             ray.init(
                 num_cpus=workers,
                 include_dashboard=False,
-                logging_level="ERROR",
+                logging_level=logging.ERROR,
                 log_to_driver=False,
             )
         else:
-            ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+            ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
         refs = {

@@ -280,6 +280,7 @@ def execute_run(
         "experiment": spec.experiment,
         "run_id": spec.run_id,
         "problem": spec.problem_label or spec.problem,
+        "problem_name": spec.problem,
         "problem_params": spec.problem_params,
         "cost_model": problem.cost_model.name,
         "cost_model_version": problem.cost_model.version,

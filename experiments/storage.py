@@ -40,7 +40,8 @@ class RecordWriter:
     def __init__(self, path: Path, static_fields: Mapping[str, Any]):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._prefix = json.dumps(_clean(dict(static_fields)), allow_nan=False)[:-1] + ", "
+        static = json.dumps(_clean(dict(static_fields)), allow_nan=False)
+        self._prefix = static[:-1] + ", " if static_fields else "{"
         self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115
 
     def write(self, row: Mapping[str, Any]) -> None:

@@ -15,8 +15,6 @@ from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violation
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-# Optuna flags SBX and friends as experimental; they are stable enough for us.
-warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
 #: Known designs a sampler may propose in a row before the agent proposes a random one.

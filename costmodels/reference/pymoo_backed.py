@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import moocore
 import numpy as np
 
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
@@ -59,13 +60,17 @@ class PymooReference(CostModel):
         return [Evaluation(dict(zip(self._names, row, strict=True))) for row in F]
 
     def pareto_front(self, n_points: int | None = None) -> np.ndarray:
-        """The analytic Pareto front from pymoo (offline)."""
+        """The analytic Pareto front from pymoo (offline), dominated points removed."""
         if self._problem.n_obj == 2:
             try:
-                return np.asarray(self._problem.pareto_front(n_pareto_points=n_points or 100))
+                front = self._problem.pareto_front(n_pareto_points=n_points or 100)
             except TypeError:  # ZDT3's disconnected front has a fixed resolution
-                return np.asarray(self._problem.pareto_front())
-        from pymoo.util.ref_dirs import get_reference_directions
+                front = self._problem.pareto_front()
+        else:
+            from pymoo.util.ref_dirs import get_reference_directions
 
-        ref_dirs = get_reference_directions("das-dennis", self._problem.n_obj, n_partitions=24)
-        return np.asarray(self._problem.pareto_front(ref_dirs))
+            ref_dirs = get_reference_directions("das-dennis", self._problem.n_obj, n_partitions=24)
+            front = self._problem.pareto_front(ref_dirs)
+        front = np.asarray(front, dtype=float)
+        # pymoo's sampled ZDT3 front keeps a few dominated segment ends.
+        return front[moocore.is_nondominated(front)]

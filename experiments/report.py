@@ -1,0 +1,143 @@
+"""``dsegym report``: a Markdown summary, CSV tables and PNG plots of a results folder."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from dsegym.experiments.analysis import analyse  # noqa: E402
+from dsegym.search.pareto import nondominated  # noqa: E402
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+
+
+def _log_if_wide(ax: Any) -> None:
+    """Log axes where positive values span more than two decades (hardware metrics do)."""
+    for axis in ("x", "y"):
+        data = np.concatenate([c.get_offsets()[:, 0 if axis == "x" else 1] for c in ax.collections])
+        data = data[np.isfinite(data)]
+        if len(data) and data.min() > 0 and data.max() / data.min() > 100:
+            (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+
+
+def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path:
+    """Each agent's front (union over seeds) and the known front, if any."""
+    runs = tables["runs"]
+    runs = runs[runs["problem"] == problem]
+    ref = tables["references"].get(problem)
+    labels = list(
+        tables["evaluations"].loc[lambda d: d["problem"] == problem, "objectives"].iloc[0]
+    )
+    m = len(labels)
+    pairs = list(itertools.combinations(range(m), 2)) if m >= 2 else [(0, 0)]
+    cols = min(3, len(pairs))
+    rows_n = math.ceil(len(pairs) / cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.6 * cols, 4.0 * rows_n), squeeze=False)
+    for agent, frame in runs.groupby("agent", sort=True):
+        fronts = [tables["fronts"][r] for r in frame["run_id"] if len(tables["fronts"][r])]
+        if not fronts:
+            continue
+        union = nondominated(np.vstack(fronts))
+        for ax, (i, j) in zip(axes.flat, pairs, strict=False):
+            if m == 1:
+                ax.scatter(np.arange(len(union)), union[:, 0], s=14, label=agent)
+            else:
+                ax.scatter(union[:, i], union[:, j], s=14, label=agent, alpha=0.8)
+    if ref is not None and ref.known_front is not None and m >= 2:
+        for ax, (i, j) in zip(axes.flat, pairs, strict=False):
+            kf = ref.known_front
+            order = np.argsort(kf[:, i])
+            style = {"s": 3, "c": "k", "alpha": 0.25, "label": "known front"}
+            ax.scatter(kf[order, i], kf[order, j], **style)
+    for ax, (i, j) in zip(axes.flat, pairs, strict=False):
+        _log_if_wide(ax)
+        ax.set_xlabel(labels[i] if m > 1 else "rank")
+        ax.set_ylabel(labels[j] if m > 1 else labels[0])
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(pairs) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"{problem}: Pareto fronts (union over seeds)")
+    fig.tight_layout()
+    path = out / f"front_{_slug(problem)}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_hypervolume(problem: str, histories: pd.DataFrame, out: Path) -> Path | None:
+    """Hypervolume against evaluations: median over seeds with a min-max band."""
+    frame = histories[histories["problem"] == problem]
+    if frame.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for agent, by_agent in frame.groupby("agent", sort=True):
+        stats = by_agent.groupby("evaluations")["hypervolume"].agg(["median", "min", "max"])
+        ax.plot(stats.index, stats["median"], label=agent)
+        ax.fill_between(stats.index, stats["min"], stats["max"], alpha=0.15)
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("hypervolume (normalised objectives)")
+    ax.set_title(f"{problem}: hypervolume vs evaluations")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = out / f"hypervolume_{_slug(problem)}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _markdown_table(df: pd.DataFrame) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return "—" if math.isnan(v) else f"{v:.4g}"
+        return str(v)
+
+    head = "| " + " | ".join(df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def write_report(results_dir: Path) -> Path:
+    """Writes ``summary.md``, the CSV tables and the plots; returns the Markdown path."""
+    results_dir = Path(results_dir)
+    tables = analyse(results_dir)
+    plots = results_dir / "plots"
+    plots.mkdir(exist_ok=True)
+    summary = tables["summary"]
+    lines = [f"# Results: {results_dir.name}", ""]
+    lines += [
+        "Hypervolume is measured per problem in one box for every run (see "
+        "`reference_points.json` for the rule and the values used). `evals_to_90pct` and "
+        "`evals_to_99pct` are the evaluations a run needed to reach 90% / 99% of the best "
+        "hypervolume any run of that problem reached (mean over the runs that got there; "
+        "`reached_*` counts them).",
+        "",
+    ]
+    for problem in sorted(summary["problem"].unique()):
+        ref = tables["references"].get(problem)
+        lines += [f"## {problem}", ""]
+        if ref is not None:
+            lines += [f"Reference point rule: {ref.rule}.", ""]
+        part = summary[summary["problem"] == problem].drop(columns=["problem"])
+        lines += [_markdown_table(part.dropna(axis=1, how="all")), ""]
+        front_png = plot_fronts(problem, tables, plots)
+        lines += [f"![fronts]({front_png.relative_to(results_dir)})", ""]
+        hv_png = plot_hypervolume(problem, tables["histories"], plots)
+        if hv_png is not None:
+            lines += [f"![hypervolume]({hv_png.relative_to(results_dir)})", ""]
+    path = results_dir / "summary.md"
+    path.write_text("\n".join(lines))
+    return path

@@ -1,0 +1,49 @@
+"""Every registered env id: gymnasium's check_env and a same-seed determinism check."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from dsegym.envs import ENV_IDS
+
+
+@pytest.mark.parametrize("env_id", sorted(ENV_IDS))
+def test_check_env(env_id):
+    env = gym.make(env_id)
+    check_env(env.unwrapped, skip_render_check=True)
+
+
+def _rollout(env_id, seed, steps=6):
+    env = gym.make(env_id)
+    obs, _ = env.reset(seed=seed)
+    env.action_space.seed(seed)
+    trace = [obs]
+    for _ in range(steps):
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        trace += [obs, np.array([reward]), np.array(info["F"])]
+    return trace
+
+
+@pytest.mark.parametrize("env_id", sorted(ENV_IDS))
+def test_same_seed_same_trajectory(env_id):
+    a, b = _rollout(env_id, 7), _rollout(env_id, 7)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_step_info_carries_metrics_and_feasibility():
+    env = gym.make("dsegym/ToyAccelerator1obj-v0")
+    env.reset(seed=0)
+    _, reward, _, _, info = env.step(np.array([4, 4, 0, 4, 7]))  # largest everything
+    assert set(info) >= {"metrics", "F", "feasible", "violations", "design"}
+    assert info["design"]["pe_rows"] == 64
+    assert not info["feasible"] and "area_mm2" in info["violations"][0]
+    assert reward == env.unwrapped.reward_fn.infeasible_value
+
+
+def test_episode_truncates_at_episode_length():
+    env = gym.make("dsegym/Zdt1-v0", episode_length=3)
+    env.reset(seed=0)
+    flags = [env.step(env.action_space.sample())[3] for _ in range(3)]
+    assert flags == [False, False, True]
