@@ -51,7 +51,7 @@ class MultiAgentPPO(Agent):
         gamma: float = pydantic.Field(
             0.0, ge=0.0, le=1.0, description="discount (truncations are treated as ends)"
         )
-        hidden: list[int] = pydantic.Field(default_factory=lambda: [64])
+        hidden: list[int] = pydantic.Field([64], description="hidden layer widths")
         episode_length: int = pydantic.Field(16, ge=1, le=100_000)
         reward: str | dict[str, Any] | None = pydantic.Field(
             None, description="None: minus the scalarised objectives over their observed range"

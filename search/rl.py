@@ -34,7 +34,7 @@ class _RLHyperparameters(pydantic.BaseModel):
         0.0, ge=0.0, le=1.0, description="discount; a design's reward does not depend on the past"
     )
     episode_length: int = pydantic.Field(16, ge=1, le=100_000, description="steps per episode")
-    net_arch: list[int] = pydantic.Field(default_factory=lambda: [64, 64])
+    net_arch: list[int] = pydantic.Field([64, 64], description="hidden layer widths")
     reward: str | dict[str, Any] | None = pydantic.Field(
         None,
         description="None: minus the scalarised objectives over their observed range; "
