@@ -97,9 +97,10 @@ def test_nsga3_reaches_090_on_dtlz2_within_10000():
 @pytest.mark.slow
 @pytest.mark.parametrize("agent", ["ppo", "marl"])
 def test_rl_agents_beat_random_on_separable_discrete_at_1000(agent):
-    assert median_best("separable-discrete", agent, 1000) < median_best(
-        "separable-discrete", "random", 1000
-    )
+    # Three seeds keep this under a minute; the benchmark uses five.
+    seeds = range(3)
+    random_median = median_best("separable-discrete", "random", 1000, seeds=seeds)
+    assert median_best("separable-discrete", agent, 1000, seeds=seeds) < random_median
 
 
 @pytest.mark.slow
