@@ -11,7 +11,8 @@ and whether an agent's median over seeds beats random search's median, on
 toy-accelerator-1obj (3,000 designs, nine of them optimal: at 100 evaluations every
 agent's result is close to a lottery) and separable-discrete (~7e10 designs).
 
-Usage (from the repository root; ~25 minutes on 2 cores, most of it GP and the 10k runs):
+Usage (from the repository root; about 50 CPU-minutes in all, half of it the GP sampler,
+so about 25 minutes with the default two workers):
     python experiments/benchmarks/agent_quality.py [--sections targets toy single]
         [--workers 2] [--seeds 3]
 """
