@@ -122,3 +122,16 @@ def test_population_agents_answer_known_designs_from_memory(name):
     ev = run_agent(name, problem, 24)
     assert ev.charged == 24
     assert ev.proposals <= 30
+
+
+@pytest.mark.parametrize("name", ["ppo", "marl"])
+def test_rl_agents_take_an_envs_reward_spec(name):
+    problem = mixed_problem()
+    reward = {"name": "target_spec", "targets": {"f1": 0.5}}
+    ev = run_agent(name, problem, 20, params={"reward": reward})
+    assert ev.charged == 20
+
+
+def test_rl_agents_reject_an_unknown_reward():
+    with pytest.raises(ConfigError, match="unknown reward"):
+        run_agent("ppo", mixed_problem(), 20, params={"reward": "speed"})
