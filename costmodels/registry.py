@@ -28,6 +28,7 @@ COST_MODELS: dict[str, str] = {
     "dram": "dsegym.costmodels.dram.model:DramController",
     "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
+    "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -52,6 +53,7 @@ PROBLEMS: dict[str, str] = {
         "dsegym.costmodels.accelerator.problems:accelerator_systolic_mapping"
     ),
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
+    "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the

@@ -1,7 +1,15 @@
 """Search agents behind one interface, their registry, and Pareto tools."""
 
-from dsegym.search.agent import INFEASIBLE_PENALTY, Agent, AskTellAgent, Evaluator
+from dsegym.search.agent import (
+    INFEASIBLE_PENALTY,
+    Agent,
+    AskTellAgent,
+    Evaluator,
+    finite_objectives,
+    finite_violation,
+)
 from dsegym.search.registry import AGENTS, agent_names, get_agent_class, make_agent
+from dsegym.search.scalarise import Scalariser
 
 __all__ = [
     "AGENTS",
@@ -9,7 +17,10 @@ __all__ = [
     "Agent",
     "AskTellAgent",
     "Evaluator",
+    "Scalariser",
     "agent_names",
+    "finite_objectives",
+    "finite_violation",
     "get_agent_class",
     "make_agent",
 ]

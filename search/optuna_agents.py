@@ -17,20 +17,36 @@ from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violatio
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
+#: Known designs a sampler may propose in a row before the agent proposes a random one.
+MAX_REPEATS = 3
+
+
 class OptunaAgent(AskTellAgent):
     """Runs an Optuna sampler through the ask-and-tell interface.
 
     Constraints reach the sampler through ``trial.set_constraint``: one value, the total
     violation (0 when feasible; a large number when the cost model rejected the design).
+
+    On a finite space samplers often propose designs already evaluated. Such a repeat
+    is told at once from the agent's memory (it would be free for the budget anyway,
+    but it would cost a round trip through the runner and a record row), and after
+    ``MAX_REPEATS`` repeats in a row the agent proposes a random design instead, so a
+    converged sampler keeps exploring rather than stalling the run.
     """
+
+    _pending: list[optuna.Trial]
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         self._distributions = space.to_optuna_distributions()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            sampler = self.make_sampler()
         self.study = optuna.create_study(
-            directions=["minimize"] * self.n_objectives, sampler=self.make_sampler()
+            directions=["minimize"] * self.n_objectives, sampler=sampler
         )
-        self._pending: list[optuna.Trial] = []
+        self._pending = []
+        self._known: dict[tuple[Any, ...], Outcome] = {}
 
     @abstractmethod
     def make_sampler(self) -> optuna.samplers.BaseSampler:
@@ -38,15 +54,59 @@ class OptunaAgent(AskTellAgent):
 
     def ask(self, n: int) -> list[Design]:
         self._fail_pending()
-        self._pending = [self.study.ask(self._distributions) for _ in range(n)]
-        return [dict(t.params) for t in self._pending]
+        designs: list[Design] = []
+        batch: set[tuple[Any, ...]] = set()
+        for _ in range(n):
+            for _attempt in range(MAX_REPEATS):
+                trial = self.study.ask(self._distributions)
+                key = self.space.key(trial.params)
+                known = self._known.get(key)
+                if known is None and key not in batch:
+                    break
+                if known is None:  # already in this batch: no outcome to tell yet
+                    self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    self.tell_trial(trial, known)
+            else:
+                self.study.enqueue_trial(self._random_new_design(batch))
+                trial = self.study.ask(self._distributions)
+            self._pending.append(trial)
+            designs.append(dict(trial.params))
+            batch.add(self.space.key(trial.params))
+        return designs
+
+    def _random_new_design(self, batch: set[tuple[Any, ...]]) -> Design:
+        """A random design, unseen if a few draws find one."""
+        for _ in range(MAX_REPEATS * 10):
+            design = self.space.sample(self.rng)
+            key = self.space.key(design)
+            if key not in self._known and key not in batch:
+                break
+        return design
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
+        told = self.take_pending(len(outcomes))
         for trial, outcome in zip(told, outcomes, strict=True):
+            if self.space.contains(outcome.design):
+                self._known[self.space.key(outcome.design)] = outcome
+            self.tell_trial(trial, outcome)
+
+    def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        """Reports one outcome to the sampler.
+
+        Constraint values are set only on constrained problems: samplers then pay for
+        feasibility bookkeeping on every trial. A design the model rejects is ranked
+        last anyway through its ``INFEASIBLE_PENALTY`` objectives.
+        """
+        if self.n_constraints:
             trial.set_constraint("violation", finite_violation(outcome))
-            values = finite_objectives(outcome)
-            self.study.tell(trial, values if self.n_objectives > 1 else values[0])
+        values = finite_objectives(outcome)
+        self.study.tell(trial, values if self.n_objectives > 1 else values[0])
+
+    def take_pending(self, n: int) -> list[optuna.Trial]:
+        """Removes and returns the first ``n`` asked trials (those now being told)."""
+        told, self._pending = self._pending[:n], self._pending[n:]
+        return told
 
     def _fail_pending(self) -> None:
         for trial in self._pending:
@@ -54,47 +114,96 @@ class OptunaAgent(AskTellAgent):
         self._pending = []
 
 
+class _GeneticHyperparameters(pydantic.BaseModel):
+    """Hyperparameters shared by Optuna's NSGA-II and NSGA-III samplers."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    population_size: int = pydantic.Field(50, ge=4, le=100_000)
+    crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
+    crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
+    sbx_eta: float = pydantic.Field(
+        20.0, ge=0.0, le=1000.0, description="SBX distribution index (used with crossover='sbx')"
+    )
+    mutation: Literal["polynomial", "uniform"] = pydantic.Field(
+        "polynomial",
+        description="polynomial (Deb's, for numeric parameters) or uniform resampling",
+    )
+    mutation_eta: float = pydantic.Field(20.0, ge=0.0, le=1000.0)
+    mutation_prob: float | None = pydantic.Field(
+        None, ge=0.0, le=1.0, description="None: 1 / number of parameters"
+    )
+    swapping_prob: float = pydantic.Field(0.5, ge=0.0, le=1.0)
+
+
+def _genetic_operators(hp: Any) -> dict[str, Any]:
+    """Crossover and mutation objects for Optuna's genetic samplers.
+
+    Polynomial mutation (the operator of Deb's reference NSGA-II code) perturbs numeric
+    parameters around their value; categorical ones are resampled either way. Optuna's
+    default, uniform resampling, throws away what the parents knew and stalls on ZDT1.
+    """
+    from optuna.samplers import nsgaii
+
+    crossovers = {
+        "uniform": nsgaii.UniformCrossover,
+        "sbx": nsgaii.SBXCrossover,
+        "blxalpha": nsgaii.BLXAlphaCrossover,
+        "spx": nsgaii.SPXCrossover,
+        "undx": nsgaii.UNDXCrossover,
+        "vsbx": nsgaii.VSBXCrossover,
+    }
+    crossover = (
+        nsgaii.SBXCrossover(eta=hp.sbx_eta) if hp.crossover == "sbx" else crossovers[hp.crossover]()
+    )
+    mutation = (
+        nsgaii.PolynomialMutation(eta=hp.mutation_eta) if hp.mutation == "polynomial" else None
+    )
+    return {
+        "population_size": hp.population_size,
+        "crossover": crossover,
+        "crossover_prob": hp.crossover_prob,
+        "mutation": mutation,
+        "mutation_prob": hp.mutation_prob,
+        "swapping_prob": hp.swapping_prob,
+    }
+
+
 class NSGA2(OptunaAgent):
-    """NSGA-II (Optuna's ``NSGAIISampler``); SBX crossover suits real parameters."""
+    """NSGA-II (Optuna's ``NSGAIISampler``) with SBX and polynomial mutation."""
 
     name: ClassVar[str] = "nsga2"
 
-    class Hyperparameters(pydantic.BaseModel):
+    class Hyperparameters(_GeneticHyperparameters):
         """NSGA-II hyperparameters."""
 
-        model_config = pydantic.ConfigDict(extra="forbid")
-        population_size: int = pydantic.Field(50, ge=4, le=100_000)
-        crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
-        crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
-        mutation_prob: float | None = pydantic.Field(
-            None, ge=0.0, le=1.0, description="None: 1 / number of parameters"
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        hp: Any = self.hp
+        self.batch_size = hp.population_size
+        return optuna.samplers.NSGAIISampler(**_genetic_operators(hp), seed=self.seed)
+
+
+class NSGA3(OptunaAgent):
+    """NSGA-III (Optuna's ``NSGAIIISampler``): niching on Das-Dennis reference points.
+
+    The defaults are Deb and Jain's (2014) three-objective setting: 12 divisions give 91
+    reference points, and a population of 92.
+    """
+
+    name: ClassVar[str] = "nsga3"
+
+    class Hyperparameters(_GeneticHyperparameters):
+        """NSGA-III hyperparameters."""
+
+        population_size: int = pydantic.Field(92, ge=4, le=100_000)
+        dividing_parameter: int = pydantic.Field(
+            12, ge=1, le=100, description="Das-Dennis divisions per objective"
         )
-        swapping_prob: float = pydantic.Field(0.5, ge=0.0, le=1.0)
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        from optuna.samplers import nsgaii
-
         hp: Any = self.hp
-        crossovers = {
-            "uniform": nsgaii.UniformCrossover,
-            "sbx": nsgaii.SBXCrossover,
-            "blxalpha": nsgaii.BLXAlphaCrossover,
-            "spx": nsgaii.SPXCrossover,
-            "undx": nsgaii.UNDXCrossover,
-            "vsbx": nsgaii.VSBXCrossover,
-        }
         self.batch_size = hp.population_size
-        with warnings.catch_warnings():
-            # Optuna flags SBX and friends as experimental; they are stable enough for us.
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            crossover = crossovers[hp.crossover]()
-        return optuna.samplers.NSGAIISampler(
-            population_size=hp.population_size,
-            crossover=crossover,
-            crossover_prob=hp.crossover_prob,
-            mutation_prob=hp.mutation_prob,
-            swapping_prob=hp.swapping_prob,
-            seed=self.seed,
+        return optuna.samplers.NSGAIIISampler(
+            **_genetic_operators(hp), dividing_parameter=hp.dividing_parameter, seed=self.seed
         )
 
 
@@ -121,5 +230,6 @@ class TPE(OptunaAgent):
             n_startup_trials=hp.n_startup_trials,
             n_ei_candidates=hp.n_ei_candidates,
             multivariate=hp.multivariate,
+            constant_liar=hp.batch_size > 1,
             seed=self.seed,
         )

@@ -18,8 +18,19 @@ from dsegym.search.agent import Agent
 AGENTS: dict[str, str] = {
     "random": "dsegym.search.random_search:RandomSearch",
     "grid": "dsegym.search.grid:GridSearch",
-    "nsga2": "dsegym.search.optuna_agents:NSGA2",
+    "random_walk": "dsegym.search.random_walk:RandomWalk",
     "tpe": "dsegym.search.optuna_agents:TPE",
+    "gp": "dsegym.search.bayesian:GP",
+    "botorch": "dsegym.search.bayesian:BoTorch",
+    "nsga2": "dsegym.search.optuna_agents:NSGA2",
+    "nsga3": "dsegym.search.optuna_agents:NSGA3",
+    "ga": "dsegym.search.ga:GeneticAlgorithm",
+    "cmaes": "dsegym.search.cmaes_agent:CMAES",
+    "aco": "dsegym.search.aco:AntColony",
+    "ppo": "dsegym.search.rl:PPO",
+    "a2c": "dsegym.search.rl:A2C",
+    "dqn": "dsegym.search.rl:DQN",
+    "marl": "dsegym.search.marl:MultiAgentPPO",
 }
 
 

@@ -1,0 +1,66 @@
+"""A user's own ask/tell agent, in one file outside dsegym, runs as ``module:Class``."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from dsegym.experiments.runner import RunSpec, execute_run
+
+# The example of search/README_agents.md ("How to add a search algorithm").
+USER_AGENT = '''
+# my_agents.py
+import pydantic
+
+from dsegym.search import AskTellAgent
+
+
+class HillClimber(AskTellAgent):
+    """Proposes neighbours of the best design seen so far."""
+
+    name = "hill_climber"
+
+    class Hyperparameters(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="forbid")  # unknown keys are errors
+        neighbours: int = pydantic.Field(4, ge=1, description="designs per round")
+
+    def __init__(self, space, **kwargs):
+        super().__init__(space, **kwargs)       # sets self.space, self.hp, self.rng, ...
+        self.batch_size = self.hp.neighbours    # designs asked for per round
+        self.best = None
+
+    def ask(self, n):
+        if self.best is None:
+            return self.space.sample_many(self.rng, n)
+        moves = self.space.neighbours(self.best.design)
+        picks = self.rng.choice(len(moves), size=min(n, len(moves)), replace=False)
+        return [{**self.best.design, moves[i][0]: moves[i][1]} for i in picks]
+
+    def tell(self, outcomes):
+        for o in outcomes:   # o.F (minimised), o.feasible, o.violation, o.evaluation.metrics
+            if self.best is None or (o.violation, o.F[0]) < (self.best.violation, self.best.F[0]):
+                self.best = o
+'''
+
+
+def test_user_agent_runs_from_a_config_name(tmp_path, monkeypatch):
+    (tmp_path / "my_agents.py").write_text(textwrap.dedent(USER_AGENT))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = RunSpec(
+        experiment="user-agent",
+        problem="toy-accelerator-1obj",
+        problem_params={},
+        agent="my_agents:HillClimber",
+        agent_params={"neighbours": 3},
+        seed=0,
+        budget=30,
+    )
+    summary = execute_run(spec, tmp_path / "results")
+    assert summary.evaluations == 30
+    record = tmp_path / "results" / "runs" / f"{spec.run_id}.jsonl"
+    rows = [json.loads(line) for line in record.read_text().splitlines()]
+    assert len(rows) >= 30
+    assert all(r["agent_name"] == "my_agents:HillClimber" for r in rows)
+    assert all(r["hyperparameters"] == {"neighbours": 3} for r in rows)
+    feasible = [r["F"][0] for r in rows if r["feasible"]]
+    assert min(feasible) < feasible[0]  # the climber improved on its first feasible design
