@@ -78,7 +78,10 @@ class WeightedSumReward(Reward):
             front = np.asarray(problem.known_front, dtype=float)
             self._low = front.min(axis=0)
             span = front.max(axis=0) - self._low
-            self._span = np.where(span > 0, span, 1.0)
+            # A front that is one point in some objective (a known single-objective
+            # optimum) has no span: measure the gap relative to the optimum instead.
+            relative = np.where(self._low != 0, np.abs(self._low), 1.0)
+            self._span = np.where(span > 0, span, relative)
         self.infeasible_value = infeasible_value
 
     def value(self, outcome: Outcome) -> float:

@@ -115,7 +115,7 @@ def section_targets(workers: int) -> None:
 def section_toy(workers: int, seeds: int, only: list[str] | None) -> None:
     agents = [a for a in AGENTS if a != "grid"] + ["grid"]
     agents = [a for a in agents if only is None or a in only]
-    tasks = []
+    tasks: list[tuple[str, dict[str, object], str, int, int]] = []
     for a in agents:
         for b in TOY_BUDGETS:
             if b <= SLOW_AGENTS.get(a, b):

@@ -60,3 +60,15 @@ def test_hypervolume_gain_rewards_only_new_ground():
     assert r.range == (0.0, pytest.approx(1.21))
     with pytest.raises(ConfigError, match="give 'ideal' and 'nadir'"):
         make_reward(make_problem("synthetic"), "hypervolume_gain")
+
+
+def test_front_normalisation_of_a_single_optimum_is_relative():
+    p = make_problem("toy-accelerator-1obj")
+    r = WeightedSumReward(p)
+    best = p.known_front[0, 0]
+    designs = list(p.space.enumerate())
+    outcomes = [p.evaluate(d) for d in designs[:200]]
+    for o in outcomes:
+        if o.feasible:
+            assert r(o) == pytest.approx(-(o.F[0] - best) / best)
+            assert r(o) > r.infeasible_value  # never worse than an infeasible design

@@ -11,6 +11,13 @@ from dsegym.search import AGENTS, make_agent
 
 BUDGET = 24
 
+# The GP sampler costs seconds per proposal on CPU: its cases run in the slow pass.
+SLOW_AGENTS = {"gp", "botorch"}
+AGENT_PARAMS = [
+    pytest.param(name, marks=pytest.mark.slow) if name in SLOW_AGENTS else name
+    for name in sorted(AGENTS)
+]
+
 
 def _problems(picky):
     return {
@@ -40,7 +47,7 @@ def _run(agent_name, problem, seed=0, budget=BUDGET):
 @pytest.mark.parametrize(
     "kind", ["mixed-with-rejections", "discrete-2obj", "real-2obj", "discrete-1obj-constrained"]
 )
-@pytest.mark.parametrize("agent_name", sorted(AGENTS))
+@pytest.mark.parametrize("agent_name", AGENT_PARAMS)
 def test_agent_conformance(agent_name, kind, picky_problem):
     problem = _problems(picky_problem)[kind]
     first = _run(agent_name, problem)

@@ -7,7 +7,7 @@ import textwrap
 
 from dsegym.experiments.runner import RunSpec, execute_run
 
-# The example of search/README_agents.md ("How to add a search algorithm").
+# The example of the README ("How to add a search algorithm").
 USER_AGENT = '''
 # my_agents.py
 import pydantic
