@@ -34,7 +34,8 @@ def test_every_agent_gives_the_same_records_under_ray(tmp_path):
     cfg = _config(sorted(AGENTS), budget=12)
     run_experiment(cfg, results_dir=tmp_path / "serial", show_progress=False)
     summaries = run_experiment(cfg, results_dir=tmp_path / "ray", workers=2, show_progress=False)
-    errors = [s.error for s in summaries if s.error and "does not support" not in s.error]
+    # An agent may refuse a space or miss an optional extra: a ConfigError, in both modes.
+    errors = [s.error for s in summaries if s.error and not s.error.startswith("ConfigError")]
     assert not errors
     assert records(tmp_path / "serial") == records(tmp_path / "ray")
 
