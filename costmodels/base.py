@@ -43,7 +43,11 @@ class Evaluation:
 
     def __post_init__(self) -> None:
         object.__setattr__(
-            self, "metrics", MappingProxyType({k: float(v) for k, v in self.metrics.items()})
+            self,
+            "metrics",
+            MappingProxyType(
+                dict(zip(self.metrics.keys(), map(float, self.metrics.values()), strict=True))
+            ),
         )
         object.__setattr__(self, "violations", tuple(self.violations))
 

@@ -163,13 +163,15 @@ class Problem:
                 np.full(self.n_constraints, np.inf),
                 False,
             )
-        F = np.array([o.value(evaluation.metrics) for o in self.objectives], dtype=float)
-        G = np.array([c.g(evaluation.metrics) for c in self.constraints], dtype=float)
-        if np.isnan(F).any():
-            missing = [o.metric for o, f in zip(self.objectives, F, strict=True) if np.isnan(f)]
+        values = [o.value(evaluation.metrics) for o in self.objectives]
+        if any(math.isnan(v) for v in values):
+            missing = [o.metric for o, v in zip(self.objectives, values, strict=True) if v != v]
             evaluation = Evaluation.infeasible(f"model returned no value for {missing}")
             return self.outcome(design, evaluation)
-        feasible = bool((G <= 0).all()) if G.size else True
+        F = np.array(values, dtype=float)
+        g_values = [c.g(evaluation.metrics) for c in self.constraints]
+        G = np.array(g_values, dtype=float)
+        feasible = all(g <= 0 for g in g_values)
         if not feasible:
             reasons = [
                 f"spec not met: {c.describe()} (got {evaluation.metrics[c.metric]:.6g})"

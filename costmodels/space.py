@@ -21,6 +21,9 @@ Design = dict[str, Any]
 Value = int | float | str | bool
 
 
+_PLAIN_TYPES = (int, float, str, bool)
+
+
 def _native(value: Any) -> Any:
     """Converts numpy scalars to Python scalars so designs serialise cleanly."""
     return value.item() if isinstance(value, np.generic) else value
@@ -276,7 +279,11 @@ class DesignSpace:
 
     def clean(self, design: Mapping[str, Any]) -> Design:
         """``design`` in parameter order with Python scalars (membership not checked)."""
-        return {n: _native(design[n]) for n in self.names}
+        out = {n: design[n] for n in self._names}
+        for n, v in out.items():
+            if type(v) not in _PLAIN_TYPES:
+                out[n] = _native(v)
+        return out
 
     def _param_contains(self, p: Parameter, value: Any) -> bool:
         if isinstance(p, Real):
