@@ -9,7 +9,6 @@ several objectives, a fresh scalarisation weight vector.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,8 +17,7 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Categorical, Design, DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import AskTellAgent
-from dsegym.search.generations import Generation
+from dsegym.search.generations import Generation, GenerationalAgent
 from dsegym.search.scalarise import Scalariser
 
 CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
@@ -27,7 +25,7 @@ CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
 MAX_KNOWN_GENERATIONS = 20
 
 
-class CMAES(AskTellAgent):
+class CMAES(GenerationalAgent):
     """CMA-ES (with margin when the space has integer or ordinal parameters).
 
     Raises:
@@ -127,17 +125,7 @@ class CMAES(AskTellAgent):
         self._x_tell = xs
         return Generation(designs, self._memory, self.space.key)
 
-    def tell(self, outcomes: Sequence[Outcome]) -> None:
-        if self._generation is None:
-            return
-        self._generation.tell(outcomes)
-        if self._generation.complete:
-            self._finish_generation()
-
-    def _finish_generation(self) -> None:
-        assert self._generation is not None
-        outcomes = self._generation.all_outcomes()
-        self._generation = None
+    def learn(self, outcomes: list[Outcome]) -> None:
         self.scalariser.observe(outcomes)
         fitness = self.scalariser.fitnesses(outcomes)
         self._optimizer.tell([(x, float(f)) for x, f in zip(self._x_tell, fitness, strict=True)])

@@ -8,7 +8,6 @@ simulated binary crossover and polynomial mutation, rounded back onto the grid.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,8 +16,7 @@ from pymoo.problems.static import StaticProblem
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
-from dsegym.search.agent import AskTellAgent
-from dsegym.search.generations import Generation
+from dsegym.search.generations import Generation, GenerationalAgent
 from dsegym.search.scalarise import Scalariser
 from dsegym.search.vectors import MixedVectors
 
@@ -28,7 +26,7 @@ MAX_KNOWN_GENERATIONS = 10
 MAX_RESTARTS = 20
 
 
-class GeneticAlgorithm(AskTellAgent):
+class GeneticAlgorithm(GenerationalAgent):
     """Tournament selection, SBX, polynomial mutation and elitist survival (pymoo).
 
     The fitness is :class:`~dsegym.search.scalarise.Scalariser`'s: feasible designs
@@ -116,17 +114,7 @@ class GeneticAlgorithm(AskTellAgent):
             self._algorithm = self._new_algorithm(int(self.rng.integers(2**31 - 1)))
         return []  # even fresh populations only find known designs: the space is spent
 
-    def tell(self, outcomes: Sequence[Outcome]) -> None:
-        if self._generation is None:
-            return
-        self._generation.tell(outcomes)
-        if self._generation.complete:
-            self._finish_generation()
-
-    def _finish_generation(self) -> None:
-        assert self._generation is not None
-        outcomes = self._generation.all_outcomes()
-        self._generation = None
+    def learn(self, outcomes: list[Outcome]) -> None:
         self.scalariser.observe(outcomes)
         self.scalariser.new_weights()
         offspring = self._offspring

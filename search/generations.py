@@ -10,11 +10,13 @@ in the others from memory.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design
+from dsegym.search.agent import AskTellAgent
 
 
 class Generation:
@@ -77,3 +79,26 @@ class Generation:
         """Every outcome, in the optimiser's order (only once ``complete``)."""
         assert self.complete
         return [o for o in self.outcomes if o is not None]
+
+
+class GenerationalAgent(AskTellAgent):
+    """An ask/tell agent that learns one complete :class:`Generation` at a time."""
+
+    _generation: Generation | None = None
+
+    def tell(self, outcomes: Sequence[Outcome]) -> None:
+        if self._generation is None:
+            return
+        self._generation.tell(outcomes)
+        if self._generation.complete:
+            self._finish_generation()
+
+    def _finish_generation(self) -> None:
+        assert self._generation is not None
+        outcomes = self._generation.all_outcomes()
+        self._generation = None
+        self.learn(outcomes)
+
+    @abstractmethod
+    def learn(self, outcomes: list[Outcome]) -> None:
+        """Updates the optimiser with the outcomes of a complete generation."""

@@ -10,6 +10,7 @@ while budget remains, because designs the run has already seen are free.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -66,9 +67,9 @@ class _StableBaselinesAgent(Agent):
             evaluate=evaluator,
         )
 
+    @abstractmethod
     def make_model(self, env: gym.Env, horizon: int) -> Any:
         """Builds the SB3 model; ``horizon`` is the budget left when training starts."""
-        raise NotImplementedError
 
     def run(self, evaluator: Evaluator) -> None:
         from stable_baselines3.common.callbacks import BaseCallback

@@ -4,6 +4,7 @@ ArchGym/Timeloop-style Eyeriss-like tile, both costed by :func:`.costing.cost_la
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TypeAlias
@@ -84,12 +85,13 @@ class AcceleratorModel(CostModel):
             params.append(Ordinal("temporal_splits", TEMPORAL_SPLITS))
         self._space = DesignSpace(params)
 
+    @abstractmethod
     def _hardware_parameters(self) -> list[Any]:
-        raise NotImplementedError
+        """The tile's own parameters (the mapping knobs are added by the base)."""
 
+    @abstractmethod
     def tile(self, design: Mapping[str, Any]) -> Tile | str:
         """The tile a design describes, or why it describes none."""
-        raise NotImplementedError
 
     @property
     def space(self) -> DesignSpace:
