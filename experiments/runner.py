@@ -31,7 +31,7 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
 from dsegym.experiments.storage import RecordWriter, read_records, repair, write_json
-from dsegym.search.registry import make_agent
+from dsegym.search.registry import make_agent_for
 
 ProgressCallback = Callable[[int], None]
 
@@ -268,14 +268,7 @@ def execute_run(
     marker.unlink(missing_ok=True)
     start = time.perf_counter()
     problem = make_problem(spec.problem, spec.problem_params)
-    agent = make_agent(
-        spec.agent,
-        problem.space,
-        n_objectives=problem.n_objectives,
-        n_constraints=problem.n_constraints,
-        seed=spec.seed,
-        params=spec.agent_params,
-    )
+    agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
     static = {
         "experiment": spec.experiment,
         "run_id": spec.run_id,

@@ -8,7 +8,7 @@ from dsegym.search.agent import (
     finite_objectives,
     finite_violation,
 )
-from dsegym.search.registry import AGENTS, agent_names, get_agent_class, make_agent
+from dsegym.search.registry import AGENTS, agent_names, get_agent_class, make_agent, make_agent_for
 from dsegym.search.scalarise import Scalariser
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "finite_violation",
     "get_agent_class",
     "make_agent",
+    "make_agent_for",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pydantic
 
+from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.registry import format_validation_error
 from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError, UnknownNameError
@@ -122,4 +123,18 @@ def make_agent(
         n_constraints=n_constraints,
         seed=seed,
         hyperparameters=hp,
+    )
+
+
+def make_agent_for(
+    name: str, problem: Problem, *, seed: int = 0, params: Mapping[str, Any] | None = None
+) -> Agent:
+    """Builds agent ``name`` sized to ``problem`` (its space, objectives, constraints)."""
+    return make_agent(
+        name,
+        problem.space,
+        n_objectives=problem.n_objectives,
+        n_constraints=problem.n_constraints,
+        seed=seed,
+        params=params,
     )

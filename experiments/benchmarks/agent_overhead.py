@@ -20,7 +20,7 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.search.registry import AGENTS, make_agent
+from dsegym.search.registry import AGENTS, make_agent_for
 
 PROBLEMS = [("toy-accelerator", {}), ("zdt1", {"n_var": 30})]
 #: GP-based samplers get fewer evaluations: their cost grows with the cube of the trials.
@@ -44,13 +44,7 @@ def measure(agent_name: str, problem_name: str, params: dict[str, Any], budget: 
     problem = make_problem(problem_name, params)
     start = time.perf_counter()
     try:
-        agent = make_agent(
-            agent_name,
-            problem.space,
-            n_objectives=problem.n_objectives,
-            n_constraints=problem.n_constraints,
-            seed=0,
-        )
+        agent = make_agent_for(agent_name, problem, seed=0)
     except ConfigError as exc:
         return f"n/a ({str(exc).split(';')[0].split('(')[0].strip()[:40]})"
     evaluator = TimedEvaluator(problem, budget)

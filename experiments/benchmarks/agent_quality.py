@@ -30,7 +30,7 @@ import numpy as np
 from dsegym.costmodels.registry import make_problem
 from dsegym.experiments.runner import RunEvaluator
 from dsegym.search.pareto import Normaliser, hypervolume, nondominated
-from dsegym.search.registry import AGENTS, make_agent
+from dsegym.search.registry import AGENTS, make_agent_for
 
 TARGETS = [  # (problem, params, agent, budget, target ratio from the issue; None: context)
     ("zdt1", {"n_var": 30}, "nsga2", 10_000, 0.95),
@@ -70,13 +70,7 @@ def run_one(task: tuple[str, dict[str, Any], str, int, int]) -> dict[str, Any]:
     problem_name, params, agent_name, budget, seed = task
     problem = make_problem(problem_name, params)
     try:
-        agent = make_agent(
-            agent_name,
-            problem.space,
-            n_objectives=problem.n_objectives,
-            n_constraints=problem.n_constraints,
-            seed=seed,
-        )
+        agent = make_agent_for(agent_name, problem, seed=seed)
     except Exception as exc:  # an agent that cannot run here (cmaes on categorical...)
         return {"task": task, "error": str(exc).split(";")[0]}
     evaluator = RunEvaluator(problem, budget)

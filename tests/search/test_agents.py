@@ -6,7 +6,7 @@ import pytest
 
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.search.registry import AGENTS, make_agent
+from dsegym.search.registry import AGENTS, make_agent_for
 from tests.search.agent_test_problems import mixed_problem
 
 # gp and botorch fit a Gaussian process per proposal: they are tested in test_quality (slow).
@@ -34,14 +34,7 @@ UNSUPPORTED |= {("dqn", "mixed-2obj"), ("dqn", "numeric-2obj")}
 
 
 def run_agent(name, problem, budget, seed=0, params=None):
-    agent = make_agent(
-        name,
-        problem.space,
-        n_objectives=problem.n_objectives,
-        n_constraints=problem.n_constraints,
-        seed=seed,
-        params=params,
-    )
+    agent = make_agent_for(name, problem, seed=seed, params=params)
     evaluator = RunEvaluator(problem, budget)
     agent.run(evaluator)
     return evaluator

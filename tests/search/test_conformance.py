@@ -7,7 +7,8 @@ import pytest
 from dsegym.costmodels import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.search import AGENTS, make_agent
+from dsegym.search import AGENTS
+from dsegym.search.registry import make_agent_for
 
 BUDGET = 24
 
@@ -30,13 +31,7 @@ def _problems(picky):
 
 def _run(agent_name, problem, seed=0, budget=BUDGET):
     try:
-        agent = make_agent(
-            agent_name,
-            problem.space,
-            n_objectives=problem.n_objectives,
-            n_constraints=problem.n_constraints,
-            seed=seed,
-        )
+        agent = make_agent_for(agent_name, problem, seed=seed)
     except ConfigError as exc:  # the agent declares this kind of space unsupported
         pytest.skip(f"{agent_name} does not support this space: {exc}")
     evaluator = RunEvaluator(problem, budget)

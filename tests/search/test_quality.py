@@ -13,19 +13,12 @@ import pytest
 from dsegym.costmodels.registry import make_problem
 from dsegym.experiments.runner import RunEvaluator
 from dsegym.search.pareto import Normaliser, hypervolume, nondominated
-from dsegym.search.registry import make_agent
+from dsegym.search.registry import make_agent_for
 
 
 def run(problem_name, params, agent_name, budget, seed=0, agent_params=None):
     problem = make_problem(problem_name, params)
-    agent = make_agent(
-        agent_name,
-        problem.space,
-        n_objectives=problem.n_objectives,
-        n_constraints=problem.n_constraints,
-        seed=seed,
-        params=agent_params,
-    )
+    agent = make_agent_for(agent_name, problem, seed=seed, params=agent_params)
     evaluator = RunEvaluator(problem, budget)
     agent.run(evaluator)
     F = np.array([o.F for o in evaluator.history if o.feasible]).reshape(-1, problem.n_objectives)
