@@ -247,6 +247,52 @@ def validate(config: Annotated[Path, typer.Argument(help="experiment config (YAM
         f"{len(cfg.agents)} agents, {len(cfg.seeds)} seeds), budget {cfg.budget} each"
     )
 
+data_app = typer.Typer(
+    no_args_is_help=True,
+    help="External data sets (NAS-Bench-201, FARSI): what is installed, and installing them.",
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the catalogued data sets, where each is installed and its files' checksums."""
+    from dsegym.costmodels import data
+
+    console.print("data directories searched: " + ", ".join(str(d) for d in data.data_dirs()))
+    table = Table(title="data sets")
+    for column in ("data set", "state", "files", "folder"):
+        table.add_column(column, overflow="fold")
+    for name, dataset in sorted(data.datasets().items()):
+        state = data.status(name)
+        if state.folder is None:
+            table.add_row(name, "not installed", str(len(dataset.files)), "—")
+            continue
+        bad = [f"{f.path}: {f.state}" for f in state.files if f.state != "ok"]
+        verdict = "ok (sha256 verified)" if not bad else "; ".join(bad)
+        table.add_row(name, verdict, str(len(state.files)), str(state.folder))
+    console.print(table)
+    for name, dataset in sorted(data.datasets().items()):
+        console.print(f"{name}: {dataset.description}. Source: {dataset.source}. "
+                      f"Licence: {dataset.licence}.", highlight=False)
+
+
+@data_app.command("install")
+def data_install(
+    name: Annotated[str, typer.Argument(help="data set name (see `dsegym data list`)")],
+    source: Annotated[str, typer.Argument(help="a folder, an archive or an http(s) URL")],
+    to: Annotated[
+        Path | None, typer.Option(help="data directory to install into (default: user cache)")
+    ] = None,
+) -> None:
+    """Install data set NAME from SOURCE, verifying every file's sha256."""
+    from dsegym.costmodels import data
+
+    folder = data.install(name, source, root=to)
+    console.print(f"installed {name} in {folder} (every file's sha256 verified)")
+    if to is not None and to.resolve() not in data.data_dirs():
+        console.print(f"set {data.DATA_DIR_ENV}={to} so that dsegym finds it")
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user errors to one message and exit code 2.
