@@ -17,7 +17,6 @@ from dsegym.costmodels import data
 from dsegym.errors import UnknownNameError
 
 
-
 def _shared_data() -> Path:
     """The shared copy of the data sets: the first data directory that has them."""
     for root in data.data_dirs()[:-1]:
