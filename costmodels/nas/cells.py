@@ -43,9 +43,7 @@ def parse_cell(text: str) -> Cell:
     Raises:
         ConfigError: naming what is wrong and the expected form.
     """
-    form = "expected the form |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op one of " + ", ".join(
-        OPS
-    )
+    form = "expected the form |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op one of " + ", ".join(OPS)
     if not isinstance(text, str):
         raise ConfigError(f"cell string must be a string, got {type(text).__name__}; {form}")
     nodes = text.strip().strip("|").split("|+|")

@@ -19,7 +19,7 @@ import numpy as np
 from dsegym.costmodels.accelerator.costing import ENERGY_PARTS, cost_layers
 from dsegym.costmodels.accelerator.energy import EnergyTable
 from dsegym.costmodels.accelerator.hardware import Tile
-from dsegym.costmodels.accelerator.layers import LayerArrays
+from dsegym.costmodels.accelerator.layers import Layer, LayerArrays
 from dsegym.costmodels.nas.cells import Cell
 from dsegym.costmodels.nas.network import accelerator_layers, layer_vocabulary
 
@@ -54,33 +54,37 @@ class TileCosts:
 
 
 class NetworkCoster:
-    """Costs the networks of cells for one dataset on tiles.
+    """Costs the networks of cells for one or more datasets on tiles.
 
     Args:
-        dataset: ``cifar10``, ``cifar100`` or ``imagenet16-120``.
+        datasets: Datasets whose networks are costed (their vocabularies are joined).
         table: The energy/area table of the tile model.
         max_tiles: How many tiles' costs to keep (least recently used go first).
     """
 
-    def __init__(self, dataset: str, table: EnergyTable, max_tiles: int = 20000):
-        self.dataset = dataset
+    def __init__(self, datasets: Sequence[str], table: EnergyTable, max_tiles: int = 20000):
+        self.datasets = tuple(datasets)
         self.table = table
-        self.vocabulary = layer_vocabulary(dataset)
+        joined: dict[Layer, None] = {}
+        for dataset in self.datasets:
+            joined.update(dict.fromkeys(layer_vocabulary(dataset)))
+        self.vocabulary = tuple(joined)
         self._arrays = LayerArrays.from_layers(self.vocabulary)
         self._position = {layer: i for i, layer in enumerate(self.vocabulary)}
-        self._counts: dict[Cell, np.ndarray] = {}
+        self._counts: dict[tuple[str, Cell], np.ndarray] = {}
         self._tiles: OrderedDict[Tile, TileCosts] = OrderedDict()
-        self._problems: dict[tuple[Tile, Cell], tuple[str, ...]] = {}
+        self._problems: dict[tuple[Tile, str, Cell], tuple[str, ...]] = {}
         self.max_tiles = max_tiles
 
-    def counts(self, cell: Cell) -> np.ndarray:
+    def counts(self, dataset: str, cell: Cell) -> np.ndarray:
         """How many times the cell's (pruned) network runs each vocabulary layer."""
-        found = self._counts.get(cell)
+        key = (dataset, cell)
+        found = self._counts.get(key)
         if found is None:
             found = np.zeros(len(self.vocabulary))
-            for layer, n in accelerator_layers(cell, self.dataset).items():
+            for layer, n in accelerator_layers(cell, dataset).items():
                 found[self._position[layer]] = n
-            self._counts[cell] = found
+            self._counts[key] = found
         return found
 
     def tile_costs(self, tiles: Sequence[Tile]) -> list[TileCosts]:
@@ -109,20 +113,20 @@ class NetworkCoster:
             out.append(self._tiles[t])
         return out
 
-    def problems(self, tile: Tile, costs: TileCosts, cell: Cell) -> tuple[str, ...]:
+    def problems(self, tile: Tile, costs: TileCosts, dataset: str, cell: Cell) -> tuple[str, ...]:
         """Why ``tile`` cannot run the cell's network (empty when it can)."""
         if not costs.has_problems:
             return ()
-        key = (tile, cell)
+        key = (tile, dataset, cell)
         if key not in self._problems:
-            layers = list(accelerator_layers(cell, self.dataset))
+            layers = list(accelerator_layers(cell, dataset))
             found = cost_layers([tile], LayerArrays.from_layers(layers), self.table).problems[0]
             self._problems[key] = tuple(found)
         return self._problems[key]
 
-    def network_totals(self, costs: TileCosts, cell: Cell) -> dict[str, float]:
+    def network_totals(self, costs: TileCosts, dataset: str, cell: Cell) -> dict[str, float]:
         """The network's summed values on the tile (``SUMMED`` keys)."""
-        totals = costs.per_layer @ self.counts(cell)
+        totals = costs.per_layer @ self.counts(dataset, cell)
         return dict(zip(SUMMED, totals.tolist(), strict=True))
 
 

@@ -146,7 +146,8 @@ class NasBench201Hardware(CostModel):
     ):
         self.figures = CellFigures(dataset, fidelity)
         self.tile_model, self.fixed_tile = make_tile_model(accelerator, hardware, energy_table)
-        self.coster = NetworkCoster(dataset, self.tile_model.table)
+        self.dataset = dataset
+        self.coster = NetworkCoster([dataset], self.tile_model.table)
         params: list[Any] = edge_parameters()
         if self.fixed_tile is None:
             params += list(self.tile_model.space.parameters)
@@ -183,11 +184,13 @@ class NasBench201Hardware(CostModel):
                 out.append(Evaluation.infeasible(tile, metrics))
                 continue
             tc = next(costs)
-            metrics.update(hardware_metrics(self.coster.network_totals(tc, cell), tc))
-            problems = list(self.coster.problems(tile, tc, cell))
+            metrics.update(hardware_metrics(self.coster.network_totals(tc, self.dataset, cell), tc))
+            problems = list(self.coster.problems(tile, tc, self.dataset, cell))
             if reason:
                 problems.insert(0, reason)
-            out.append(Evaluation.infeasible(problems, metrics) if problems else Evaluation(metrics))
+            out.append(
+                Evaluation.infeasible(problems, metrics) if problems else Evaluation(metrics)
+            )
         return out
 
 
@@ -230,4 +233,3 @@ class NasBench201Device(CostModel):
         metrics, reason = self.figures.metrics(cell)
         metrics["latency_ms"] = float(self.latency[self.figures.index[cell]])
         return Evaluation.infeasible(reason, metrics) if reason else Evaluation(metrics)
-

@@ -107,9 +107,7 @@ def live_edges(cell: Cell) -> list[bool]:
     for (i, j), on in reversed(list(zip(EDGES, present, strict=True))):
         if on and j in leads:
             leads.add(i)
-    return [
-        on and i in reached and j in leads for (i, j), on in zip(EDGES, present, strict=True)
-    ]
+    return [on and i in reached and j in leads for (i, j), on in zip(EDGES, present, strict=True)]
 
 
 @functools.cache
