@@ -89,7 +89,8 @@ class NetworkCoster:
 
     def tile_costs(self, tiles: Sequence[Tile]) -> list[TileCosts]:
         """Costs of each tile on the vocabulary; uncached tiles go through the tile
-        model in one vectorised call."""
+        model in one vectorised call.
+        """
         missing = list(dict.fromkeys(t for t in tiles if t not in self._tiles))
         if missing:
             costs = cost_layers(missing, self._arrays, self.table)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from dsegym.costmodels.accelerator.energy import load_table
 from dsegym.costmodels.accelerator.hardware import Tile
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
-from dsegym.costmodels.nas.cells import EDGE_KNOBS, cell_of, edge_parameters
+from dsegym.costmodels.nas.cells import EDGE_KNOBS, Cell, as_cell, cell_of, edge_parameters
 from dsegym.costmodels.nas.hwcost import NetworkCoster, TileCosts
 from dsegym.costmodels.nas.model import CellFigures
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal
@@ -84,6 +84,8 @@ class Nasaic(CostModel):
         bandwidth_budget: Total off-chip words per cycle of the built ones, at most.
         fidelity: Accuracy fidelity (``12epoch`` or ``200epoch``).
         energy_table: Energy/area table of the tiles.
+        cells: Fixed cells for some tasks (task -> index or cell string); their edge
+            knobs leave the space (a hardware-only search for given networks).
     """
 
     name: ClassVar[str] = "nasaic"
@@ -100,6 +102,7 @@ class Nasaic(CostModel):
         bandwidth_budget: float = 64,
         fidelity: str = "12epoch",
         energy_table: str = "horowitz-45nm",
+        cells: Mapping[str, int | str] | None = None,
     ):
         tasks = list(dict.fromkeys(tasks))
         if not tasks:
@@ -110,13 +113,25 @@ class Nasaic(CostModel):
         if not 1 <= max_subaccs <= 3:
             raise ConfigError(f"nasaic: max_subaccs must be 1, 2 or 3, got {max_subaccs}")
         self.tasks = tuple(tasks)
+        self.fixed: dict[str, Cell] = {}
+        for task, given in (cells or {}).items():
+            if task not in self.tasks:
+                raise ConfigError(
+                    f"nasaic: cells names task {task!r}, which is not among the tasks "
+                    f"{list(self.tasks)}"
+                )
+            try:
+                self.fixed[task] = as_cell(given)
+            except ConfigError as exc:
+                raise ConfigError(f"nasaic: cells.{task}: {exc}") from None
         self.max_subaccs = max_subaccs
         self.pe_budget, self.bandwidth_budget = pe_budget, bandwidth_budget
         self.figures = {t: CellFigures(TASKS[t], fidelity) for t in self.tasks}
         self.coster = NetworkCoster([TASKS[t] for t in self.tasks], load_table(energy_table))
         params: list[Any] = []
         for task in self.tasks:
-            params += edge_parameters(f"{task}_")
+            if task not in self.fixed:
+                params += edge_parameters(f"{task}_")
             params.append(Integer(f"{task}_subacc", 0, max_subaccs - 1))
         for j in range(max_subaccs):
             params += [
@@ -135,8 +150,13 @@ class Nasaic(CostModel):
     @property
     def parameter_groups(self) -> dict[str, list[str]]:
         """One network agent per task (its cell), one hardware agent per sub-accelerator
-        (its knobs) and a mapping agent (the task-to-sub-accelerator assignment)."""
-        groups = {f"network_{t}": [f"{t}_{k}" for k in EDGE_KNOBS] for t in self.tasks}
+        (its knobs) and a mapping agent (the task-to-sub-accelerator assignment).
+        """
+        groups = {
+            f"network_{t}": [f"{t}_{k}" for k in EDGE_KNOBS]
+            for t in self.tasks
+            if t not in self.fixed
+        }
         for j in range(self.max_subaccs):
             groups[f"hardware_sa{j}"] = [f"sa{j}_{k}" for k in SUBACC_KNOBS]
         groups["mapping"] = [f"{t}_subacc" for t in self.tasks]
@@ -177,7 +197,7 @@ class Nasaic(CostModel):
         busy = dict.fromkeys(tiles, 0.0)
         energy = 0.0
         for task in self.tasks:
-            cell = cell_of(design, f"{task}_")
+            cell = self.fixed.get(task) or cell_of(design, f"{task}_")
             figures, reason = self.figures[task].metrics(cell)
             if reason:
                 problems.append(f"{task}: {reason}")

@@ -97,7 +97,8 @@ def _relu_conv_bn(c_in: int, c_out: int, size: int, kernel: int, stride: int) ->
 
 def live_edges(cell: Cell) -> list[bool]:
     """Which edges carry information: not ``none``, reached from the cell input and
-    leading to the cell output."""
+    leading to the cell output.
+    """
     present = [op != "none" for op in cell]
     reached = {0}
     for (i, j), on in zip(EDGES, present, strict=True):  # EDGES is topologically ordered
@@ -133,7 +134,8 @@ def _cell_layers(cell: Cell, channels: int, size: int, prune: bool) -> tuple[Net
 @functools.cache
 def _skeleton(dataset: str) -> tuple[tuple[NetLayer, ...], ...]:
     """The cell-independent modules: before stage 1, after stages 1 and 2 (the
-    reduction blocks) and after stage 3 (the head)."""
+    reduction blocks) and after stage 3 (the head).
+    """
     size, classes = check_dataset(dataset)
     c = STAGE_CHANNELS[0]
     parts = [[NetLayer("conv", 3, c, size, size, 3, 1), NetLayer("bn", c, c, size, size)]]
@@ -274,7 +276,8 @@ def _part_counts(modules: tuple[NetLayer, ...]) -> tuple[int, int]:
 
 def network_counts(cell: Cell, dataset: str) -> tuple[int, int]:
     """(FLOPs, parameters) of the cell's full network, as :func:`count_flops` and
-    :func:`count_params` give for :func:`build_network`, from cached per-part sums."""
+    :func:`count_params` give for :func:`build_network`, from cached per-part sums.
+    """
     flops, params = _part_counts(sum(_skeleton(dataset), ()))
     for channels, size in _stages(dataset):
         f, p = _part_counts(_cell_layers(cell, channels, size, False))

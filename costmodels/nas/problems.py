@@ -103,3 +103,72 @@ def nasbench201_device(
         workload_name=f"nasbench201-{dataset}",
         description=f"NAS-Bench-201 cell on a measured {device} ({dataset}, {fidelity})",
     )
+
+
+NasaicTask = Literal["cifar10", "cifar100", "imagenet16"]
+NasaicMetric = Literal[
+    "mean_error",
+    "latency_cycles",
+    "energy_pj",
+    "area_mm2",
+    "cifar10_error",
+    "cifar100_error",
+    "imagenet16_error",
+]
+
+
+def nasaic(
+    tasks: Annotated[list[NasaicTask], Field(min_length=1)] = [  # noqa: B006
+        "cifar10",
+        "cifar100",
+        "imagenet16",
+    ],
+    max_subaccs: Annotated[int, Field(ge=1, le=3)] = 3,
+    pe_budget: Annotated[int, Field(ge=16)] = 4096,
+    bandwidth_budget: Positive = 64,
+    fidelity: Fidelity = "12epoch",
+    objectives: Annotated[list[NasaicMetric], Field(min_length=1)] = [  # noqa: B006
+        "mean_error",
+        "latency_cycles",
+        "energy_pj",
+        "area_mm2",
+    ],
+    latency_spec_cycles: Positive | None = None,
+    energy_spec_pj: Positive | None = None,
+    area_spec_mm2: Positive | None = None,
+    cells: dict[NasaicTask, int | str] | None = None,
+    energy_table: str = "horowitz-45nm",
+) -> Problem:
+    """NASAIC: one NAS-Bench-201 cell per task and a heterogeneous accelerator of 1-3
+    sub-accelerators (dataflow template, PE array, buffer, bandwidth each) with a
+    task-to-sub-accelerator mapping, under total PE and bandwidth budgets (needs the
+    ``nasbench201`` data set).
+
+    Args:
+        tasks: Tasks, each with its own cell: ``cifar10``, ``cifar100``, ``imagenet16``.
+        max_subaccs: Sub-accelerator slots; those with no task are not built.
+        pe_budget: Total PEs of the built sub-accelerators.
+        bandwidth_budget: Total DRAM words per cycle of the built sub-accelerators.
+        fidelity: Accuracy fidelity (``12epoch`` or ``200epoch``).
+        objectives: Metrics to minimise (system metrics or a task's error).
+        latency_spec_cycles: Spec on the makespan.
+        energy_spec_pj: Spec on the total energy.
+        area_spec_mm2: Spec on the total area.
+        cells: Fix some tasks' cells (index or cell string): a hardware-only search.
+        energy_table: Energy/area table of the tiles.
+    """
+    from dsegym.costmodels.nas.nasaic import Nasaic
+
+    model = Nasaic(tasks, max_subaccs, pe_budget, bandwidth_budget, fidelity, energy_table, cells)
+    return Problem(
+        name="nasaic",
+        cost_model=model,
+        objectives=[Objective(o) for o in objectives],
+        constraints=budgets(
+            latency_cycles=latency_spec_cycles,
+            energy_pj=energy_spec_pj,
+            area_mm2=area_spec_mm2,
+        ),
+        workload_name="nasbench201-" + "+".join(tasks),
+        description="NASAIC: a cell per task and a heterogeneous multi-dataflow accelerator",
+    )
