@@ -97,3 +97,11 @@ def latency_ms(device: str) -> np.ndarray:
         raise ConfigError(f"latency_ms.csv: device {device!r} lacks figures for some cells")
     out.setflags(write=False)
     return out
+
+
+def clear_caches() -> None:
+    """Forgets every table read in this process (after the data directory changed)."""
+    from dsegym.costmodels.nas.cells import _index_table
+
+    for cached in (frame, index_lookup, accuracy, latency_ms, _index_table):
+        cached.cache_clear()
