@@ -10,7 +10,7 @@ search that revisits an accelerator, or fixes one, pays the tile model once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +21,12 @@ from dsegym.costmodels.accelerator.energy import EnergyTable
 from dsegym.costmodels.accelerator.hardware import Tile
 from dsegym.costmodels.accelerator.layers import Layer, LayerArrays
 from dsegym.costmodels.nas.cells import Cell
-from dsegym.costmodels.nas.network import accelerator_layers, layer_vocabulary
+from dsegym.costmodels.nas.network import (
+    accelerator_layers,
+    cell_tally,
+    layer_vocabulary,
+    tally_matrices,
+)
 
 # Per-layer values summed over a network (the rest are derived from these).
 SUMMED = (
@@ -72,18 +77,28 @@ class NetworkCoster:
         self._arrays = LayerArrays.from_layers(self.vocabulary)
         self._position = {layer: i for i, layer in enumerate(self.vocabulary)}
         self._counts: dict[tuple[str, Cell], np.ndarray] = {}
+        self._tallies = {d: self._tally_matrix(d) for d in self.datasets}
         self._tiles: OrderedDict[Tile, TileCosts] = OrderedDict()
         self._problems: dict[tuple[Tile, str, Cell], tuple[str, ...]] = {}
         self.max_tiles = max_tiles
+
+    def _vector(self, layers: Counter[Layer]) -> np.ndarray:
+        out = np.zeros(len(self.vocabulary))
+        for layer, n in layers.items():
+            out[self._position[layer]] += n
+        return out
+
+    def _tally_matrix(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
+        base, per_part = tally_matrices(dataset)
+        return self._vector(base), np.stack([self._vector(c) for c in per_part])
 
     def counts(self, dataset: str, cell: Cell) -> np.ndarray:
         """How many times the cell's (pruned) network runs each vocabulary layer."""
         key = (dataset, cell)
         found = self._counts.get(key)
         if found is None:
-            found = np.zeros(len(self.vocabulary))
-            for layer, n in accelerator_layers(cell, dataset).items():
-                found[self._position[layer]] = n
+            base, per_part = self._tallies[dataset]
+            found = base + np.asarray(cell_tally(cell, True), dtype=float) @ per_part
             self._counts[key] = found
         return found
 

@@ -111,24 +111,43 @@ def live_edges(cell: Cell) -> list[bool]:
     return [on and i in reached and j in leads for (i, j), on in zip(EDGES, present, strict=True)]
 
 
+CELL_PARTS = ("nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3", "sum2", "sum3")
+"""What a cell is made of: its ops and its two- and three-input node sums."""
+
+
 @functools.cache
-def _cell_layers(cell: Cell, channels: int, size: int, prune: bool) -> tuple[NetLayer, ...]:
+def cell_tally(cell: Cell, prune: bool) -> tuple[int, ...]:
+    """How many of each :data:`CELL_PARTS` one cell holds (only live edges if ``prune``)."""
     keep = live_edges(cell) if prune else [op != "none" for op in cell]
-    layers: list[NetLayer] = []
+    tally = dict.fromkeys(CELL_PARTS, 0)
     for op, on in zip(cell, keep, strict=True):
-        if not on:
-            continue
-        if op == "nor_conv_3x3":
-            layers += _relu_conv_bn(channels, channels, size, 3, 1)
-        elif op == "nor_conv_1x1":
-            layers += _relu_conv_bn(channels, channels, size, 1, 1)
-        elif op == "avg_pool_3x3":
-            layers.append(NetLayer("avg_pool", channels, channels, size, size, 3, 1))
+        if on and op in tally:
+            tally[op] += 1
     for node in (1, 2, 3):
         inputs = sum(on for (_, j), on in zip(EDGES, keep, strict=True) if j == node)
         if inputs >= 2:
-            layers.append(NetLayer("add", channels, channels, size, size, inputs=inputs))
-    return tuple(layers)
+            tally[f"sum{inputs}"] += 1
+    return tuple(tally.values())
+
+
+@functools.cache
+def part_modules(part: str, channels: int, size: int) -> tuple[NetLayer, ...]:
+    """The modules of one cell part at a stage of ``channels`` x ``size`` x ``size``."""
+    if part == "nor_conv_3x3":
+        return tuple(_relu_conv_bn(channels, channels, size, 3, 1))
+    if part == "nor_conv_1x1":
+        return tuple(_relu_conv_bn(channels, channels, size, 1, 1))
+    if part == "avg_pool_3x3":
+        return (NetLayer("avg_pool", channels, channels, size, size, 3, 1),)
+    inputs = int(part.removeprefix("sum"))
+    return (NetLayer("add", channels, channels, size, size, inputs=inputs),)
+
+
+def _cell_layers(cell: Cell, channels: int, size: int, prune: bool) -> list[NetLayer]:
+    layers: list[NetLayer] = []
+    for part, n in zip(CELL_PARTS, cell_tally(cell, prune), strict=True):
+        layers += part_modules(part, channels, size) * n
+    return layers
 
 
 @functools.cache
@@ -242,44 +261,62 @@ def to_accelerator_layer(x: NetLayer) -> Layer | None:
 
 def accelerator_layers(cell: Cell, dataset: str) -> Counter[Layer]:
     """The layers an accelerator runs for ``cell``'s pruned network, with multiplicities."""
-    out = Counter(_accelerator_layers(sum(_skeleton(dataset), ())))
-    for channels, size in _stages(dataset):
-        for layer in _accelerator_layers(_cell_layers(cell, channels, size, True)):
-            out[layer] += CELLS_PER_STAGE
-    return out
-
-
-@functools.cache
-def _accelerator_layers(modules: tuple[NetLayer, ...]) -> tuple[Layer, ...]:
-    layers = (to_accelerator_layer(x) for x in modules)
-    return tuple(x for x in layers if x is not None)
+    layers = (to_accelerator_layer(x) for x in build_network(cell, dataset, prune=True))
+    return Counter(x for x in layers if x is not None)
 
 
 @functools.cache
 def layer_vocabulary(dataset: str) -> tuple[Layer, ...]:
-    """Every accelerator layer any cell's network can contain, in a fixed order.
-
-    The cells with all six edges set to one op hold every op at every stage and the
-    two- and three-input node sums, so their union is the whole vocabulary.
+    """Every accelerator layer any cell's network can contain, in a fixed order: the
+    cell-independent ones, then each cell part at each stage.
     """
-    seen: dict[Layer, None] = {}
-    for op in OPS[1:]:
-        for layer in accelerator_layers((op,) * 6, dataset):  # type: ignore[arg-type]
-            seen.setdefault(layer, None)
-    return tuple(seen)
+    modules = list(sum(_skeleton(dataset), ()))
+    for channels, size in _stages(dataset):
+        for part in CELL_PARTS:
+            modules += part_modules(part, channels, size)
+    layers = (to_accelerator_layer(x) for x in modules)
+    return tuple(dict.fromkeys(x for x in layers if x is not None))
 
 
 @functools.cache
-def _part_counts(modules: tuple[NetLayer, ...]) -> tuple[int, int]:
-    return count_flops(list(modules)), count_params(list(modules))
+def tally_matrices(dataset: str) -> tuple[Counter[Layer], list[Counter[Layer]]]:
+    """The cell-independent layers, and per cell part the layers one such part adds to
+    the network (all stages, all cells): a network's layers are the first plus the sum
+    of the second weighted by :func:`cell_tally` with pruning.
+    """
+    base = Counter(
+        x for x in map(to_accelerator_layer, sum(_skeleton(dataset), ())) if x is not None
+    )
+    per_part: list[Counter[Layer]] = []
+    for part in CELL_PARTS:
+        added: Counter[Layer] = Counter()
+        for channels, size in _stages(dataset):
+            for module in part_modules(part, channels, size):
+                layer = to_accelerator_layer(module)
+                if layer is not None:
+                    added[layer] += CELLS_PER_STAGE
+        per_part.append(added)
+    return base, per_part
+
+
+@functools.cache
+def _size_matrix(dataset: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    skeleton = list(sum(_skeleton(dataset), ()))
+    base = (count_flops(skeleton), count_params(skeleton))
+    per_part = []
+    for part in CELL_PARTS:
+        modules = [m for c, h in _stages(dataset) for m in part_modules(part, c, h)]
+        per_part.append(
+            (CELLS_PER_STAGE * count_flops(modules), CELLS_PER_STAGE * count_params(modules))
+        )
+    return base, per_part
 
 
 def network_counts(cell: Cell, dataset: str) -> tuple[int, int]:
     """(FLOPs, parameters) of the cell's full network, as :func:`count_flops` and
-    :func:`count_params` give for :func:`build_network`, from cached per-part sums.
+    :func:`count_params` give for :func:`build_network`, from per-part sums.
     """
-    flops, params = _part_counts(sum(_skeleton(dataset), ()))
-    for channels, size in _stages(dataset):
-        f, p = _part_counts(_cell_layers(cell, channels, size, False))
-        flops, params = flops + CELLS_PER_STAGE * f, params + CELLS_PER_STAGE * p
+    (flops, params), per_part = _size_matrix(dataset)
+    for n, (f, p) in zip(cell_tally(cell, False), per_part, strict=True):
+        flops, params = flops + n * f, params + n * p
     return flops, params

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dsegym.costmodels.accelerator.energy import load_table
 from dsegym.costmodels.accelerator.model import EyerissLikeModel
 from dsegym.costmodels.nas.cells import OPS, parse_cell
+from dsegym.costmodels.nas.hwcost import NetworkCoster
 from dsegym.costmodels.nas.network import (
     DATASETS,
     accelerator_layers,
@@ -116,3 +118,13 @@ def test_accelerator_macs_match_the_counted_convs():
 def test_unknown_dataset_is_named():
     with pytest.raises(UnknownNameError, match="imagenet16-120"):
         build_network(("none",) * 6, "mnist")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_coster_counts_equal_the_pruned_module_list(dataset):
+    coster = NetworkCoster(list(DATASETS), load_table("horowitz-45nm"))
+    for cell in random_cells(300, seed=2):
+        expected = np.zeros(len(coster.vocabulary))
+        for layer, n in accelerator_layers(cell, dataset).items():  # type: ignore[arg-type]
+            expected[coster.vocabulary.index(layer)] += n
+        np.testing.assert_array_equal(coster.counts(dataset, cell), expected)  # type: ignore[arg-type]
