@@ -65,9 +65,19 @@ class NetworkCoster:
         datasets: Datasets whose networks are costed (their vocabularies are joined).
         table: The energy/area table of the tile model.
         max_tiles: How many tiles' costs to keep (least recently used go first).
+        prune: Cost only the edges that carry information (the default, see
+            :mod:`.network`); ``False`` costs every non-``none`` edge, as a framework
+            that runs every module does.
     """
 
-    def __init__(self, datasets: Sequence[str], table: EnergyTable, max_tiles: int = 20000):
+    def __init__(
+        self,
+        datasets: Sequence[str],
+        table: EnergyTable,
+        max_tiles: int = 20000,
+        prune: bool = True,
+    ):
+        self.prune = prune
         self.datasets = tuple(datasets)
         self.table = table
         joined: dict[Layer, None] = {}
@@ -98,7 +108,7 @@ class NetworkCoster:
         found = self._counts.get(key)
         if found is None:
             base, per_part = self._tallies[dataset]
-            found = base + np.asarray(cell_tally(cell, True), dtype=float) @ per_part
+            found = base + np.asarray(cell_tally(cell, self.prune), dtype=float) @ per_part
             self._counts[key] = found
         return found
 
