@@ -19,11 +19,11 @@ from dsegym.costmodels.accelerator.model import (
 )
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.nas import tables
-from dsegym.costmodels.nas.cells import EDGE_KNOBS, Cell, cell_of, edge_parameters
+from dsegym.costmodels.nas.cells import EDGE_KNOBS, Cell, as_cell, cell_of, edge_parameters
 from dsegym.costmodels.nas.hwcost import NetworkCoster, hardware_metrics
 from dsegym.costmodels.nas.network import check_dataset, network_counts
 from dsegym.costmodels.space import DesignSpace
-from dsegym.errors import UnknownNameError
+from dsegym.errors import ConfigError, UnknownNameError
 
 ACCELERATORS: dict[str, tuple[type[AcceleratorModel], str]] = {
     "eyeriss": (EyerissLikeModel, "eyeriss-65nm"),
@@ -130,6 +130,7 @@ class NasBench201Hardware(CostModel):
         accelerator: Tile family whose knobs join the space: ``eyeriss`` or ``systolic``.
         hardware: A preset of :data:`HARDWARE_PRESETS` that fixes the tile, or None.
         energy_table: Energy/area table (default: the family's).
+        cell: A fixed cell (index or cell string): only the tile is searched.
     """
 
     name: ClassVar[str] = "nasbench201-hw"
@@ -143,12 +144,21 @@ class NasBench201Hardware(CostModel):
         accelerator: str = "eyeriss",
         hardware: str | None = None,
         energy_table: str | None = None,
+        cell: int | str | None = None,
     ):
+        if cell is not None and hardware is not None:
+            raise ConfigError("nasbench201-hw: fix the cell or the hardware, not both")
         self.figures = CellFigures(dataset, fidelity)
+        self.fixed_cell: Cell | None = None
+        if cell is not None:
+            try:
+                self.fixed_cell = as_cell(cell)
+            except ConfigError as exc:
+                raise ConfigError(f"nasbench201-hw: cell: {exc}") from None
         self.tile_model, self.fixed_tile = make_tile_model(accelerator, hardware, energy_table)
         self.dataset = dataset
         self.coster = NetworkCoster([dataset], self.tile_model.table)
-        params: list[Any] = edge_parameters()
+        params: list[Any] = edge_parameters() if self.fixed_cell is None else []
         if self.fixed_tile is None:
             params += list(self.tile_model.space.parameters)
         self._space = DesignSpace(params)
@@ -159,7 +169,7 @@ class NasBench201Hardware(CostModel):
 
     @property
     def parameter_groups(self) -> dict[str, list[str]]:
-        groups = {"network": list(EDGE_KNOBS)}
+        groups = {"network": list(EDGE_KNOBS)} if self.fixed_cell is None else {}
         if self.fixed_tile is None:
             groups["hardware"] = list(self.tile_model.space.names)
         return groups
@@ -178,7 +188,7 @@ class NasBench201Hardware(CostModel):
         costs = iter(self.coster.tile_costs([t for t in tiles if isinstance(t, Tile)]))
         out = []
         for design, tile in zip(designs, tiles, strict=True):
-            cell = cell_of(design)
+            cell = self.fixed_cell or cell_of(design)
             metrics, reason = self.figures.metrics(cell)
             if not isinstance(tile, Tile):
                 out.append(Evaluation.infeasible(tile, metrics))

@@ -44,6 +44,7 @@ def nasbench201_hw(
     energy_budget_pj: Positive | None = None,
     area_budget_mm2: Positive | None = None,
     energy_table: str | None = None,
+    cell: int | str | None = None,
 ) -> Problem:
     """A NAS-Bench-201 cell (six edge ops) and the accelerator tile that runs its network:
     error from the benchmark (needs the ``nasbench201`` data set), latency, energy and
@@ -62,8 +63,10 @@ def nasbench201_hw(
         energy_budget_pj: Optional spec on energy.
         area_budget_mm2: Optional spec on area.
         energy_table: Energy/area table (default: the family's).
+        cell: Fix the network to this cell (NAS-Bench-201 index or cell string) and
+            search the tile only.
     """
-    model = NasBench201Hardware(dataset, fidelity, accelerator, hardware, energy_table)
+    model = NasBench201Hardware(dataset, fidelity, accelerator, hardware, energy_table, cell)
     fixed = f" on the fixed {hardware} preset" if hardware else f" x {accelerator} tile"
     return Problem(
         name="nasbench201-hw",

@@ -222,6 +222,9 @@ def test_nasaic_multiagent_env_uses_network_and_hardware_agents():
         (["-p", "dataset=mnist"], "dataset"),
         (["-p", "hardware=tpu"], "hardware"),
         (["-p", "fidelity=1epoch"], "fidelity"),
+        (["-p", "cell=|nor_conv_5x5~0|"], "cell: cell string"),
+        (["-p", "cell=15625"], "from 0 to 15624"),
+        (["-p", "cell=3", "-p", "hardware=eyeriss"], "not both"),
     ],
 )
 def test_cli_bad_input_exits_2_with_the_field(argv, words, capsys):
@@ -286,3 +289,12 @@ def test_cell_index_of_problem_designs():
     design = problem.space.sample(np.random.default_rng(1))
     index = cell_index(design)
     assert cell_design(index) == design
+
+
+def test_fixed_cell_searches_the_tile_only():
+    problem = make_problem("nasbench201-hw", {"cell": CELL_1, "accelerator": "systolic"})
+    assert not any(n.startswith("edge_") for n in problem.space.names)
+    assert set(problem.cost_model.parameter_groups) == {"hardware"}
+    design = problem.space.sample(np.random.default_rng(0))
+    by_index = make_problem("nasbench201-hw", {"cell": 1, "accelerator": "systolic"})
+    assert problem.evaluate(design).evaluation == by_index.evaluate(design).evaluation
