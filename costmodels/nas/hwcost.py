@@ -74,7 +74,7 @@ class NetworkCoster:
         self,
         datasets: Sequence[str],
         table: EnergyTable,
-        max_tiles: int = 20000,
+        max_tiles: int = 4096,
         prune: bool = True,
     ):
         self.prune = prune

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from dsegym.costmodels.nas.model import NasBench201Device, NasBench201Hardware
 from dsegym.costmodels.problem import Constraint, Objective, Problem
+from dsegym.errors import ConfigError
 
 Dataset = Literal["cifar10", "cifar100", "imagenet16-120"]
 Fidelity = Literal["12epoch", "200epoch"]
@@ -162,6 +163,13 @@ def nasaic(
     """
     from dsegym.costmodels.nas.nasaic import Nasaic
 
+    for metric in objectives:
+        task = metric.removesuffix("_error")
+        if task != metric and task != "mean" and task not in tasks:
+            raise ConfigError(
+                f"problem 'nasaic': objectives: {metric!r} needs task {task!r} in tasks "
+                f"(tasks: {list(tasks)})"
+            )
     model = Nasaic(tasks, max_subaccs, pe_budget, bandwidth_budget, fidelity, energy_table, cells)
     return Problem(
         name="nasaic",

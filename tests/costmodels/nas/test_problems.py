@@ -298,3 +298,8 @@ def test_fixed_cell_searches_the_tile_only():
     design = problem.space.sample(np.random.default_rng(0))
     by_index = make_problem("nasbench201-hw", {"cell": 1, "accelerator": "systolic"})
     assert problem.evaluate(design).evaluation == by_index.evaluate(design).evaluation
+
+
+def test_nasaic_task_objective_needs_its_task():
+    with pytest.raises(ConfigError, match="needs task 'imagenet16' in tasks"):
+        make_problem("nasaic", {"tasks": ["cifar10"], "objectives": ["imagenet16_error"]})
