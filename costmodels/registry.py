@@ -29,6 +29,9 @@ COST_MODELS: dict[str, str] = {
     "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
     "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
+    "nasbench201-hw": "dsegym.costmodels.nas.model:NasBench201Hardware",
+    "nasbench201-device": "dsegym.costmodels.nas.model:NasBench201Device",
+    "nasaic": "dsegym.costmodels.nas.nasaic:Nasaic",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -54,6 +57,9 @@ PROBLEMS: dict[str, str] = {
     ),
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
+    "nasbench201-hw": "dsegym.costmodels.nas.problems:nasbench201_hw",
+    "nasbench201-device": "dsegym.costmodels.nas.problems:nasbench201_device",
+    "nasaic": "dsegym.costmodels.nas.problems:nasaic",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
