@@ -1,0 +1,305 @@
+"""An SoC design: processing elements, memories, buses, and the mapping of tasks onto them.
+
+:class:`SocDesign` is the explicit form (any number of blocks, any topology of buses);
+the design space of :mod:`dsegym.costmodels.soc.model` decodes into it. :func:`check`
+lists every reason a design cannot work (a task on an IP that is not allocated, a block
+on a bus that does not exist, a memory no path reaches), and :func:`costs` turns a valid
+design into the per-block demands the simulator runs and the energy and area it costs.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dsegym.costmodels.soc.library import BlockLibrary
+from dsegym.costmodels.soc.workload import TaskGraph
+
+#: FARSI's default request burst (bytes); with the queue size it bounds bytes in flight.
+BURST_BYTES = 256
+
+
+@dataclass(frozen=True)
+class PE:
+    """A processing element: a general-purpose core, or the dedicated IP of one task.
+
+    Attributes:
+        name: Instance name.
+        kind: ``gpp`` or ``ip``.
+        bus: Name of the bus it is attached to.
+        task: The task an IP implements (IPs only).
+        unroll: Loop-unrolling factor of an IP (1 for cores).
+        freq_scale: Clock multiplier over the library's frequency.
+    """
+
+    name: str
+    kind: str
+    bus: str
+    task: str | None = None
+    unroll: int = 1
+    freq_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A memory: ``sram`` or ``dram`` of a library width, attached to a bus."""
+
+    name: str
+    kind: str
+    width: int
+    bus: str
+    freq_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Bus:
+    """An interconnect of a library width; ``links`` names the buses it bridges to."""
+
+    name: str
+    width: int
+    links: tuple[str, ...] = ()
+    freq_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class SocDesign:
+    """Hardware and mapping.
+
+    Attributes:
+        pes: Processing elements.
+        memories: Memories.
+        buses: Interconnects.
+        task_pe: Task -> PE name, for every task that does work.
+        task_memory: Task -> memory its outputs are written to; tasks not listed (FARSI's
+            dummy source) write to the first memory.
+        queue_size: Requests each PE keeps in flight (each of :data:`BURST_BYTES`).
+    """
+
+    pes: tuple[PE, ...]
+    memories: tuple[Memory, ...]
+    buses: tuple[Bus, ...]
+    task_pe: Mapping[str, str] = field(default_factory=dict)
+    task_memory: Mapping[str, str] = field(default_factory=dict)
+    queue_size: int = 16
+
+    @property
+    def block_names(self) -> list[str]:
+        """PEs, then memories, then buses: the column order of the simulator's demand."""
+        return (
+            [p.name for p in self.pes]
+            + [m.name for m in self.memories]
+            + [b.name for b in self.buses]
+        )
+
+
+def _bus_paths(design: SocDesign) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Shortest bus path between every pair of connected buses (breadth-first search)."""
+    adjacency: dict[str, set[str]] = {b.name: set() for b in design.buses}
+    for b in design.buses:
+        for other in b.links:
+            if other in adjacency:
+                adjacency[b.name].add(other)
+                adjacency[other].add(b.name)
+    paths: dict[str, dict[str, tuple[str, ...]]] = {}
+    for origin in adjacency:
+        found = {origin: (origin,)}
+        queue = deque([origin])
+        while queue:
+            here = queue.popleft()
+            for nxt in sorted(adjacency[here]):
+                if nxt not in found:
+                    found[nxt] = found[here] + (nxt,)
+                    queue.append(nxt)
+        paths[origin] = found
+    return paths
+
+
+def check(design: SocDesign, graph: TaskGraph, library: BlockLibrary) -> list[str]:
+    """Every reason ``design`` cannot run ``graph`` (empty when it can)."""
+    reasons: list[str] = []
+    names = design.block_names
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        reasons.append(f"block names used twice: {duplicates}")
+    buses = {b.name for b in design.buses}
+    memories = {m.name: m for m in design.memories}
+    pes = {p.name: p for p in design.pes}
+    if not design.memories:
+        reasons.append("no memory allocated")
+    for b in design.buses:
+        if b.width not in library.buses:
+            reasons.append(f"bus {b.name!r}: no library bus of width {b.width} bytes")
+        for other in b.links:
+            if other not in buses:
+                reasons.append(f"bus {b.name!r} links to absent bus {other!r}")
+    for m in design.memories:
+        if (m.kind, m.width) not in library.memories:
+            reasons.append(f"memory {m.name!r}: no library {m.kind} of width {m.width} bytes")
+    for blk in (*design.pes, *design.memories):
+        if blk.bus not in buses:
+            reasons.append(f"block {blk.name!r} is disconnected: bus {blk.bus!r} is absent")
+    if design.queue_size < 1:
+        reasons.append(f"queue size must be at least 1, got {design.queue_size}")
+    for p in design.pes:
+        if p.kind == "ip":
+            if p.task not in graph.tasks:
+                reasons.append(f"IP {p.name!r} implements unknown task {p.task!r}")
+            elif not graph.has_ip[graph.index(p.task)]:
+                reasons.append(f"IP {p.name!r}: task {p.task!r} has no IP in the database")
+            elif not 1 <= p.unroll <= graph.iterations[graph.index(p.task)]:
+                reasons.append(
+                    f"IP {p.name!r}: unrolling {p.unroll} outside 1.."
+                    f"{graph.iterations[graph.index(p.task)]} (the task's iterations)"
+                )
+        elif p.kind != "gpp":
+            reasons.append(f"PE {p.name!r}: kind must be 'gpp' or 'ip', got {p.kind!r}")
+    paths = _bus_paths(design)
+    dummy = graph.is_dummy
+    for i, task in enumerate(graph.tasks):
+        if dummy[i]:
+            continue
+        pe_name = design.task_pe.get(task)
+        pe = pes.get(pe_name) if pe_name else None
+        if pe is None:
+            reasons.append(f"task {task!r} is mapped to absent PE {pe_name!r}")
+            continue
+        if pe.kind == "ip" and pe.task != task:
+            reasons.append(f"task {task!r} is mapped to {pe.name!r}, the IP of task {pe.task!r}")
+        mem_name = design.task_memory.get(task)
+        if mem_name is not None and mem_name not in memories:
+            reasons.append(f"task {task!r} writes to absent memory {mem_name!r}")
+    for task in design.task_pe:
+        if task not in graph.tasks:
+            reasons.append(f"mapping names unknown task {task!r}")
+    if reasons:
+        return reasons
+    # Every memory a task touches must be reachable from its PE's bus.
+    for i, task in enumerate(graph.tasks):
+        if dummy[i]:
+            continue
+        pe = pes[design.task_pe[task]]
+        for m in _memories_touched(design, graph, i):
+            if memories[m].bus not in paths.get(pe.bus, {}):
+                reasons.append(
+                    f"task {task!r}: no bus path from PE {pe.name!r} (bus {pe.bus!r}) to "
+                    f"memory {m!r} (bus {memories[m].bus!r})"
+                )
+    return reasons
+
+
+def _write_memory(design: SocDesign, task: str) -> str:
+    return design.task_memory.get(task, design.memories[0].name)
+
+
+def _memories_touched(design: SocDesign, graph: TaskGraph, t: int) -> set[str]:
+    touched = {_write_memory(design, graph.tasks[t])}
+    for p, c, _ in graph.edges:
+        if c == t:
+            touched.add(_write_memory(design, graph.tasks[p]))
+    return touched
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What the simulator needs, and the design's energy and area.
+
+    Attributes:
+        demand: ``(tasks, blocks)`` seconds of each block each task needs at full rate.
+        private: Per-task seconds bounded by the request queue.
+        energy_j: Energy by block.
+        area_mm2: Area by block.
+        traffic_bytes: Bytes through each block (0 for PEs).
+    """
+
+    demand: np.ndarray
+    private: np.ndarray
+    energy_j: np.ndarray
+    area_mm2: np.ndarray
+    traffic_bytes: np.ndarray
+
+
+def costs(
+    design: SocDesign, graph: TaskGraph, library: BlockLibrary, memory_costs: str = "excluded"
+) -> Costs:
+    """Demands, energy and area of a design that :func:`check` accepted."""
+    names = design.block_names
+    col = {n: i for i, n in enumerate(names)}
+    n_pe, n_mem = len(design.pes), len(design.memories)
+    pes = {p.name: p for p in design.pes}
+    mems = {m.name: m for m in design.memories}
+    bus_by_name = {b.name: b for b in design.buses}
+    bus_bw = {b.name: library.bus(b.width).bandwidth * b.freq_scale for b in design.buses}
+    bus_rtt = {
+        b.name: library.bus(b.width).request_latency_s / b.freq_scale for b in design.buses
+    }
+    mem_block = {m.name: library.memory(m.kind, m.width) for m in design.memories}
+    mem_bw = {m.name: mem_block[m.name].bandwidth * m.freq_scale for m in design.memories}
+    mem_rtt = {m.name: mem_block[m.name].request_latency_s / m.freq_scale for m in design.memories}
+    paths = _bus_paths(design)
+    n_tasks = graph.n_tasks
+    demand = np.zeros((n_tasks, len(names)))
+    private = np.zeros(n_tasks)
+    energy = np.zeros(len(names))
+    area = np.zeros(len(names))
+    traffic = np.zeros(len(names))
+    in_flight = design.queue_size * BURST_BYTES
+    gpp = library.gpp
+    dummy = graph.is_dummy
+
+    def transfer(t: int, pe: PE, memory: str, nbytes: float) -> None:
+        route = paths[pe.bus][mems[memory].bus]
+        demand[t, col[memory]] += nbytes / mem_bw[memory]
+        traffic[col[memory]] += nbytes
+        rtt = mem_rtt[memory]
+        for bus in route:
+            demand[t, col[bus]] += nbytes / bus_bw[bus]
+            traffic[col[bus]] += nbytes
+            rtt += bus_rtt[bus]
+        # Little's law: with `in_flight` bytes outstanding and a round trip of `rtt`,
+        # the transfer cannot go faster than in_flight / rtt bytes per second.
+        private[t] += nbytes * rtt / in_flight
+
+    for p, c, nbytes in graph.edges:
+        if not dummy[c]:
+            consumer = graph.tasks[c]
+            transfer(c, pes[design.task_pe[consumer]], _write_memory(design, graph.tasks[p]), nbytes)
+        if not dummy[p]:
+            producer = graph.tasks[p]
+            transfer(p, pes[design.task_pe[producer]], _write_memory(design, producer), nbytes)
+    for t, task in enumerate(graph.tasks):
+        if dummy[t]:
+            continue
+        pe = pes[design.task_pe[task]]
+        if pe.kind == "gpp":
+            cycles = graph.gpp_cycles[t]
+            demand[t, col[pe.name]] += cycles / (gpp.freq_hz * pe.freq_scale)
+            energy[col[pe.name]] += cycles * gpp.ipc / gpp.inst_per_joule
+        else:
+            demand[t, col[pe.name]] += graph.ip_cycles[t] / (
+                library.ip.freq_hz * pe.freq_scale * pe.unroll
+            )
+            # FARSI scales an unrolled IP's energy and area with the unrolling factor.
+            energy[col[pe.name]] += graph.ip_energy_j[t] * pe.unroll
+    for i, p in enumerate(design.pes):
+        if p.kind == "gpp":
+            area[i] = gpp.area_mm2
+        else:
+            area[i] = graph.ip_area_mm2[graph.index(p.task or "")] * p.unroll
+    if memory_costs == "library":
+        for j, m in enumerate(design.memories):
+            k = n_pe + j
+            block = mem_block[m.name]
+            energy[k] = traffic[k] / block.bytes_per_joule
+            stored = sum(
+                nbytes
+                for p, _, nbytes in graph.edges
+                if _write_memory(design, graph.tasks[p]) == m.name
+            )
+            area[k] = stored / block.bytes_per_m2 * 1e6
+        for j, b in enumerate(design.buses):
+            k = n_pe + n_mem + j
+            energy[k] = traffic[k] / library.bus(bus_by_name[b.name].width).bytes_per_joule
+    return Costs(demand, private, energy, area, traffic)
