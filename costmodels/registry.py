@@ -29,6 +29,7 @@ COST_MODELS: dict[str, str] = {
     "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
     "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
+    "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -54,6 +55,7 @@ PROBLEMS: dict[str, str] = {
     ),
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
+    "soc-farsi": "dsegym.costmodels.soc.problems:soc_farsi",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
@@ -63,6 +65,7 @@ WORKLOADS: dict[str, str] = {
     "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
     "dram": "dsegym.costmodels.dram.problems:workload_names",
     "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
+    "soc": "dsegym.costmodels.soc.problems:workload_names",
 }
 
 
