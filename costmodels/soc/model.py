@@ -160,14 +160,18 @@ class SocFarsi(CostModel):
     @property
     def parameter_groups(self) -> dict[str, list[str]]:
         """Agents for the multi-agent env: mapping, IPs, memories, interconnect, clocks."""
-        names = self.space.names
+        clocks = ["gpp_freq", "ip_freq", "mem_freq", "bus_freq"]
+        memory = [f"mem_{t}" for t in self._tasks] + [
+            f"mem{k}_{knob}" for k in range(N_MEM) for knob in ("kind", "width", "bus")
+        ]
+        interconnect = [f"gpp{j}_bus" for j in range(N_GPP)] + ["ip_bus"]
+        interconnect += [f"bus{k}_width" for k in range(N_BUS)] + ["queue_size"]
         return {
-            "mapping": [n for n in names if n.startswith("pe_")],
-            "ips": [n for n in names if n.startswith("ip_") and n != "ip_bus"],
-            "memory": [n for n in names if n.startswith("mem") and n != "mem_freq"],
-            "interconnect": [n for n in names if n.endswith("_bus") or n.startswith("bus")]
-            + ["queue_size"],
-            "clocks": ["gpp_freq", "ip_freq", "mem_freq", "bus_freq"],
+            "mapping": [f"pe_{t}" for t in self._tasks],
+            "ips": [f"ip_{t}" for t in self._ip_tasks],
+            "memory": memory,
+            "interconnect": interconnect,
+            "clocks": clocks,
         }
 
     def reference_design(self) -> dict[str, Any]:
