@@ -207,7 +207,9 @@ class Costs:
     """What the simulator needs, and the design's energy and area.
 
     Attributes:
-        demand: ``(tasks, blocks)`` seconds of each block each task needs at full rate.
+        demand: ``(tasks, columns)`` seconds of each column each task needs at full rate;
+            the columns are the PEs, then the read channels of the memories and buses,
+            then their write channels (in :attr:`SocDesign.block_names` order).
         private: Per-task seconds bounded by the request queue.
         energy_j: Energy by block.
         area_mm2: Area by block.
@@ -240,7 +242,11 @@ def costs(
     mem_rtt = {m.name: mem_block[m.name].request_latency_s / m.freq_scale for m in design.memories}
     paths = _bus_paths(design)
     n_tasks = graph.n_tasks
-    demand = np.zeros((n_tasks, len(names)))
+    # Memories and buses have separate read and write channels, each at the full rate
+    # (FARSI's pipe clusters, with its read/write consolidation switched off): the
+    # write channel of block column k is column k + `writes`.
+    writes = n_mem + len(design.buses)
+    demand = np.zeros((n_tasks, len(names) + writes))
     private = np.zeros(n_tasks)
     energy = np.zeros(len(names))
     area = np.zeros(len(names))
@@ -249,13 +255,13 @@ def costs(
     gpp = library.gpp
     dummy = graph.is_dummy
 
-    def transfer(t: int, pe: PE, memory: str, nbytes: float) -> None:
+    def transfer(t: int, pe: PE, memory: str, nbytes: float, channel: int) -> None:
         route = paths[pe.bus][mems[memory].bus]
-        demand[t, col[memory]] += nbytes / mem_bw[memory]
+        demand[t, col[memory] + channel] += nbytes / mem_bw[memory]
         traffic[col[memory]] += nbytes
         rtt = mem_rtt[memory]
         for bus in route:
-            demand[t, col[bus]] += nbytes / bus_bw[bus]
+            demand[t, col[bus] + channel] += nbytes / bus_bw[bus]
             traffic[col[bus]] += nbytes
             rtt += bus_rtt[bus]
         # Little's law: with `in_flight` bytes outstanding and a round trip of `rtt`,
@@ -265,10 +271,14 @@ def costs(
     for p, c, nbytes in graph.edges:
         if not dummy[c]:
             consumer = graph.tasks[c]
-            transfer(c, pes[design.task_pe[consumer]], _write_memory(design, graph.tasks[p]), nbytes)
+            transfer(
+                c, pes[design.task_pe[consumer]], _write_memory(design, graph.tasks[p]), nbytes, 0
+            )
         if not dummy[p]:
             producer = graph.tasks[p]
-            transfer(p, pes[design.task_pe[producer]], _write_memory(design, producer), nbytes)
+            transfer(
+                p, pes[design.task_pe[producer]], _write_memory(design, producer), nbytes, writes
+            )
     for t, task in enumerate(graph.tasks):
         if dummy[t]:
             continue

@@ -52,7 +52,8 @@ class SocReport:
     Attributes:
         design: The explicit design simulated.
         blocks: Block names (PEs, memories, buses).
-        utilisation: Busy fraction of each block over the latency.
+        utilisation: Busy fraction of each block over the latency (for a memory or
+            bus, of its busier channel, read or write).
         energy_j: Energy by block.
         area_mm2: Area by block.
         start_s: Start time per task (NaN for none).
@@ -78,6 +79,14 @@ class SocReport:
     @property
     def power_w(self) -> float:
         return self.energy_total_j / self.latency_s if self.latency_s > 0 else 0.0
+
+
+def block_utilisation(columns: np.ndarray, n_pe: int) -> np.ndarray:
+    """Folds the simulator's columns (PEs, read channels, write channels) into blocks."""
+    n_channels = (len(columns) - n_pe) // 2
+    reads = columns[n_pe : n_pe + n_channels]
+    writes = columns[n_pe + n_channels :]
+    return np.concatenate([columns[:n_pe], np.maximum(reads, writes)])
 
 
 class SocFarsi(CostModel):
@@ -248,7 +257,7 @@ class SocFarsi(CostModel):
         return SocReport(
             design=soc,
             blocks=tuple(soc.block_names),
-            utilisation=schedule.utilisation(),
+            utilisation=block_utilisation(schedule.utilisation(), len(soc.pes)),
             energy_j=c.energy_j,
             area_mm2=c.area_mm2,
             start_s=schedule.start_s,

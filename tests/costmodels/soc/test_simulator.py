@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
+from dsegym.costmodels.soc.model import block_utilisation
 from dsegym.costmodels.soc.simulator import Precedence, simulate
 
 from .conftest import graph, library, soc
@@ -47,13 +48,15 @@ def test_fork_join_shares_one_core_equally():
 
 
 def test_bandwidth_bound_transfer_runs_at_the_memory_rate():
-    # A computes for 1 us but writes 4 MB; the 400 MB/s memory and bus take 10 ms.
-    # B reads the same 4 MB: another 10 ms. Both blocks are busy the whole time.
+    # A computes for 1 us but writes 4 MB; the 400 MB/s memory and bus take 10 ms (its
+    # 4-byte read goes through the read channels meanwhile). B reads the same 4 MB:
+    # another 10 ms. Write channels then read channels are busy the whole time.
     g = graph(["src", "A", "B"], [("src", "A", 4), ("A", "B", 4e6)], {"A": 1000, "B": 1000})
     schedule, c = run(g, soc({"A": "gpp0", "B": "gpp0"}))
-    assert schedule.latency_s == pytest.approx(20e-3 + 4 / 4e8, rel=1e-9)
-    util = schedule.utilisation()
-    assert util[1] == pytest.approx(1.0, rel=1e-6) and util[2] == pytest.approx(1.0, rel=1e-6)
+    assert schedule.latency_s == pytest.approx(20e-3, rel=1e-12)
+    util = block_utilisation(schedule.utilisation(), 1)
+    assert util[1] == pytest.approx(0.5, rel=1e-6) and util[2] == pytest.approx(0.5, rel=1e-6)
+    assert util[0] == pytest.approx(2000 / 1e9 / 20e-3)
     assert c.traffic_bytes[1] == pytest.approx(8e6 + 4)
 
 
@@ -63,8 +66,7 @@ def test_two_writers_split_the_memory_bandwidth():
     edges = [("src", "A", 4), ("src", "B", 4), ("A", "sink", 2e6), ("B", "sink", 2e6)]
     g = graph(["src", "A", "B", "sink"], edges, {"A": 1000, "B": 1000})
     schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp1"}, gpps=2))
-    reads = 2 * 4 / 4e8  # the two 4-byte reads of the source data, also shared
-    assert schedule.finish_s[1] == pytest.approx(10e-3 + reads, rel=1e-9)
+    assert schedule.finish_s[1] == pytest.approx(10e-3, rel=1e-12)
     assert schedule.finish_s[2] == pytest.approx(schedule.finish_s[1], rel=1e-12)
 
 
@@ -86,7 +88,19 @@ def test_small_queue_bounds_the_transfer_by_littles_law():
     schedule, _ = run(g, soc({"A": "gpp0"}, queue_size=1), lib)
     assert schedule.latency_s == pytest.approx((4e6 + 4) * 2e-6 / 256, rel=1e-9)
     deep, _ = run(g, soc({"A": "gpp0"}, queue_size=64), lib)
-    assert deep.latency_s == pytest.approx((4e6 + 4) / 4e8, rel=1e-9)
+    assert deep.latency_s == pytest.approx(4e6 / 4e8, rel=1e-12)
+
+
+def test_reads_and_writes_use_separate_channels():
+    # A writes 2 MB while B reads 2 MB of source data: the write and read channels each
+    # run at 400 MB/s, so both take 5 ms (one shared channel would take 10 ms). Neither
+    # does anything else: a block's rate is split equally among the tasks using it, so
+    # even a 4-byte transfer on the same channel would halve the other's share.
+    edges = [("src", "B", 2e6), ("A", "sink", 2e6)]
+    g = graph(["src", "A", "B", "sink"], edges, {"A": 1, "B": 1})
+    schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp1"}, gpps=2))
+    assert schedule.finish_s[1] == pytest.approx(5e-3, rel=1e-9)
+    assert schedule.latency_s == pytest.approx(5e-3, rel=1e-9)
 
 
 def test_library_memory_costs_are_per_byte():
