@@ -105,7 +105,7 @@ def _bus_paths(design: SocDesign) -> dict[str, dict[str, tuple[str, ...]]]:
                 adjacency[other].add(b.name)
     paths: dict[str, dict[str, tuple[str, ...]]] = {}
     for origin in adjacency:
-        found = {origin: (origin,)}
+        found: dict[str, tuple[str, ...]] = {origin: (origin,)}
         queue = deque([origin])
         while queue:
             here = queue.popleft()
@@ -138,7 +138,8 @@ def check(design: SocDesign, graph: TaskGraph, library: BlockLibrary) -> list[st
     for m in design.memories:
         if (m.kind, m.width) not in library.memories:
             reasons.append(f"memory {m.name!r}: no library {m.kind} of width {m.width} bytes")
-    for blk in (*design.pes, *design.memories):
+    attached: list[PE | Memory] = [*design.pes, *design.memories]
+    for blk in attached:
         if blk.bus not in buses:
             reasons.append(f"block {blk.name!r} is disconnected: bus {blk.bus!r} is absent")
     if design.queue_size < 1:
@@ -181,11 +182,11 @@ def check(design: SocDesign, graph: TaskGraph, library: BlockLibrary) -> list[st
         if dummy[i]:
             continue
         pe = pes[design.task_pe[task]]
-        for m in _memories_touched(design, graph, i):
-            if memories[m].bus not in paths.get(pe.bus, {}):
+        for touched in _memories_touched(design, graph, i):
+            if memories[touched].bus not in paths.get(pe.bus, {}):
                 reasons.append(
                     f"task {task!r}: no bus path from PE {pe.name!r} (bus {pe.bus!r}) to "
-                    f"memory {m!r} (bus {memories[m].bus!r})"
+                    f"memory {touched!r} (bus {memories[touched].bus!r})"
                 )
     return reasons
 
@@ -234,9 +235,7 @@ def costs(
     mems = {m.name: m for m in design.memories}
     bus_by_name = {b.name: b for b in design.buses}
     bus_bw = {b.name: library.bus(b.width).bandwidth * b.freq_scale for b in design.buses}
-    bus_rtt = {
-        b.name: library.bus(b.width).request_latency_s / b.freq_scale for b in design.buses
-    }
+    bus_rtt = {b.name: library.bus(b.width).request_latency_s / b.freq_scale for b in design.buses}
     mem_block = {m.name: library.memory(m.kind, m.width) for m in design.memories}
     mem_bw = {m.name: mem_block[m.name].bandwidth * m.freq_scale for m in design.memories}
     mem_rtt = {m.name: mem_block[m.name].request_latency_s / m.freq_scale for m in design.memories}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -140,7 +141,7 @@ def parse_library(frame: pd.DataFrame) -> BlockLibrary:
     for row in range(len(frame)):
         name = str(frame["Name"].iloc[row]).strip()
         kind = str(frame["Subtype"].iloc[row]).strip()
-        common = {
+        common: dict[str, Any] = {
             "name": name,
             "freq_hz": _cell(frame, row, "Freq", True),
             "hop_latency_cycles": _cell(frame, row, "hop_latency", True),

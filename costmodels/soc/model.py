@@ -199,7 +199,9 @@ class SocFarsi(CostModel):
         used_buses = {0}
         pes: list[PE] = []
         task_pe: dict[str, str] = {}
-        gpps_used = sorted({int(str(d[f"pe_{t}"])[3:]) for t in self._tasks if d[f"pe_{t}"] != "ip"})
+        gpps_used = sorted(
+            {int(str(d[f"pe_{t}"])[3:]) for t in self._tasks if d[f"pe_{t}"] != "ip"}
+        )
         for j in gpps_used:
             bus = int(d[f"gpp{j}_bus"])
             used_buses.add(bus)

@@ -109,8 +109,14 @@ class TaskGraph:
         return out
 
 
-def _numeric(frame: pd.DataFrame, column: str, source: str, allow_blank: bool) -> np.ndarray:
-    """The column as floats; a cell that is not a non-negative number names file/row/column."""
+def _numeric(
+    frame: pd.DataFrame, column: str, source: str, allow_blank: bool, first_row: int = 0
+) -> np.ndarray:
+    """The column as floats; a cell that is not a non-negative number names file/row/column.
+
+    ``first_row`` is the data-row index of the frame's first row (row numbers in messages
+    count the header as row 1, as a spreadsheet does).
+    """
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     for i, (cell, value) in enumerate(zip(raw, values, strict=True)):
@@ -119,7 +125,8 @@ def _numeric(frame: pd.DataFrame, column: str, source: str, allow_blank: bool) -
             continue
         if math.isnan(value) or value < 0 or math.isinf(value):
             raise DataCorruptError(
-                f"{source}: row {i + 2}, column {column!r}: expected a non-negative number, "
+                f"{source}: row {first_row + i + 2}, column {column!r}: expected a "
+                "non-negative number, "
                 f"got {cell!r}"
             )
     return values
@@ -275,8 +282,12 @@ def load_budget(name: str) -> dict[str, float]:
     if name not in rows:
         raise DataCorruptError(f"{source}: no row for workload {name!r}")
     values = {}
-    for column, key, scale in (("latency", "latency_ms", 1e3), ("power", "power_mw", 1e3),
-                               ("area", "area_mm2", 1e6)):
-        cell = _numeric(frame.iloc[[rows[name]]], column, source, allow_blank=False)[0]
+    for column, key, scale in (
+        ("latency", "latency_ms", 1e3),
+        ("power", "power_mw", 1e3),
+        ("area", "area_mm2", 1e6),
+    ):
+        row = frame.iloc[[rows[name]]]
+        cell = _numeric(row, column, source, allow_blank=False, first_row=rows[name])[0]
         values[key] = float(cell) * scale
     return values

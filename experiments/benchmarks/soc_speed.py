@@ -38,8 +38,10 @@ def main() -> None:
     parser.add_argument("--designs", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'workload':15s} {'params':>6s} {'feasible':>8s} {'all evals/s':>11s} "
-          f"{'feasible evals/s':>16s}")
+    print(
+        f"{'workload':15s} {'params':>6s} {'feasible':>8s} {'all evals/s':>11s} "
+        f"{'feasible evals/s':>16s}"
+    )
     for workload in args.workloads:
         problem = make_problem("soc-farsi", {"workload": workload})
         problem.evaluate(problem.cost_model.reference_design())  # JIT warm-up

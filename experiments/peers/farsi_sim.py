@@ -1,4 +1,4 @@
-"""Runs FARSI's own simulator on the golden SoC cases and prints its figures as JSON.
+r"""Runs FARSI's own simulator on the golden SoC cases and prints its figures as JSON.
 
 FARSI (facebookresearch/Project_FARSI, ce59c96) is research code, not a package: run it
 from a checkout with its own Python 3.7 virtual environment, without CACTI, outside
@@ -32,23 +32,34 @@ import subprocess
 import sys
 from pathlib import Path
 
-CASES = [("hpvm_cava", "ref"), ("hpvm_cava", "ip"), ("audio_decoder", "ref"),
-         ("audio_decoder", "ip"), ("edge_detection", "ref"), ("edge_detection", "ip")]
+CASES = [
+    ("hpvm_cava", "ref"),
+    ("hpvm_cava", "ip"),
+    ("audio_decoder", "ref"),
+    ("audio_decoder", "ip"),
+    ("edge_detection", "ref"),
+    ("edge_detection", "ip"),
+]
 ALIAS = {"source": "souurce", "sink": "siink"}
 DATA = Path(os.environ.get("DSEGYM_DATA_DIR", "/work/shared/data")) / "farsi"
 
 
+def read_csv(path: Path) -> list[list[str]]:
+    with open(path, newline="") as fh:
+        return list(csv.reader(fh))
+
+
 def write_case(farsi: Path, workload: str, mode: str) -> None:
-    rows = list(csv.reader(open(DATA / workload / "task_data_movement.csv")))
+    rows = read_csv(DATA / workload / "task_data_movement.csv")
     header = [ALIAS.get(c, c) for c in rows[0][1:]]
     tasks = [ALIAS.get(r[0], r[0]) for r in rows[1:]]
     edges = [
         (ALIAS.get(r[0], r[0]), child)
         for r in rows[1:]
-        for child, cell in zip(header, r[1:])
+        for child, cell in zip(header, r[1:], strict=True)
         if cell.strip() and float(cell) > 0 and child != ALIAS.get(r[0], r[0])
     ]
-    perf = {r[0]: r for r in csv.reader(open(DATA / workload / "task_pe_performance.csv"))}
+    perf = {r[0]: r for r in read_csv(DATA / workload / "task_pe_performance.csv")}
 
     def pe(task: str) -> str:
         row = perf.get(task, [])
@@ -80,16 +91,28 @@ def run_case(farsi: Path, python: str, stubs: str, workload: str) -> dict[str, f
     here = farsi / "data_collection/collection_utils/sim_run"
     script = here / "dsegym_one_run.py"
     source = (here / "simple_sim_run.py").read_text()
-    script.write_text(source.replace('workloads = {"SOC_example_1p_2r"}', "workloads = {sys.argv[1]}"))
+    script.write_text(
+        source.replace('workloads = {"SOC_example_1p_2r"}', "workloads = {sys.argv[1]}")
+    )
     env = dict(os.environ, PYTHONPATH=stubs)
-    out = subprocess.run([python, script.name, workload], cwd=here, env=env,
-                         capture_output=True, text=True, timeout=900).stdout
+    out = subprocess.run(
+        [python, script.name, workload],
+        cwd=here,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    ).stdout
     latency = float(re.search(r"lat is ([0-9.eE+-]+)", out).group(1))
     results = sorted((farsi / "data_collection/data/simple_sim_run").glob("*/result_summary/*.csv"))
-    table = list(csv.reader(open(results[-1])))
-    row = dict(zip(table[0], table[1]))
-    return {"latency_s": latency, "power_w": float(row["power"]), "area_m2": float(row["area"]),
-            "energy_j": float(row["energy"])}
+    table = read_csv(results[-1])
+    row = dict(zip(table[0], table[1], strict=True))
+    return {
+        "latency_s": latency,
+        "power_w": float(row["power"]),
+        "area_m2": float(row["area"]),
+        "energy_j": float(row["energy"]),
+    }
 
 
 def main() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,17 +23,20 @@ def _has_farsi() -> bool:
 
 
 needs_farsi = pytest.mark.skipif(
-    not _has_farsi(), reason=f"FARSI data not installed (set DSEGYM_DATA_DIR; now {os.environ.get('DSEGYM_DATA_DIR')})"
+    not _has_farsi(), reason="FARSI data not installed (set DSEGYM_DATA_DIR)"
 )
-SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data"
 
 
 def library(pipeline_depth: float = 1.0) -> BlockLibrary:
     """Round numbers: a 1 GHz, 2-IPC core at 1e9 instructions/J and 1 mm^2; 100 MHz
     IPs; 4-byte memories and buses at 100 MHz (400 MB/s), 1e6 bytes/J, 1e6 bytes/m^2."""
     byte_block = dict(
-        freq_hz=1e8, width_bytes=4.0, bytes_per_joule=1e6, bytes_per_m2=1e6,
-        hop_latency_cycles=1.0, pipeline_depth=pipeline_depth,
+        freq_hz=1e8,
+        width_bytes=4.0,
+        bytes_per_joule=1e6,
+        bytes_per_m2=1e6,
+        hop_latency_cycles=1.0,
+        pipeline_depth=pipeline_depth,
     )
     return BlockLibrary(
         gpp=Block("core", "gpp", 1e9, ipc=2.0, inst_per_joule=1e9, area_mm2=1.0),

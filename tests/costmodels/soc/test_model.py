@@ -89,7 +89,9 @@ def test_random_designs_are_deterministic_and_utilisation_bounded():
     for x, y in zip(a, b, strict=True):
         assert dict(x.evaluation.metrics) == dict(y.evaluation.metrics)
     feasible = [o for o in a if o.evaluation.feasible]
-    assert feasible and all(0 < o.evaluation.metrics["utilisation_max"] <= 1 + 1e-9 for o in feasible)
+    assert feasible and all(
+        0 < o.evaluation.metrics["utilisation_max"] <= 1 + 1e-9 for o in feasible
+    )
 
 
 @needs_farsi
@@ -133,12 +135,17 @@ def test_missing_data_names_the_install_command(tmp_path, monkeypatch, capsys):
 
 def _tables():
     movement = pd.DataFrame(
-        {"Task Name": ["souurce", "A", "siink"], "souurce": ["", "", ""],
-         "A": ["64", "", ""], "siink": ["", "128", ""]}
+        {
+            "Task Name": ["souurce", "A", "siink"],
+            "souurce": ["", "", ""],
+            "A": ["64", "", ""],
+            "siink": ["", "128", ""],
+        }
     )
     itr = pd.DataFrame({"Task Name": ["A"], "number of iterations": ["4"]})
-    perf = pd.DataFrame({"Task Name": ["souurce", "A", "siink"], "A53": ["0", "1000", "0"],
-                         "IP0": ["", "100", ""]})
+    perf = pd.DataFrame(
+        {"Task Name": ["souurce", "A", "siink"], "A53": ["0", "1000", "0"], "IP0": ["", "100", ""]}
+    )
     energy = pd.DataFrame({"Task Name": ["A"], "A53": [""], "IP0": ["3"]})
     area = pd.DataFrame({"Task Name": ["A"], "A53": [""], "IP0": ["7"]})
     return movement, itr, perf, energy, area
@@ -171,10 +178,21 @@ def test_malformed_cells_name_file_row_and_column(table, column, row, value, mes
 
 def test_malformed_library_names_row_and_column():
     frame = pd.DataFrame(
-        {"Name": ["A53"], "dhrystone_IPC": ["two"], "Freq": ["1e9"], "Ref": ["yes"],
-         "Type": ["pe"], "Subtype": ["gpp"], "Inst_per_joul": ["1"], "Gpp_area": ["1"],
-         "BitWidth": ["NA"], "Byte_per_joul": ["NA"], "Byte_per_m": ["NA"],
-         "hop_latency": ["1"], "pipe_line_depth": ["1"]}
+        {
+            "Name": ["A53"],
+            "dhrystone_IPC": ["two"],
+            "Freq": ["1e9"],
+            "Ref": ["yes"],
+            "Type": ["pe"],
+            "Subtype": ["gpp"],
+            "Inst_per_joul": ["1"],
+            "Gpp_area": ["1"],
+            "BitWidth": ["NA"],
+            "Byte_per_joul": ["NA"],
+            "Byte_per_m": ["NA"],
+            "hop_latency": ["1"],
+            "pipe_line_depth": ["1"],
+        }
     )
     with pytest.raises(DataCorruptError, match=r"row 2, column 'dhrystone_IPC'.*'two'"):
         parse_library(frame)

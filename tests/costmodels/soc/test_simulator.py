@@ -15,15 +15,20 @@ def run(g, design, lib=None, memory_costs="excluded"):
     lib = lib or library()
     assert check(design, g, lib) == []
     c = costs(design, g, lib, memory_costs)
-    schedule = simulate(c.demand, c.private, Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges]))
+    schedule = simulate(
+        c.demand, c.private, Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
+    )
     return schedule, c
 
 
 def test_chain_runs_tasks_back_to_back():
     # src -> A (1e6 cycles) -> B (2e6 cycles) -> sink at 1 GHz; 4 kB moved takes 10 us
     # of the 400 MB/s memory, far below compute, so latency is 1 ms + 2 ms exactly.
-    g = graph(["src", "A", "B", "sink"], [("src", "A", 8), ("A", "B", 4000), ("B", "sink", 8)],
-              {"A": 1e6, "B": 2e6})
+    g = graph(
+        ["src", "A", "B", "sink"],
+        [("src", "A", 8), ("A", "B", 4000), ("B", "sink", 8)],
+        {"A": 1e6, "B": 2e6},
+    )
     schedule, c = run(g, soc({"A": "gpp0", "B": "gpp0"}))
     assert schedule.latency_s == pytest.approx(3e-3, rel=1e-12)
     assert schedule.finish_s[1] == pytest.approx(1e-3, rel=1e-12)
@@ -115,8 +120,9 @@ def test_library_memory_costs_are_per_byte():
 
 
 def test_impossible_designs_list_every_reason():
-    g = graph(["src", "A", "B"], [("src", "A", 4), ("A", "B", 4)], {"A": 10, "B": 10},
-              ip_cycles={"A": 5})
+    g = graph(
+        ["src", "A", "B"], [("src", "A", 4), ("A", "B", 4)], {"A": 10, "B": 10}, ip_cycles={"A": 5}
+    )
     lib = library()
     absent = soc({"A": "ip_A", "B": "gpp3"})
     reasons = check(absent, g, lib)
@@ -130,9 +136,7 @@ def test_impossible_designs_list_every_reason():
         (Bus("bus0", 4),),
         {"A": "gpp0", "B": "gpp0"},
     )
-    assert check(disconnected, g, lib) == [
-        "block 'mem0' is disconnected: bus 'bus7' is absent"
-    ]
+    assert check(disconnected, g, lib) == ["block 'mem0' is disconnected: bus 'bus7' is absent"]
     islands = SocDesign(
         (PE("gpp0", "gpp", "bus0"),),
         (Memory("mem0", "sram", 4, "bus1"),),
