@@ -291,4 +291,11 @@ class SocFarsi(CostModel):
         return Evaluation(metrics)
 
     def evaluate(self, design: Mapping[str, Any], workload: Any = None) -> Evaluation:
+        unallocated = [
+            f"task {t!r} is mapped to its IP, but ip_{t} = 0 allocates none"
+            for t in self._ip_tasks
+            if design[f"pe_{t}"] == "ip" and int(design[f"ip_{t}"]) == 0
+        ]
+        if unallocated:
+            return Evaluation.infeasible(unallocated)
         return self.evaluate_soc(self.decode(design))

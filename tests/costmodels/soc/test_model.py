@@ -62,7 +62,8 @@ def test_ips_speed_up_and_unmapped_ips_are_infeasible():
     missing = p.evaluate(dict(fir, ip_FIR_left_fxp_cloned=0))
     assert not missing.feasible and missing.violation == np.inf
     assert missing.reasons == [
-        "task 'FIR_left_fxp_cloned' is mapped to absent PE 'ip_FIR_left_fxp_cloned'"
+        "task 'FIR_left_fxp_cloned' is mapped to its IP, but ip_FIR_left_fxp_cloned = 0 "
+        "allocates none"
     ]
 
 
