@@ -197,9 +197,8 @@ def _write_memory(design: SocDesign, task: str) -> str:
 
 def _memories_touched(design: SocDesign, graph: TaskGraph, t: int) -> set[str]:
     touched = {_write_memory(design, graph.tasks[t])}
-    for p, c, _ in graph.edges:
-        if c == t:
-            touched.add(_write_memory(design, graph.tasks[p]))
+    for p in graph.producers[t]:
+        touched.add(_write_memory(design, graph.tasks[p]))
     return touched
 
 
@@ -230,21 +229,42 @@ def costs(
     """Demands, energy and area of a design that :func:`check` accepted."""
     names = design.block_names
     col = {n: i for i, n in enumerate(names)}
-    n_pe, n_mem = len(design.pes), len(design.memories)
+    n_pe, n_mem, n_bus = len(design.pes), len(design.memories), len(design.buses)
     pes = {p.name: p for p in design.pes}
-    mems = {m.name: m for m in design.memories}
-    bus_by_name = {b.name: b for b in design.buses}
-    bus_bw = {b.name: library.bus(b.width).bandwidth * b.freq_scale for b in design.buses}
-    bus_rtt = {b.name: library.bus(b.width).request_latency_s / b.freq_scale for b in design.buses}
-    mem_block = {m.name: library.memory(m.kind, m.width) for m in design.memories}
-    mem_bw = {m.name: mem_block[m.name].bandwidth * m.freq_scale for m in design.memories}
-    mem_rtt = {m.name: mem_block[m.name].request_latency_s / m.freq_scale for m in design.memories}
+    mem_index = {m.name: j for j, m in enumerate(design.memories)}
+    bus_index = {b.name: j for j, b in enumerate(design.buses)}
+    mem_blocks = [library.memory(m.kind, m.width) for m in design.memories]
+    mem_bw = np.array(
+        [b.bandwidth * m.freq_scale for b, m in zip(mem_blocks, design.memories, strict=True)]
+    )
+    mem_rtt = np.array(
+        [
+            b.request_latency_s / m.freq_scale
+            for b, m in zip(mem_blocks, design.memories, strict=True)
+        ]
+    )
+    bus_blocks = [library.bus(b.width) for b in design.buses]
+    bus_bw = np.array(
+        [lb.bandwidth * b.freq_scale for lb, b in zip(bus_blocks, design.buses, strict=True)]
+    )
+    bus_rtt = np.array(
+        [
+            lb.request_latency_s / b.freq_scale
+            for lb, b in zip(bus_blocks, design.buses, strict=True)
+        ]
+    )
+    # on_route[a, m, k]: bus k lies on the path from bus a to memory m.
     paths = _bus_paths(design)
+    on_route = np.zeros((n_bus, n_mem, n_bus), dtype=bool)
+    for a, bus in enumerate(design.buses):
+        for m, memory in enumerate(design.memories):
+            for hop in paths[bus.name].get(memory.bus, ()):
+                on_route[a, m, bus_index[hop]] = True
     n_tasks = graph.n_tasks
     # Memories and buses have separate read and write channels, each at the full rate
     # (FARSI's pipe clusters, with its read/write consolidation switched off): the
     # write channel of block column k is column k + `writes`.
-    writes = n_mem + len(design.buses)
+    writes = n_mem + n_bus
     demand = np.zeros((n_tasks, len(names) + writes))
     private = np.zeros(n_tasks)
     energy = np.zeros(len(names))
@@ -254,30 +274,34 @@ def costs(
     gpp = library.gpp
     dummy = graph.is_dummy
 
-    def transfer(t: int, pe: PE, memory: str, nbytes: float, channel: int) -> None:
-        route = paths[pe.bus][mems[memory].bus]
-        demand[t, col[memory] + channel] += nbytes / mem_bw[memory]
-        traffic[col[memory]] += nbytes
-        rtt = mem_rtt[memory]
-        for bus in route:
-            demand[t, col[bus] + channel] += nbytes / bus_bw[bus]
-            traffic[col[bus]] += nbytes
-            rtt += bus_rtt[bus]
-        # Little's law: with `in_flight` bytes outstanding and a round trip of `rtt`,
-        # the transfer cannot go faster than in_flight / rtt bytes per second.
-        private[t] += nbytes * rtt / in_flight
-
-    for p, c, nbytes in graph.edges:
-        if not dummy[c]:
-            consumer = graph.tasks[c]
-            transfer(
-                c, pes[design.task_pe[consumer]], _write_memory(design, graph.tasks[p]), nbytes, 0
-            )
-        if not dummy[p]:
-            producer = graph.tasks[p]
-            transfer(
-                p, pes[design.task_pe[producer]], _write_memory(design, producer), nbytes, writes
-            )
+    # Per task: its PE's bus and the memory it writes to (-1 for dummies' PEs).
+    first = design.memories[0].name
+    task_mem = np.array([mem_index[design.task_memory.get(t, first)] for t in graph.tasks])
+    task_bus = np.array(
+        [
+            -1 if dummy[i] else bus_index[pes[design.task_pe[t]].bus]
+            for i, t in enumerate(graph.tasks)
+        ]
+    )
+    src, dst, nbytes = graph.edge_arrays
+    # Each edge is a read by its consumer and a write by its producer, both of the
+    # producer's memory; dummies move nothing.
+    reads, writes_ = ~dummy[dst], ~dummy[src]
+    xfer_task = np.concatenate([dst[reads], src[writes_]])
+    xfer_mem = np.concatenate([task_mem[src[reads]], task_mem[src[writes_]]])
+    channel = np.concatenate([np.zeros(reads.sum(), int), np.full(writes_.sum(), writes)])
+    size = np.concatenate([nbytes[reads], nbytes[writes_]])
+    route = on_route[task_bus[xfer_task], xfer_mem]  # (transfers, buses)
+    np.add.at(demand, (xfer_task, n_pe + xfer_mem + channel), size / mem_bw[xfer_mem])
+    traffic[n_pe : n_pe + n_mem] = np.bincount(xfer_mem, size, minlength=n_mem)
+    bus_time = route * (size[:, None] / bus_bw[None, :])
+    for k in range(n_bus):
+        np.add.at(demand, (xfer_task, n_pe + n_mem + k + channel), bus_time[:, k])
+    traffic[n_pe + n_mem :] = (route * size[:, None]).sum(axis=0)
+    # Little's law: with `in_flight` bytes outstanding and a round trip of `rtt`, a
+    # transfer cannot go faster than in_flight / rtt bytes per second.
+    rtt = mem_rtt[xfer_mem] + route @ bus_rtt
+    np.add.at(private, xfer_task, size * rtt / in_flight)
     for t, task in enumerate(graph.tasks):
         if dummy[t]:
             continue
@@ -298,17 +322,11 @@ def costs(
         else:
             area[i] = graph.ip_area_mm2[graph.index(p.task or "")] * p.unroll
     if memory_costs == "library":
-        for j, m in enumerate(design.memories):
-            k = n_pe + j
-            block = mem_block[m.name]
-            energy[k] = traffic[k] / block.bytes_per_joule
-            stored = sum(
-                nbytes
-                for p, _, nbytes in graph.edges
-                if _write_memory(design, graph.tasks[p]) == m.name
-            )
-            area[k] = stored / block.bytes_per_m2 * 1e6
-        for j, b in enumerate(design.buses):
+        stored = np.bincount(task_mem[src], nbytes, minlength=n_mem)
+        for j, block in enumerate(mem_blocks):
+            energy[n_pe + j] = traffic[n_pe + j] / block.bytes_per_joule
+            area[n_pe + j] = stored[j] / block.bytes_per_m2 * 1e6
+        for j, bus_block in enumerate(bus_blocks):
             k = n_pe + n_mem + j
-            energy[k] = traffic[k] / library.bus(bus_by_name[b.name].width).bytes_per_joule
+            energy[k] = traffic[k] / bus_block.bytes_per_joule
     return Costs(demand, private, energy, area, traffic)

@@ -82,11 +82,28 @@ class TaskGraph:
         except ValueError:
             raise UnknownNameError(f"task of workload {self.name!r}", task, self.tasks) from None
 
-    @property
+    # Cached: the simulator's hot path asks for these on every evaluation.
+    @functools.cached_property
     def has_ip(self) -> np.ndarray:
         return ~np.isnan(self.ip_cycles)
 
-    @property
+    @functools.cached_property
+    def producers(self) -> tuple[tuple[int, ...], ...]:
+        """For each task, the tasks whose outputs it reads."""
+        found: list[list[int]] = [[] for _ in self.tasks]
+        for p, c, _ in self.edges:
+            found[c].append(p)
+        return tuple(tuple(x) for x in found)
+
+    @functools.cached_property
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges as arrays: producers, consumers, bytes."""
+        if not self.edges:
+            return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
+        p, c, b = zip(*self.edges, strict=True)
+        return np.array(p, int), np.array(c, int), np.array(b, float)
+
+    @functools.cached_property
     def is_dummy(self) -> np.ndarray:
         """Tasks that do no work (FARSI's source, sink and markers)."""
         return (self.gpp_cycles == 0) & ~self.has_ip

@@ -17,7 +17,8 @@ Each case writes a hardware graph and task mapping in FARSI's parsing folder (FA
 shipped graphs use block names its current parser no longer accepts) and runs FARSI's
 ``simple_sim_run`` flow on it: ``ref`` is FARSI's reference SoC (every task on one A53,
 one SRAM and one bus, 4 bytes wide), ``ip`` puts every task that has an IP on it
-(unrolling 1). The printed latencies are pinned in
+(unrolling 1), ``wide`` uses the 128-byte SRAM and bus, ``two_cores`` puts every
+other task (by name) on a second A53. The printed latencies are pinned in
 ``tests/costmodels/soc/test_golden_farsi.py``; FARSI's power and area are printed too
 but not compared (without CACTI they are dominated by its placeholder memory costs).
 """
@@ -39,6 +40,9 @@ CASES = [
     ("audio_decoder", "ip"),
     ("edge_detection", "ref"),
     ("edge_detection", "ip"),
+    ("audio_decoder", "wide"),
+    ("audio_decoder", "two_cores"),
+    ("edge_detection", "two_cores"),
 ]
 ALIAS = {"source": "souurce", "sink": "siink"}
 DATA = Path(os.environ.get("DSEGYM_DATA_DIR", "/work/shared/data")) / "farsi"
@@ -61,13 +65,22 @@ def write_case(farsi: Path, workload: str, mode: str) -> None:
     ]
     perf = {r[0]: r for r in read_csv(DATA / workload / "task_pe_performance.csv")}
 
+    def real(task: str) -> bool:
+        row = perf.get(task, [])
+        return any(cell.strip() not in ("", "0") for cell in row[1:3])
+
+    second_core = sorted(t for t in tasks if real(t))[1::2]
+
     def pe(task: str) -> str:
         row = perf.get(task, [])
         has_ip = len(row) > 2 and row[2].strip() not in ("", "0")
-        return f"{task}_IP0_1_1_0" if mode == "ip" and has_ip else "A53_0"
+        if mode == "ip" and has_ip:
+            return f"{task}_IP0_1_1_0"
+        return "A53_1" if mode == "two_cores" and task in second_core else "A53_0"
 
     pes = sorted({pe(t) for t in tasks})
-    mem, ic = "LMEM_0_1_0", "LMEM_ic_0_1_0"
+    width = 5 if mode == "wide" else 0  # library rows LMEM_5 / LMEM_ic_5: 128 bytes
+    mem, ic = f"LMEM_{width}_1_0", f"LMEM_ic_{width}_1_0"
     prefix = farsi / "specs/database_data/parsing" / f"{workload}_database - "
     blocks = pes + [ic, mem]
     with open(f"{prefix}Hardware Graph.csv", "w", newline="") as fh:
