@@ -189,4 +189,13 @@ def parse_library(frame: pd.DataFrame) -> BlockLibrary:
 @functools.cache
 def load_library() -> BlockLibrary:
     """FARSI's block library (read once per process)."""
-    return parse_library(read_table("farsi", FILE, dtype=str, keep_default_na=False))
+    try:
+        return parse_library(read_table("farsi", FILE, dtype=str, keep_default_na=False))
+    except DataCorruptError as exc:
+        # On a checksum failure, parse the file anyway to name the malformed cell.
+        unchecked = read_table("farsi", FILE, checked=False, dtype=str, keep_default_na=False)
+        try:
+            parse_library(unchecked)
+        except DataCorruptError as cell:
+            raise DataCorruptError(f"{exc}; first malformed cell: {cell}") from None
+        raise

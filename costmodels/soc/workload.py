@@ -276,24 +276,39 @@ def load_task_graph(name: str) -> TaskGraph:
     if name not in WORKLOADS:
         raise UnknownNameError("SoC workload", name, WORKLOADS)
 
-    def table(file: str) -> pd.DataFrame:
-        return read_table(DATASET, f"{name}/{file}", dtype=str, keep_default_na=False)
-
-    return parse_task_graph(
-        name,
-        table("task_data_movement.csv"),
-        table("task_itr_count.csv"),
-        table("task_pe_performance.csv"),
-        table("task_pe_energy.csv"),
-        table("task_pe_area.csv"),
+    files = (
+        "task_data_movement.csv",
+        "task_itr_count.csv",
+        "task_pe_performance.csv",
+        "task_pe_energy.csv",
+        "task_pe_area.csv",
     )
+    try:
+        tables = [_table(f"{name}/{file}") for file in files]
+    except DataCorruptError as exc:
+        # A file that fails its checksum may be malformed: parse it anyway to name the
+        # cell, so the message says where to look, not only which file.
+        raise DataCorruptError(str(exc) + _diagnose(name, files)) from None
+    return parse_task_graph(name, *tables)
+
+
+def _table(path: str, checked: bool = True) -> pd.DataFrame:
+    return read_table(DATASET, path, checked=checked, dtype=str, keep_default_na=False)
+
+
+def _diagnose(name: str, files: tuple[str, ...]) -> str:
+    try:
+        parse_task_graph(name, *(_table(f"{name}/{file}", checked=False) for file in files))
+    except DataCorruptError as exc:
+        return f"; first malformed cell: {exc}"
+    return ""
 
 
 def load_budget(name: str) -> dict[str, float]:
     """FARSI's published budgets for ``name``: ``latency_ms``, ``power_mw``, ``area_mm2``."""
     if name not in WORKLOADS:
         raise UnknownNameError("SoC workload", name, WORKLOADS)
-    frame = read_table(DATASET, "misc/budget.csv", dtype=str, keep_default_na=False)
+    frame = _table("misc/budget.csv")
     source = "farsi/misc/budget.csv"
     rows = {str(w).strip(): i for i, w in enumerate(frame["Workload"])}
     if name not in rows:

@@ -9,7 +9,7 @@ import pytest
 from dsegym.cli import main
 from dsegym.costmodels.data import DataCorruptError, DataMissingError
 from dsegym.costmodels.registry import make_problem
-from dsegym.costmodels.soc.library import parse_library
+from dsegym.costmodels.soc.library import load_library, parse_library
 from dsegym.costmodels.soc.workload import load_task_graph, parse_task_graph
 from dsegym.envs.multiagent import parallel_env
 from dsegym.errors import ConfigError
@@ -123,6 +123,7 @@ def test_missing_data_names_the_install_command(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "empty").mkdir()
     load_task_graph.cache_clear()
+    load_library.cache_clear()
     try:
         with pytest.raises(DataMissingError, match="dsegym data install farsi"):
             make_problem("soc-farsi")
@@ -132,6 +133,46 @@ def test_missing_data_names_the_install_command(tmp_path, monkeypatch, capsys):
         assert "dsegym data install farsi" in capsys.readouterr().err
     finally:
         load_task_graph.cache_clear()
+        load_library.cache_clear()
+
+
+@needs_farsi
+@pytest.mark.parametrize(
+    ("file", "row", "column", "value"),
+    [
+        ("audio_decoder/task_pe_performance.csv", 3, "A53", "12o4"),
+        ("misc/block_characteristics.csv", 4, "Freq", "fast"),
+    ],
+)
+def test_malformed_installed_file_names_file_row_and_column(
+    tmp_path, monkeypatch, capsys, file, row, column, value
+):
+    # Rows are counted as in a spreadsheet: the header is row 1.
+    import shutil
+
+    from dsegym.costmodels.data import locate
+
+    copy = tmp_path / "data" / "farsi"
+    shutil.copytree(locate("farsi"), copy)
+    frame = pd.read_csv(copy / file, dtype=str, keep_default_na=False)
+    frame.loc[row - 2, column] = value
+    frame.to_csv(copy / file, index=False)
+    monkeypatch.setenv("DSEGYM_DATA_DIR", str(tmp_path / "data"))
+    load_task_graph.cache_clear()
+    load_library.cache_clear()
+    try:
+        with pytest.raises(
+            DataCorruptError, match=rf"{file}.*sha256.*row {row}, column '{column}'.*'{value}'"
+        ):
+            make_problem("soc-farsi")
+        with pytest.raises(SystemExit) as info:
+            main(["evaluate", "soc-farsi", "--random-seed", "0"])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert column in err and "Traceback" not in err
+    finally:
+        load_task_graph.cache_clear()
+        load_library.cache_clear()
 
 
 def _tables():
