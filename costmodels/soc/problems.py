@@ -10,7 +10,15 @@ from dsegym.costmodels.problem import Constraint, Objective, Problem
 from dsegym.costmodels.soc.model import BUDGET_METRICS, SocFarsi
 from dsegym.costmodels.soc.workload import WORKLOADS, load_budget
 
-Workload = Literal["audio_decoder", "edge_detection", "hpvm_cava"]
+Workload = Literal[
+    "audio_decoder",
+    "edge_detection",
+    "hpvm_cava",
+    "edge_detection_1",
+    "edge_detection_2",
+    "edge_detection_3",
+    "edge_detection_4",
+]
 PositiveFloat = Annotated[float, Field(gt=0)]
 
 
@@ -31,7 +39,9 @@ def soc_farsi(
     edge detection and CAVA; power 8.737 mW; area 17.475 mm^2).
 
     Args:
-        workload: ``audio_decoder``, ``edge_detection`` or ``hpvm_cava``.
+        workload: ``audio_decoder``, ``edge_detection`` or ``hpvm_cava`` (FARSI's
+            published three), or the edge-detection variants ``edge_detection_1`` to
+            ``_4``.
         form: ``constraints`` (three objectives, budgets as specs) or ``distance``.
         latency_budget_ms: Overrides FARSI's latency budget.
         power_budget_mw: Overrides FARSI's power budget.
