@@ -169,6 +169,11 @@ def check(design: SocDesign, graph: TaskGraph, library: BlockLibrary) -> list[st
             continue
         if pe.kind == "ip" and pe.task != task:
             reasons.append(f"task {task!r} is mapped to {pe.name!r}, the IP of task {pe.task!r}")
+        if pe.kind == "gpp" and not np.isfinite(graph.gpp_cycles[i]):
+            reasons.append(
+                f"task {task!r} is mapped to core {pe.name!r} but the database gives no "
+                "cycles for it on a general-purpose core; map it to its IP"
+            )
         mem_name = design.task_memory.get(task)
         if mem_name is not None and mem_name not in memories:
             reasons.append(f"task {task!r} writes to absent memory {mem_name!r}")

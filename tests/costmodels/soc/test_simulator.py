@@ -144,6 +144,11 @@ def test_impossible_designs_list_every_reason():
         {"A": "gpp0", "B": "gpp0"},
     )
     assert any("no bus path from PE 'gpp0'" in r for r in check(islands, g, lib))
+    ip_only = graph(["src", "A"], [("src", "A", 4)], {"A": float("inf")}, ip_cycles={"A": 5})
+    assert any(
+        "no cycles for it on a general-purpose core" in r
+        for r in check(soc({"A": "gpp0"}), ip_only, lib)
+    )
     wide = soc({"A": "gpp0", "B": "gpp0"})
     wide = SocDesign(wide.pes, (Memory("mem0", "dram", 64, "bus0"),), wide.buses, wide.task_pe)
     assert check(wide, g, lib) == ["memory 'mem0': no library dram of width 64 bytes"]
