@@ -4,11 +4,11 @@ Constants regenerate with ``experiments/peers/farsi_sim.py`` (FARSI's Python 3.7
 ``ref`` is FARSI's reference SoC (every task on one A53, one 4-byte SRAM and bus);
 ``ip`` puts every task with an IP on it, unrolled once, on the same bus; ``wide`` is
 the reference with a 128-byte SRAM and bus; ``two_cores`` moves every other task (by
-name) to a second A53 on the same bus. Latency is
-compared: exactly (1e-9) on the reference and wide SoCs and the all-IP CAVA pipeline,
-within 1 % where several processing elements contend for the memory at once: all-IP audio decoder
-(dsegym 0.66 % faster) and edge detection (0.36 % faster), two-core audio decoder
-(0.82 % slower) and edge detection (0.50 % faster). The source of that gap is not
+name) to a second A53 on the same bus. Latency is compared: exactly (1e-9) on the
+reference and wide SoCs and the all-IP CAVA pipeline, within 1 % where several
+processing elements contend for the memory at once: all-IP audio decoder (dsegym
+0.66 % faster) and edge detection (0.36 % faster), two-core audio decoder (0.82 %
+slower) and edge detection (0.50 % faster). The source of that gap is not
 identified: replacing dsegym's equal split by FARSI's arbitration (equal per master's
 pipe, then by each task's work units) did not close it and broke the exact cases.
 FARSI's power and area are not compared: without CACTI they are dominated by its
