@@ -32,6 +32,7 @@ COST_MODELS: dict[str, str] = {
     "nasbench201-hw": "dsegym.costmodels.nas.model:NasBench201Hardware",
     "nasbench201-device": "dsegym.costmodels.nas.model:NasBench201Device",
     "nasaic": "dsegym.costmodels.nas.nasaic:Nasaic",
+    "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -60,6 +61,7 @@ PROBLEMS: dict[str, str] = {
     "nasbench201-hw": "dsegym.costmodels.nas.problems:nasbench201_hw",
     "nasbench201-device": "dsegym.costmodels.nas.problems:nasbench201_device",
     "nasaic": "dsegym.costmodels.nas.problems:nasaic",
+    "soc-farsi": "dsegym.costmodels.soc.problems:soc_farsi",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
@@ -69,6 +71,7 @@ WORKLOADS: dict[str, str] = {
     "lut-accelerator": "dsegym.costmodels.lut.problems:workload_names",
     "dram": "dsegym.costmodels.dram.problems:workload_names",
     "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
+    "soc": "dsegym.costmodels.soc.problems:workload_names",
 }
 
 

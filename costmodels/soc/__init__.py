@@ -1,0 +1,1 @@
+"""FARSI-style system-on-chip model for AR/VR workloads (task graphs on cores, IPs, memories)."""

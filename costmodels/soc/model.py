@@ -1,0 +1,309 @@
+"""The FARSI-style SoC cost model: a design space after ArchGym's SoC env, costed by simulation.
+
+The space is a fixed template, so agents see the same parameters on every design:
+up to :data:`N_GPP` general-purpose cores, one optional IP per task (its loop-unrolling
+factor; 0 allocates none), :data:`N_MEM` memory slots (kind, width, bus), two buses
+(bus 1 bridges to bus 0), the task-to-PE and task-to-memory mapping, clock multipliers
+and the request-queue size. A core, memory or bus exists when something uses it;
+FARSI's dummy source data lives in memory slot 0, which always exists. A task mapped
+to an IP that is not allocated is an infeasible design with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from dsegym.costmodels.base import CostModel, Evaluation, Metric
+from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
+from dsegym.costmodels.soc.library import MEMORY_COSTS, BlockLibrary, load_library
+from dsegym.costmodels.soc.simulator import Precedence, simulate
+from dsegym.costmodels.soc.workload import TaskGraph, load_task_graph
+from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Parameter
+from dsegym.errors import UnknownNameError
+
+N_GPP = 4
+N_MEM = 3
+N_BUS = 2
+FREQ_SCALES = (1, 2, 4)
+GPP_FREQ_SCALES = (0.5, 1.0, 1.5, 2.0)
+QUEUE_SIZES = (1, 2, 4, 8, 16, 32)
+BUDGET_METRICS = ("latency_ms", "power_mw", "area_mm2")
+
+
+def unroll_levels(iterations: int) -> tuple[int, ...]:
+    """0 (no IP), then powers of two below the task's iterations, then the iterations."""
+    levels = [0]
+    k = 1
+    while k < iterations:
+        levels.append(k)
+        k *= 2
+    levels.append(int(iterations))
+    return tuple(levels)
+
+
+@dataclass(frozen=True)
+class SocReport:
+    """A full simulation result, for inspection beyond the metrics.
+
+    Attributes:
+        design: The explicit design simulated.
+        blocks: Block names (PEs, memories, buses).
+        utilisation: Busy fraction of each block over the latency (for a memory or
+            bus, of its busier channel, read or write).
+        energy_j: Energy by block.
+        area_mm2: Area by block.
+        start_s: Start time per task (NaN for none).
+        finish_s: Finish time per task.
+        traffic_bytes: Bytes through each block (0 for PEs).
+        latency_s: Time until the last task finished.
+    """
+
+    design: SocDesign
+    blocks: tuple[str, ...]
+    utilisation: np.ndarray
+    energy_j: np.ndarray
+    area_mm2: np.ndarray
+    start_s: np.ndarray
+    finish_s: np.ndarray
+    traffic_bytes: np.ndarray
+    latency_s: float
+
+    @property
+    def energy_total_j(self) -> float:
+        return float(self.energy_j.sum())
+
+    @property
+    def power_w(self) -> float:
+        return self.energy_total_j / self.latency_s if self.latency_s > 0 else 0.0
+
+
+def block_utilisation(columns: np.ndarray, n_pe: int) -> np.ndarray:
+    """Folds the simulator's columns (PEs, read channels, write channels) into blocks."""
+    n_channels = (len(columns) - n_pe) // 2
+    reads = columns[n_pe : n_pe + n_channels]
+    writes = columns[n_pe + n_channels :]
+    return np.concatenate([columns[:n_pe], np.maximum(reads, writes)])
+
+
+class SocFarsi(CostModel):
+    """FARSI-style SoC for one AR/VR workload: latency, power and area by simulation.
+
+    Args:
+        workload: A FARSI workload (``audio_decoder``, ``edge_detection``, ``hpvm_cava``...).
+        memory_costs: ``excluded`` (default) leaves memories and buses out of power and
+            area, because FARSI's per-byte values for them are placeholders it replaces
+            with CACTI results; ``library`` takes them literally, as FARSI without CACTI.
+        budgets: ``{latency_ms, power_mw, area_mm2}`` for ``budget_distance``.
+    """
+
+    name: ClassVar[str] = "soc-farsi"
+    version: ClassVar[str] = "1"
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("latency_ms", "ms", "time to run the workload's task graph once"),
+        Metric("power_mw", "mW", "average power: energy / latency"),
+        Metric("area_mm2", "mm^2", "area of the allocated blocks"),
+        Metric("energy_mj", "mJ", "energy of one run"),
+        Metric("budget_distance", "1", "sum of max(0, metric / budget - 1) over the budgets"),
+        Metric("gpp_count", "1", "general-purpose cores allocated"),
+        Metric("ip_count", "1", "IPs allocated"),
+        Metric("utilisation_max", "1", "busiest block's busy fraction"),
+        Metric("traffic_mb", "MB", "bytes moved through memories"),
+    )
+
+    def __init__(
+        self,
+        workload: str = "audio_decoder",
+        memory_costs: str = "excluded",
+        budgets: Mapping[str, float] | None = None,
+    ):
+        if memory_costs not in MEMORY_COSTS:
+            raise UnknownNameError("memory_costs", memory_costs, MEMORY_COSTS)
+        self.graph: TaskGraph = load_task_graph(workload)
+        self.library: BlockLibrary = load_library()
+        self.memory_costs = memory_costs
+        self.budgets = dict(budgets or {})
+        self.precedence = Precedence.from_edges(
+            self.graph.n_tasks, [(p, c) for p, c, _ in self.graph.edges]
+        )
+        self._tasks = self.graph.real_tasks
+        self._ip_tasks = [t for t in self._tasks if self.graph.has_ip[self.graph.index(t)]]
+        self._space = self._build_space()
+
+    def _build_space(self) -> DesignSpace:
+        widths = tuple(self.library.widths)
+        params: list[Parameter] = []
+        for t in self._tasks:
+            on_core = np.isfinite(self.graph.gpp_cycles[self.graph.index(t)])
+            choices = [f"gpp{j}" for j in range(N_GPP)] if on_core else []
+            if t in self._ip_tasks:
+                choices.append("ip")
+            params.append(Categorical(f"pe_{t}", tuple(choices)))
+        for t in self._ip_tasks:
+            levels = unroll_levels(int(self.graph.iterations[self.graph.index(t)]))
+            params.append(Ordinal(f"ip_{t}", levels))
+        for t in self._tasks:
+            params.append(Integer(f"mem_{t}", 0, N_MEM - 1))
+        for k in range(N_MEM):
+            params.append(Categorical(f"mem{k}_kind", ("sram", "dram")))
+            params.append(Ordinal(f"mem{k}_width", widths))
+            params.append(Integer(f"mem{k}_bus", 0, N_BUS - 1))
+        for j in range(N_GPP):
+            params.append(Integer(f"gpp{j}_bus", 0, N_BUS - 1))
+        params.append(Integer("ip_bus", 0, N_BUS - 1))
+        for k in range(N_BUS):
+            params.append(Ordinal(f"bus{k}_width", widths))
+        params.append(Ordinal("gpp_freq", GPP_FREQ_SCALES))
+        params.append(Ordinal("ip_freq", FREQ_SCALES))
+        params.append(Ordinal("mem_freq", FREQ_SCALES))
+        params.append(Ordinal("bus_freq", FREQ_SCALES))
+        params.append(Ordinal("queue_size", QUEUE_SIZES))
+        return DesignSpace(params)
+
+    @property
+    def space(self) -> DesignSpace:
+        return self._space
+
+    @property
+    def parameter_groups(self) -> dict[str, list[str]]:
+        """Agents for the multi-agent env: mapping, IPs, memories, interconnect, clocks."""
+        clocks = ["gpp_freq", "ip_freq", "mem_freq", "bus_freq"]
+        memory = [f"mem_{t}" for t in self._tasks] + [
+            f"mem{k}_{knob}" for k in range(N_MEM) for knob in ("kind", "width", "bus")
+        ]
+        interconnect = [f"gpp{j}_bus" for j in range(N_GPP)] + ["ip_bus"]
+        interconnect += [f"bus{k}_width" for k in range(N_BUS)] + ["queue_size"]
+        return {
+            "mapping": [f"pe_{t}" for t in self._tasks],
+            "ips": [f"ip_{t}" for t in self._ip_tasks],
+            "memory": memory,
+            "interconnect": interconnect,
+            "clocks": clocks,
+        }
+
+    def reference_design(self) -> dict[str, Any]:
+        """FARSI's reference hardware graph: one A53, one 4-byte SRAM and bus, no IP.
+
+        Tasks the database gives no core cycles for (none in FARSI's workloads) run on
+        their IPs instead.
+        """
+        design: dict[str, Any] = {}
+        for p in self.space:
+            design[p.name] = p.values[0] if not isinstance(p, Integer) else p.low
+        for t in self._tasks:
+            if "gpp0" in self.space[f"pe_{t}"].values:
+                design[f"pe_{t}"] = "gpp0"
+            else:  # a task the database gives no core cycles for runs on its IP
+                design[f"pe_{t}"], design[f"ip_{t}"] = "ip", 1
+        design.update(gpp_freq=1.0, ip_freq=1, mem_freq=1, bus_freq=1, queue_size=16)
+        return self.space.clean(design)
+
+    def decode(self, design: Mapping[str, Any]) -> SocDesign:
+        """The explicit SoC a point of the space stands for."""
+        d = design
+        used_buses = {0}
+        pes: list[PE] = []
+        task_pe: dict[str, str] = {}
+        gpps_used = sorted(
+            {int(str(d[f"pe_{t}"])[3:]) for t in self._tasks if d[f"pe_{t}"] != "ip"}
+        )
+        for j in gpps_used:
+            bus = int(d[f"gpp{j}_bus"])
+            used_buses.add(bus)
+            pes.append(PE(f"gpp{j}", "gpp", f"bus{bus}", freq_scale=float(d["gpp_freq"])))
+        for t in self._ip_tasks:
+            unroll = int(d[f"ip_{t}"])
+            if unroll > 0:
+                bus = int(d["ip_bus"])
+                used_buses.add(bus)
+                pes.append(
+                    PE(f"ip_{t}", "ip", f"bus{bus}", t, unroll, freq_scale=float(d["ip_freq"]))
+                )
+        for t in self._tasks:
+            choice = str(d[f"pe_{t}"])
+            task_pe[t] = f"ip_{t}" if choice == "ip" else choice
+        slots = sorted({0} | {int(d[f"mem_{t}"]) for t in self._tasks})
+        memories = []
+        for k in slots:
+            bus = int(d[f"mem{k}_bus"])
+            used_buses.add(bus)
+            memories.append(
+                Memory(
+                    f"mem{k}",
+                    str(d[f"mem{k}_kind"]),
+                    int(d[f"mem{k}_width"]),
+                    f"bus{bus}",
+                    float(d["mem_freq"]),
+                )
+            )
+        buses = [
+            Bus(
+                f"bus{k}",
+                int(d[f"bus{k}_width"]),
+                () if k == 0 else ("bus0",),
+                float(d["bus_freq"]),
+            )
+            for k in sorted(used_buses)
+        ]
+        return SocDesign(
+            tuple(pes),
+            tuple(memories),
+            tuple(buses),
+            task_pe,
+            {t: f"mem{int(d[f'mem_{t}'])}" for t in self._tasks},
+            int(d["queue_size"]),
+        )
+
+    def simulate(self, soc: SocDesign) -> SocReport | list[str]:
+        """Simulates an explicit design; returns the reasons it cannot run, if any."""
+        reasons = check(soc, self.graph, self.library)
+        if reasons:
+            return reasons
+        c = costs(soc, self.graph, self.library, self.memory_costs)
+        schedule = simulate(c.demand, c.private, self.precedence)
+        return SocReport(
+            design=soc,
+            blocks=tuple(soc.block_names),
+            utilisation=block_utilisation(schedule.utilisation(), len(soc.pes)),
+            energy_j=c.energy_j,
+            area_mm2=c.area_mm2,
+            start_s=schedule.start_s,
+            finish_s=schedule.finish_s,
+            traffic_bytes=c.traffic_bytes,
+            latency_s=schedule.latency_s,
+        )
+
+    def evaluate_soc(self, soc: SocDesign) -> Evaluation:
+        """Costs an explicit design (any topology); impossible ones are infeasible."""
+        report = self.simulate(soc)
+        if isinstance(report, list):
+            return Evaluation.infeasible(report)
+        n_pe, n_mem = len(soc.pes), len(soc.memories)
+        memory_traffic = float(report.traffic_bytes[n_pe : n_pe + n_mem].sum())
+        metrics = {
+            "latency_ms": report.latency_s * 1e3,
+            "power_mw": report.power_w * 1e3,
+            "area_mm2": float(report.area_mm2.sum()),
+            "energy_mj": report.energy_total_j * 1e3,
+            "gpp_count": float(sum(p.kind == "gpp" for p in soc.pes)),
+            "ip_count": float(sum(p.kind == "ip" for p in soc.pes)),
+            "utilisation_max": float(report.utilisation.max()) if report.blocks else 0.0,
+            "traffic_mb": memory_traffic / 1e6,
+        }
+        metrics["budget_distance"] = sum(
+            max(0.0, metrics[m] / b - 1.0) for m, b in self.budgets.items()
+        )
+        return Evaluation(metrics)
+
+    def evaluate(self, design: Mapping[str, Any], workload: Any = None) -> Evaluation:
+        unallocated = [
+            f"task {t!r} is mapped to its IP, but ip_{t} = 0 allocates none"
+            for t in self._ip_tasks
+            if design[f"pe_{t}"] == "ip" and int(design[f"ip_{t}"]) == 0
+        ]
+        if unallocated:
+            return Evaluation.infeasible(unallocated)
+        return self.evaluate_soc(self.decode(design))
