@@ -117,9 +117,7 @@ def check_page(
             warnings.append(text)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium(), headless=True, args=list(FLAGS)
-        )
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=list(FLAGS))
         try:
             tab = browser.new_page(viewport={"width": width, "height": 900})
             tab.set_default_timeout(timeout_s * 1000)

@@ -127,12 +127,8 @@ def fronts_figure(
             ys.append(known_front[:, j])
         all_x = np.concatenate(xs) if xs else np.empty(0)
         all_y = np.concatenate(ys) if ys else np.empty(0)
-        fig.update_xaxes(
-            title_text=objectives[i], type=_log_if_wide(all_x), row=row, col=col
-        )
-        fig.update_yaxes(
-            title_text=objectives[j], type=_log_if_wide(all_y), row=row, col=col
-        )
+        fig.update_xaxes(title_text=objectives[i], type=_log_if_wide(all_x), row=row, col=col)
+        fig.update_yaxes(title_text=objectives[j], type=_log_if_wide(all_y), row=row, col=col)
     fig.update_layout(
         height=430 * n_rows,
         title="Pareto fronts (feasible, non-dominated, union over seeds; hover for the design)",
@@ -220,9 +216,7 @@ def best_designs_figure(
     return fig
 
 
-def _band(
-    fig: go.Figure, stats: pd.DataFrame, agent: str, colour: str, y_title: str
-) -> None:
+def _band(fig: go.Figure, stats: pd.DataFrame, agent: str, colour: str, y_title: str) -> None:
     """Median line and a min-max band over seeds (the band drawn first, under the line)."""
     x = stats.index.to_numpy()
     fig.add_trace(
@@ -260,9 +254,7 @@ def hypervolume_figure(history: pd.DataFrame, colours: dict[str, str]) -> go.Fig
     """Hypervolume against evaluations: median over seeds and the min-max band."""
     fig = go.Figure()
     for agent, frame in history.groupby("agent", sort=True):
-        stats = frame.groupby("evaluations")["hypervolume"].agg(
-            ["median", "min", "max", "count"]
-        )
+        stats = frame.groupby("evaluations")["hypervolume"].agg(["median", "min", "max", "count"])
         _band(fig, stats, str(agent), colours[str(agent)], "hypervolume")
     fig.update_layout(
         height=420,

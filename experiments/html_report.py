@@ -102,9 +102,7 @@ def _anchor(problem: str) -> str:
 
 def _figure_html(fig: Any, div_id: str) -> str:
     return str(
-        pio.to_html(
-            fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG
-        )
+        pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
     )
 
 
@@ -128,8 +126,9 @@ def problem_section(
         facts.append(f"workload {first['workload']}")
     facts.append(f"minimised objectives: {', '.join(objectives)}")
     if constraints:
-        facts.append(f"constrained metrics (feasible iff constraint.<metric> <= 0): "
-                     f"{', '.join(constraints)}")
+        facts.append(
+            f"constrained metrics (feasible iff constraint.<metric> <= 0): {', '.join(constraints)}"
+        )
     charged = int((~evals["cached"].astype(bool)).sum())
     facts.append(f"{charged} evaluations in {evals['run_id'].nunique()} runs")
     parts = [
@@ -165,9 +164,7 @@ def write_html_report(results_dir: Path) -> Path:
     results_dir = Path(results_dir)
     table = results_dir / "evaluations.parquet"
     if not table.is_file():
-        raise ConfigError(
-            f"{str(table)!r} does not exist; `dsegym report {results_dir}` writes it"
-        )
+        raise ConfigError(f"{str(table)!r} does not exist; `dsegym report {results_dir}` writes it")
     evals = read_parquet(table)
     summary = _read_csv(results_dir / "summary.csv")
     history = _read_csv(results_dir / "hypervolume_history.csv")
@@ -178,14 +175,16 @@ def write_html_report(results_dir: Path) -> Path:
     sections, n_figures = [], 0
     for problem in problems:
         text, n = problem_section(
-            problem, evals[evals["problem"] == problem], summary, history, refs.get(problem),
+            problem,
+            evals[evals["problem"] == problem],
+            summary,
+            history,
+            refs.get(problem),
             colours,
         )
         sections.append(text)
         n_figures += n
-    nav = " ".join(
-f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in problems
-    )
+    nav = " ".join(f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in problems)
     title = f"dsegym results: {html.escape(results_dir.name)}"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>

@@ -112,8 +112,7 @@ def _markdown_table(df: pd.DataFrame) -> str:
 
 
 def write_report(results_dir: Path) -> Path:
-    """Writes ``summary.md``, ``report.html``, the tables and the plots; returns the
-    Markdown path."""
+    """Writes ``summary.md``, ``report.html``, the tables and plots; returns the .md path."""
     results_dir = Path(results_dir)
     tables = analyse(results_dir)
     plots = results_dir / "plots"

@@ -83,9 +83,7 @@ def _mapping(values: pd.Series, prefix: str) -> pd.DataFrame:
     frame = pd.DataFrame(list(values), index=values.index)
     for col in frame.columns:
         # Integer knobs stay integers (nullable: other problems' rows hold no value).
-        if pd.api.types.is_integer_dtype(frame[col]) and not pd.api.types.is_bool_dtype(
-            frame[col]
-        ):
+        if pd.api.types.is_integer_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = frame[col].astype("Int64")
     return frame.add_prefix(prefix)
 
@@ -111,8 +109,10 @@ def _problem_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _arrow_safe(column: pd.Series) -> pd.Series:
-    """Mixed value types in one column (a knob that is 4 in one problem and 'ws' in
-    another) cannot be one Parquet type: such a column is written as text."""
+    """A column whose values mix types is written as text.
+
+    A knob that is 4 in one problem and 'ws' in another cannot be one Parquet type.
+    """
     if column.dtype != object:
         return column
     kinds = {
