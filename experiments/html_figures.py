@@ -18,8 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from dsegym.experiments.tidy import DESIGN, METRIC, OBJECTIVE, columns
-from dsegym.search.pareto import nondominated_mask
+from dsegym.experiments.tidy import DESIGN, METRIC, OBJECTIVE, columns, front_rows
 
 KNOWN_FRONT = "known front"
 KNOWN_STYLE = {"color": "rgba(0,0,0,0.35)", "size": 4}
@@ -51,17 +50,6 @@ def hover_text(rows: pd.DataFrame) -> list[str]:
         lines += [f"  {c[len(METRIC) :]} = {_fmt(row[c])}" for c in metrics if pd.notna(row[c])]
         texts.append("<br>".join(lines))
     return texts
-
-
-def front_rows(evals: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
-    """The non-dominated feasible evaluations of ``evals`` (all seeds together)."""
-    cols = [OBJECTIVE + o for o in objectives]
-    done = evals[~evals["cached"].astype(bool) & evals["feasible"].astype(bool)]
-    if done.empty:
-        return done
-    F = done[cols].to_numpy(dtype=float)
-    front = done[nondominated_mask(F)]
-    return front.drop_duplicates(subset=cols).sort_values(cols[0], kind="stable")
 
 
 def _log_if_wide(values: np.ndarray, decades: float = 2.0) -> str:

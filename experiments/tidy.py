@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dsegym.errors import DsegymError
+from dsegym.search.pareto import nondominated_mask
 
 DESIGN = "design."
 METRIC = "metric."
@@ -160,6 +161,12 @@ def columns(frame: pd.DataFrame, prefix: str) -> list[str]:
     return [c for c in frame.columns if c.startswith(prefix) and frame[c].notna().any()]
 
 
-def strip(names: Sequence[str]) -> list[str]:
-    """``["design.pe_rows", ...]`` -> ``["pe_rows", ...]``."""
-    return [n.split(".", 1)[1] for n in names]
+def front_rows(evals: pd.DataFrame, objectives: Sequence[str]) -> pd.DataFrame:
+    """The non-dominated feasible evaluations of ``evals`` (all seeds together)."""
+    cols = [OBJECTIVE + o for o in objectives]
+    done = evals[~evals["cached"].astype(bool) & evals["feasible"].astype(bool)]
+    if done.empty:
+        return done
+    F = done[cols].to_numpy(dtype=float)
+    front = done[nondominated_mask(F)]
+    return front.drop_duplicates(subset=cols).sort_values(cols[0], kind="stable")
