@@ -28,7 +28,7 @@ from typing import Any, Literal
 import optuna
 import pandas as pd
 from optuna.storages import JournalStorage
-from optuna.storages.journal import JournalFileBackend
+from optuna.storages.journal import BaseJournalBackend, JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from dsegym.costmodels.registry import make_problem
@@ -58,6 +58,23 @@ class _ProblemInfo:
     directions: list[str]
     metric_names: list[str]
     constraints: list[str]
+
+
+class _Collected(BaseJournalBackend):
+    """A journal kept in memory, then written to the file in one append.
+
+    The file backend syncs to disk on every append, which is once per trial when a
+    study is built through Optuna's API (about 4 ms each); the logs are the same.
+    """
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, Any]] = []
+
+    def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
+        return self.logs[log_number_from:]
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        self.logs.extend(logs)
 
 
 def _problem_info(rows: pd.DataFrame) -> _ProblemInfo:
@@ -141,7 +158,8 @@ def export_optuna(
     path = Path(output) if output is not None else results_dir / JOURNAL_NAME
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    storage = JournalStorage(JournalFileBackend(str(tmp)))
+    journal = _Collected()
+    storage = JournalStorage(journal)
     infos = {str(p): _problem_info(rows) for p, rows in df.groupby("problem", sort=True)}
     result = ExportResult(path)
     verbosity = optuna.logging.get_verbosity()
@@ -154,6 +172,7 @@ def export_optuna(
                 result.studies[name] = _write_study(storage, name, rows, infos, per)
     finally:
         optuna.logging.set_verbosity(verbosity)
+    JournalFileBackend(str(tmp)).append_logs(journal.logs)
     os.replace(tmp, path)
     return result
 
