@@ -42,6 +42,7 @@ JOURNAL_NAME = "optuna-journal.log"
 #: (0.21) reads only this list; the names go into the study's ``constraint_names``.
 CONSTRAINTS_KEY = "constraints"
 Grouping = Literal["run", "agent"]
+Direction = Literal["minimize", "maximize"]
 
 
 @dataclass
@@ -55,7 +56,7 @@ class ExportResult:
 @dataclass
 class _ProblemInfo:
     space: DesignSpace
-    directions: list[str]
+    directions: list[Direction]
     metric_names: list[str]
     constraints: list[str]
 
@@ -84,10 +85,14 @@ def _problem_info(rows: pd.DataFrame) -> _ProblemInfo:
     labels = list(first["objectives"])
     return _ProblemInfo(
         space=problem.space,
-        directions=["maximize" if lab.startswith("-") else "minimize" for lab in labels],
+        directions=[_direction(lab) for lab in labels],
         metric_names=[lab.removeprefix("-") for lab in labels],
         constraints=constraint_labels(name, first["problem_params"], problem.n_constraints),
     )
+
+
+def _direction(label: str) -> Direction:
+    return "maximize" if label.startswith("-") else "minimize"
 
 
 def _finite(values: dict[str, Any]) -> dict[str, float]:

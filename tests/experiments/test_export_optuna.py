@@ -133,3 +133,30 @@ def test_cli(finished, tmp_path, capsys):
         main(["export", "optuna", str(finished.path), "--per", "seed"])
     assert exc.value.code == 2
     assert "allowed: run, agent" in capsys.readouterr().err
+
+
+def test_a_maximised_objective_is_exported_as_the_metric_with_direction_maximize():
+    from dsegym.costmodels.space import DesignSpace, Real
+    from dsegym.experiments.export_optuna import _direction, _ProblemInfo, _trial
+
+    labels = ["-accuracy", "latency"]
+    space = DesignSpace([Real("x", 0.0, 1.0)])
+    info = _ProblemInfo(space, [_direction(lab) for lab in labels], ["accuracy", "latency"], [])
+    assert info.directions == ["maximize", "minimize"]
+    row = pd.Series(
+        {
+            "run_id": "r",
+            "seed": 0,
+            "eval_index": 1,
+            "feasible": True,
+            "violations": [],
+            "metrics": {"accuracy": 0.9, "latency": 2.0},
+            "design": {"x": 0.5},
+            "F": [-0.9, 2.0],
+            "G": [],
+            "timestamp": 1.7e9,
+            "eval_time_s": 0.001,
+        }
+    )
+    trial = _trial(row, info, space.to_optuna_distributions())
+    assert trial.values == [0.9, 2.0] and trial.params == {"x": 0.5}
