@@ -155,6 +155,19 @@ def problem_section(
     return "\n".join(parts), len(figures)
 
 
+def failed_runs_block(results_dir: Path) -> str:
+    """The runs that crashed (``runs/<run>.error.txt``), which have no points to plot."""
+    errors = sorted((results_dir / "runs").glob("*.error.txt"))
+    if not errors:
+        return ""
+    items = "".join(
+        f"<li><code>{html.escape(p.name.removesuffix('.error.txt'))}</code>: "
+        f"{html.escape(p.read_text().strip())}</li>"
+        for p in errors
+    )
+    return f'<div class="rule"><b>{len(errors)} runs failed</b><ul>{items}</ul></div>'
+
+
 def write_html_report(results_dir: Path) -> Path:
     """Writes ``report.html`` into ``results_dir`` and returns its path.
 
@@ -199,6 +212,7 @@ hide an agent, double-click to show it alone. The data behind the page:
 constraint), <code>summary.csv</code>, <code>hypervolume_history.csv</code>,
 <code>fronts/</code>, <code>reference_points.json</code>.</p>
 <nav>{nav}</nav>
+{failed_runs_block(results_dir)}
 {"".join(sections)}
 </body></html>
 """

@@ -126,7 +126,9 @@ def test_tolerates_missing_and_extra_columns(finished, tmp_path):
     history = pd.read_csv(copy / "hypervolume_history.csv")
     history["something_new"] = 1
     history[history["problem"] != "zdt1"].to_csv(copy / "hypervolume_history.csv", index=False)
+    (copy / "runs" / "zdt1__tpe__s0__0.error.txt").write_text("ValueError: <boom>\n")
     page = write_html_report(copy).read_text()
+    assert "1 runs failed" in page and "ValueError: &lt;boom&gt;" in page
     assert "No summary row for this problem." in page
     assert "No hypervolume history for this problem." in page  # zdt1's rows are gone
 
