@@ -144,7 +144,15 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     """Writes the tidy table of ``df``'s records to ``path``."""
-    tidy(df).to_parquet(path, index=False)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(tidy(df), preserve_index=False)
+    for name in LISTS:  # all-empty lists would otherwise be typed list<null>
+        if name in table.column_names:
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, table[name].cast(pa.list_(pa.string())))
+    pq.write_table(table, path)
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
