@@ -1,9 +1,11 @@
 """dsegym: a design-space exploration gym for computer hardware.
 
-The public API re-exports the core types; subpackages live in the top-level folders
-``costmodels/``, ``envs/``, ``search/`` and ``experiments/``.
+The public API re-exports the core types and the notebook API (:func:`run`,
+:func:`load`); subpackages live in the top-level folders ``costmodels/``, ``envs/``,
+``search/`` and ``experiments/``.
 """
 
+from dsegym.api import Results, load, run
 from dsegym.costmodels import (
     Categorical,
     Constraint,
@@ -39,6 +41,9 @@ __all__ = [
     "Outcome",
     "Problem",
     "Real",
+    "Results",
     "__version__",
+    "load",
     "make_problem",
+    "run",
 ]

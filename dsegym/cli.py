@@ -1,4 +1,4 @@
-"""The ``dsegym`` command line: run, report, list, evaluate, validate.
+"""The ``dsegym`` command line: run, report, export, list, evaluate, validate.
 
 Every user mistake (a bad config, an unknown name, an out-of-range value) ends in one
 message on stderr and exit code 2, never a traceback.
@@ -7,7 +7,6 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -63,21 +62,13 @@ def run(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Run every problem x agent x seed x hyperparameter combination of CONFIG."""
+    from dsegym.api import prepare_results_dir
     from dsegym.experiments.config import expand_runs, load_config
     from dsegym.experiments.launch import run_experiment
 
     cfg = load_config(config)
     results_dir = output or cfg.results_dir()
-    if resume and overwrite:
-        raise ConfigError("--resume and --overwrite: choose one")
-    runs_dir = results_dir / "runs"
-    if overwrite and runs_dir.is_dir():
-        shutil.rmtree(runs_dir)
-    if not resume and runs_dir.is_dir() and any(runs_dir.iterdir()):
-        raise ConfigError(
-            f"results folder {str(results_dir)!r} already holds runs; pass --resume to "
-            "finish them, --overwrite to start again, or --output to write elsewhere"
-        )
+    prepare_results_dir(results_dir, resume=resume, overwrite=overwrite)
     n_runs = len(expand_runs(cfg))
     console.print(f"[bold]{cfg.name}[/]: {n_runs} runs x budget {cfg.budget} -> {results_dir}")
     summaries = run_experiment(
@@ -95,6 +86,7 @@ def run(
         md = write_report(results_dir)
         _print_summary(results_dir)
         console.print(f"report: {md}")
+        console.print(f"interactive report: {results_dir / 'report.html'}")
     for s in failed:
         err_console.print(f"[red]run {s.run_id} failed:[/] {s.error}")
     if failed:
@@ -136,6 +128,36 @@ def report_cmd(
     md = write_report(results_dir)
     _print_summary(results_dir)
     console.print(f"report: {md}")
+    console.print(f"interactive report: {results_dir / 'report.html'}")
+
+
+export_app = typer.Typer(
+    no_args_is_help=True, help="Write a results folder in another tool's format."
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("optuna")
+def export_optuna_cmd(
+    results_dir: Annotated[Path, typer.Argument(help="a results folder of `dsegym run`")],
+    per: Annotated[
+        str, typer.Option(help="a study per 'run', or per 'agent' (problem x agent, all seeds)")
+    ] = "run",
+    output: Annotated[
+        Path | None, typer.Option(help="journal file (default RESULTS_DIR/optuna-journal.log)")
+    ] = None,
+) -> None:
+    """Write RESULTS_DIR's evaluations as Optuna studies in a journal file."""
+    from dsegym.experiments.export_optuna import export_optuna
+
+    if per not in ("run", "agent"):
+        raise ConfigError(f"--per {per!r}: allowed: run, agent")
+    if not results_dir.is_dir():
+        raise ConfigError(f"results folder {str(results_dir)!r} does not exist")
+    result = export_optuna(results_dir, output, per="run" if per == "run" else "agent")
+    trials = sum(result.studies.values())
+    console.print(f"{len(result.studies)} studies, {trials} trials -> {result.path}")
+    console.print(f"open it with: optuna-dashboard {result.path}", highlight=False)
 
 
 @app.command("list")

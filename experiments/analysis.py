@@ -6,7 +6,6 @@ each problem is written to ``reference_points.json`` beside the results.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pandas as pd
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.storage import read_records, write_json
+from dsegym.experiments.tidy import write_parquet
 from dsegym.search.pareto import Normaliser, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
@@ -44,15 +44,8 @@ def load_evaluations(results_dir: Path) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Writes the evaluations as Parquet (nested fields as JSON text)."""
-    flat = df.copy()
-    for col in ("design", "metrics", "problem_params", "hyperparameters"):
-        if col in flat:
-            flat[col] = flat[col].map(lambda v: json.dumps(v, sort_keys=True))
-    for col in ("F", "G", "violations", "objectives"):
-        if col in flat:
-            flat[col] = flat[col].map(lambda v: json.dumps(v))
-    flat.to_parquet(path, index=False)
+    """Writes the evaluations as a tidy Parquet table (see :mod:`.tidy` for its columns)."""
+    write_parquet(df, path)
 
 
 @dataclass

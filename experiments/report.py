@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dsegym.experiments.analysis import analyse  # noqa: E402
+from dsegym.experiments.html_report import write_html_report  # noqa: E402
 from dsegym.search.pareto import nondominated  # noqa: E402
 
 
@@ -111,7 +112,7 @@ def _markdown_table(df: pd.DataFrame) -> str:
 
 
 def write_report(results_dir: Path) -> Path:
-    """Writes ``summary.md``, the CSV tables and the plots; returns the Markdown path."""
+    """Writes ``summary.md``, ``report.html``, the tables and plots; returns the .md path."""
     results_dir = Path(results_dir)
     tables = analyse(results_dir)
     plots = results_dir / "plots"
@@ -140,4 +141,5 @@ def write_report(results_dir: Path) -> Path:
             lines += [f"![hypervolume]({hv_png.relative_to(results_dir)})", ""]
     path = results_dir / "summary.md"
     path.write_text("\n".join(lines))
+    write_html_report(results_dir)
     return path

@@ -1,0 +1,234 @@
+"""The notebook API: run an experiment, or load a results folder, and get DataFrames.
+
+    import dsegym
+
+    res = dsegym.run("experiments/configs/quickstart.yaml", output="results/qs")
+    res.summary                      # one row per (problem, agent)
+    res.evaluations                  # one row per evaluation, one column per knob/metric
+    res.front("toy-accelerator")     # the non-dominated designs, all agents together
+    res = dsegym.load("results/qs")  # the same, from a finished folder
+
+Importing :mod:`dsegym` stays light: pandas, Ray and the analysis load only when one of
+these functions is first called.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dsegym.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dsegym.experiments.config import ExperimentConfig
+    from dsegym.experiments.export_optuna import ExportResult
+
+
+def prepare_results_dir(results_dir: Path, *, resume: bool, overwrite: bool) -> None:
+    """Refuses to mix a new experiment into a folder that holds runs, unless told how.
+
+    Raises:
+        ConfigError: on ``resume`` with ``overwrite``, or on a folder with runs and neither.
+    """
+    if resume and overwrite:
+        raise ConfigError("--resume and --overwrite: choose one")
+    runs_dir = results_dir / "runs"
+    if overwrite and runs_dir.is_dir():
+        shutil.rmtree(runs_dir)
+    if not resume and runs_dir.is_dir() and any(runs_dir.iterdir()):
+        raise ConfigError(
+            f"results folder {str(results_dir)!r} already holds runs; pass --resume to "
+            "finish them, --overwrite to start again, or --output to write elsewhere"
+        )
+
+
+@dataclass
+class Results:
+    """A results folder as DataFrames; each table is read on first use.
+
+    Attributes:
+        path: The results folder.
+        errors: ``{run_id: error}`` for runs that crashed (only from :func:`run`).
+    """
+
+    path: Path
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def evaluations(self) -> pd.DataFrame:
+        """Every recorded proposal, one column per value (see :mod:`.experiments.tidy`).
+
+        The run's fields, then ``design.<knob>``, ``metric.<name>``,
+        ``objective.<label>`` and ``constraint.<metric>`` columns.
+        """
+        from dsegym.experiments.tidy import read_parquet
+
+        return read_parquet(self.path / "evaluations.parquet")
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per (problem, agent): hypervolume over seeds and the rest."""
+        return self._csv("summary.csv")
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: final hypervolume, IGD, best values, evaluations."""
+        return self._csv("runs.csv")
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """Hypervolume against evaluations, one row per (run, checkpoint)."""
+        return self._csv("hypervolume_history.csv")
+
+    @cached_property
+    def fronts(self) -> dict[str, pd.DataFrame]:
+        """Each run's Pareto front in objective space, keyed by run id."""
+        import pandas as pd
+
+        return {p.stem: pd.read_csv(p) for p in sorted((self.path / "fronts").glob("*.csv"))}
+
+    @property
+    def report_html(self) -> Path:
+        """The interactive report (written by :func:`run` or ``dsegym report``)."""
+        return self.path / "report.html"
+
+    def _csv(self, name: str) -> pd.DataFrame:
+        import pandas as pd
+
+        try:
+            return pd.read_csv(self.path / name)
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+
+    def front(self, problem: str, agent: str | None = None) -> pd.DataFrame:
+        """The feasible non-dominated evaluations of a problem, with their designs.
+
+        Args:
+            problem: A problem label (see ``summary["problem"]``).
+            agent: Only this agent's evaluations (default: all agents together).
+
+        Raises:
+            ConfigError: for a problem or agent the folder does not hold.
+        """
+        from dsegym.experiments.tidy import front_rows
+
+        evals = self.evaluations
+        rows = evals[evals["problem"] == problem]
+        if rows.empty:
+            allowed = ", ".join(sorted(map(str, evals["problem"].unique())))
+            raise ConfigError(f"problem {problem!r} is not in {self.path}; allowed: {allowed}")
+        if agent is not None:
+            if agent not in set(rows["agent"]):
+                allowed = ", ".join(sorted(map(str, rows["agent"].unique())))
+                raise ConfigError(f"agent {agent!r} did not run {problem!r}; allowed: {allowed}")
+            rows = rows[rows["agent"] == agent]
+        front = front_rows(rows, list(rows.iloc[0]["objectives"]))
+        # other problems' knobs and metrics are empty here
+        return front.dropna(axis=1, how="all").reset_index(drop=True)
+
+    def export_optuna(self, output: Path | None = None, per: str = "run") -> ExportResult:
+        """Writes the runs as Optuna studies (see ``dsegym export optuna``)."""
+        from dsegym.experiments.export_optuna import export_optuna
+
+        if per not in ("run", "agent"):
+            raise ConfigError(f"per={per!r}: allowed: run, agent")
+        return export_optuna(self.path, output, per="run" if per == "run" else "agent")
+
+    def __repr__(self) -> str:
+        return f"Results({str(self.path)!r})"
+
+
+def _stale(results_dir: Path) -> bool:
+    """True when a record is newer than the tables (or the tables are missing)."""
+    tables = [results_dir / n for n in ("evaluations.parquet", "summary.csv")]
+    if not all(t.is_file() for t in tables):
+        return True
+    oldest = min(t.stat().st_mtime for t in tables)
+    return any(p.stat().st_mtime > oldest for p in (results_dir / "runs").glob("*.jsonl"))
+
+
+def load(results_dir: str | Path) -> Results:
+    """Opens a results folder; recomputes its tables first if records are newer.
+
+    Raises:
+        ConfigError: if the folder does not exist or holds no dsegym records.
+    """
+    path = Path(results_dir)
+    if not path.is_dir():
+        raise ConfigError(f"results folder {str(path)!r} does not exist")
+    if _stale(path):
+        from dsegym.experiments.analysis import analyse
+
+        analyse(path)
+    return Results(path)
+
+
+def _config(config: str | Path | Mapping[str, Any] | ExperimentConfig) -> ExperimentConfig:
+    from dsegym.experiments.config import ExperimentConfig, load_config, parse_config
+
+    if isinstance(config, ExperimentConfig):
+        return config
+    if isinstance(config, Mapping):
+        return parse_config(dict(config), "config")
+    return load_config(Path(config))
+
+
+def run(
+    config: str | Path | Mapping[str, Any] | ExperimentConfig,
+    *,
+    output: str | Path | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    report: bool = True,
+    progress: bool = False,
+) -> Results:
+    """Runs an experiment, as ``dsegym run`` does, and returns its results.
+
+    Args:
+        config: A YAML path, a dict in the same shape, or an ``ExperimentConfig``.
+        output: Results folder (default: the config's ``output_dir``).
+        workers: Parallel runs under Ray (default: the config's; 1 is serial).
+        address: An existing Ray cluster ('auto' or host:port).
+        resume: Finish an interrupted experiment in ``output``.
+        overwrite: Delete the folder's earlier runs first.
+        report: Also write the Markdown, PNG and HTML reports (tables are always written).
+        progress: Draw a progress bar.
+
+    Returns:
+        The results; runs that crashed are listed in ``errors`` (and warned about).
+
+    Raises:
+        ConfigError: for an invalid config or a folder that already holds runs.
+    """
+    from dsegym.experiments.launch import run_experiment
+
+    cfg = _config(config)
+    results_dir = Path(output) if output is not None else cfg.results_dir()
+    prepare_results_dir(results_dir, resume=resume, overwrite=overwrite)
+    summaries = run_experiment(
+        cfg,
+        results_dir=results_dir,
+        workers=workers,
+        address=address,
+        resume=resume,
+        show_progress=progress,
+    )
+    errors = {s.run_id: s.error for s in summaries if s.error}
+    for run_id, error in errors.items():
+        warnings.warn(f"run {run_id} failed: {error}", RuntimeWarning, stacklevel=2)
+    if report:
+        from dsegym.experiments.report import write_report
+
+        write_report(results_dir)
+    results = load(results_dir)
+    results.errors = errors
+    return results
