@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+MAX_ECHO = 200
+
+
+def shorten(text: object, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, so a message never echoes megabytes of input."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}... ({len(text):,} characters)"
+
 
 class DsegymError(Exception):
     """Base class for errors the CLI reports as one clear message and exit code 2."""

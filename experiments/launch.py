@@ -19,7 +19,13 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dsegym.experiments.config import ExperimentConfig, expand_runs
-from dsegym.experiments.runner import RunSpec, RunSummary, execute_run
+from dsegym.experiments.runner import (
+    RunFailedError,
+    RunSpec,
+    RunSummary,
+    execute_run,
+    write_error,
+)
 from dsegym.experiments.storage import write_json
 
 
@@ -89,10 +95,15 @@ def _guarded(spec: RunSpec, results_dir: Path, resume: bool, progress: Any = Non
     """Runs one spec; an agent that crashes fails its own run, not the experiment."""
     try:
         return execute_run(spec, results_dir, resume=resume, progress=progress)
+    except RunFailedError as failed:  # the runner saved the error file
+        cause = failed.__cause__ or failed
+        message = f"{type(cause).__name__}: {cause}".splitlines()[0]
+        message += f" (after {failed.evaluations} evaluations)"
+        return RunSummary(
+            spec.run_id, failed.evaluations, failed.proposals, "error", 0.0, error=message
+        )
     except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
-        message = f"{type(exc).__name__}: {exc}"
-        (results_dir / "runs").mkdir(parents=True, exist_ok=True)
-        (results_dir / "runs" / f"{spec.run_id}.error.txt").write_text(message + "\n")
+        message = write_error(results_dir, spec.run_id, exc, 0)
         return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message)
 
 
