@@ -27,7 +27,8 @@ class UnknownNameError(ConfigError):
     def __init__(self, kind: str, name: str, allowed: list[str] | tuple[str, ...]):
         self.kind, self.name, self.allowed = kind, name, list(allowed)
         super().__init__(
-            f"unknown {kind} {name!r}; allowed: {', '.join(sorted(map(str, allowed)))}"
+            f"unknown {kind} {shorten(name)!r}; "
+            f"allowed: {shorten(', '.join(sorted(map(str, allowed))), 2000)}"
         )
 
 

@@ -152,8 +152,8 @@ def test_sweeps_and_seeds_expand_to_runs():
     assert len(specs) == 2 * (2 + 1) * 2
     assert len({s.run_id for s in specs}) == len(specs)
     assert {s.agent_label for s in specs} == {
-        "nsga2[population_size=8,crossover=sbx]",
-        "nsga2[population_size=16,crossover=sbx]",
+        "nsga2[population_size=8]",
+        "nsga2[population_size=16]",
         "random",
     }
 
