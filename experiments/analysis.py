@@ -31,6 +31,7 @@ EVALUATION_COLUMNS = [
     "agent_name", "hyperparameters", "seed", "proposal_index", "eval_index", "cached",
     "design", "metrics", "F", "G", "feasible", "violations",
 ]  # fmt: skip
+RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (
     "objectives normalised by the ideal and nadir of the union of the runs' own Pareto "
@@ -182,7 +183,9 @@ def run_statuses(results_dir: Path) -> pd.DataFrame:
     plan = json.loads(plan_path.read_text()) if plan_path.is_file() else []
     run_ids = [p["run_id"] for p in plan]
     runs_dir = results_dir / "runs"
-    found = {p.name.split(".", 1)[0] for p in runs_dir.glob("*.*")} if runs_dir.is_dir() else set()
+    found = set()
+    for suffix in RUN_FILE_SUFFIXES:
+        found |= {p.name[: -len(suffix)] for p in runs_dir.glob(f"*{suffix}")}
     run_ids += sorted(found - set(run_ids))
     by_id = {p["run_id"]: p for p in plan}
     rows = []

@@ -248,6 +248,12 @@ def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
         where: The field the parameters came from (``problems[0].params``, ``--param``).
     """
     _check_files(params, where)
+    for key, value in params.items():
+        is_seed = key == "seed" or key.endswith("_seed")
+        if is_seed and isinstance(value, int) and not 0 <= value <= MAX_SEED:
+            raise ConfigError(
+                f"{where}.{key}: a seed must be an integer in [0, {MAX_SEED}], got {value}"
+            )
     try:
         return make_problem(name, params)
     except DsegymError as exc:
