@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,7 +13,53 @@ import numpy as np
 
 from dsegym.costmodels.base import CostModel, Evaluation
 from dsegym.costmodels.space import Design, DesignSpace
-from dsegym.errors import ConfigError
+from dsegym.errors import ConfigError, shorten
+
+_SCALAR_TYPES = (int, float, str, bool)
+
+
+def coerce_design(design: Any) -> tuple[Design, list[str]]:
+    """A design as a flat ``{name: scalar}`` dict, with the reasons it is not one.
+
+    Agents and users may propose anything; a value that is not a single parameter value
+    (a list, a dict, ``None``...) or a design that is not a mapping at all makes the
+    design infeasible with a reason, never an exception. The returned dict is JSON-safe
+    (odd values become their JSON form or ``repr``), so it can be recorded and keyed;
+    coercing it again gives the same dict.
+    """
+    if isinstance(design, Mapping):
+        out = dict(design)
+        if all(type(v) in _SCALAR_TYPES for v in out.values()) and all(type(k) is str for k in out):
+            return out, []  # the hot path: nothing to check further
+        problems = []
+        clean: Design = {}
+        for k, v in out.items():
+            name = k if isinstance(k, str) else str(k)
+            if isinstance(v, np.generic) and not isinstance(v, np.void):
+                clean[name] = v.item()
+            elif v is None or not isinstance(v, _SCALAR_TYPES):
+                problems.append(
+                    f"parameter {shorten(name)!r}: {type(v).__name__} value "
+                    f"{shorten(repr(v))} is not a single parameter value"
+                )
+                clean[name] = _json_safe(v)
+            else:
+                clean[name] = v
+            if not isinstance(k, str):
+                problems.append(f"parameter name {shorten(repr(k))} is not a string")
+        return clean, problems
+    reason = (
+        f"a design must be a mapping of parameter names to values, got "
+        f"{type(design).__name__} {shorten(repr(design))}"
+    )
+    return {"<design>": _json_safe(design)}, [reason]
+
+
+def _json_safe(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, default=repr, allow_nan=False))
+    except (TypeError, ValueError, RecursionError):
+        return shorten(repr(value))
 
 
 @dataclass(frozen=True)
@@ -122,6 +170,9 @@ class Problem:
     reference_point: np.ndarray | None = None
     description: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    # (design, traceback) of every design the cost model raised on; the runner drains
+    # it into a file beside the run's record.
+    model_errors: list[tuple[Design, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.objectives = tuple(self.objectives)
@@ -164,10 +215,18 @@ class Problem:
                 False,
             )
         values = [o.value(evaluation.metrics) for o in self.objectives]
-        if any(math.isnan(v) for v in values):
+        if not all(math.isfinite(v) for v in values):
             missing = [o.metric for o, v in zip(self.objectives, values, strict=True) if v != v]
-            evaluation = Evaluation.infeasible(f"model returned no value for {missing}")
-            return self.outcome(design, evaluation)
+            if missing:
+                reason = f"model returned no value for {missing}"
+            else:
+                bad = {
+                    o.metric: evaluation.metrics[o.metric]
+                    for o, v in zip(self.objectives, values, strict=True)
+                    if not math.isfinite(v)
+                }
+                reason = f"model returned non-finite metrics {bad}"
+            return self.outcome(design, Evaluation.infeasible(reason))
         F = np.array(values, dtype=float)
         g_values = [c.g(evaluation.metrics) for c in self.constraints]
         G = np.array(g_values, dtype=float)
@@ -183,25 +242,55 @@ class Problem:
 
     def evaluate(self, design: Mapping[str, Any]) -> Outcome:
         """Costs one design; a design outside the space is an infeasible outcome."""
-        problems = self.space.violations(design)
+        d, problems = coerce_design(design)
+        problems = problems or self.space.violations(d)
         if problems:
-            return self.outcome(dict(design), Evaluation.infeasible(problems))
-        clean = self.space.clean(design)
-        return self.outcome(clean, self.cost_model.evaluate(clean, self.workload))
+            return self.outcome(d, Evaluation.infeasible(problems))
+        clean = self.space.clean(d)
+        return self.outcome(clean, self._cost_one(clean))
 
     def evaluate_batch(self, designs: Sequence[Mapping[str, Any]]) -> list[Outcome]:
-        """Costs many designs, using the model's vectorised path for valid ones."""
+        """Costs many designs, using the model's vectorised path for valid ones.
+
+        Never raises for a design: one outside the space, not a flat mapping, or on
+        which the cost model raises or returns non-finite objectives is an infeasible
+        outcome whose reasons say why (tracebacks go to ``model_errors``).
+        """
         outcomes: list[Outcome | None] = [None] * len(designs)
         valid_idx, valid = [], []
-        for i, d in enumerate(designs):
-            problems = self.space.violations(d)
+        for i, raw in enumerate(designs):
+            d, problems = coerce_design(raw)
+            problems = problems or self.space.violations(d)
             if problems:
-                outcomes[i] = self.outcome(dict(d), Evaluation.infeasible(problems))
+                outcomes[i] = self.outcome(d, Evaluation.infeasible(problems))
             else:
                 valid_idx.append(i)
                 valid.append(self.space.clean(d))
         if valid:
-            evaluations = self.cost_model.evaluate_batch(valid, self.workload)
+            evaluations = self._cost(valid)
             for i, d, e in zip(valid_idx, valid, evaluations, strict=True):
                 outcomes[i] = self.outcome(d, e)
         return [o for o in outcomes if o is not None]
+
+    def _cost(self, designs: list[Design]) -> list[Evaluation]:
+        """The model's evaluations; where it raises, design by design, the error as reason."""
+        try:
+            evaluations = list(self.cost_model.evaluate_batch(designs, self.workload))
+            if len(evaluations) == len(designs) and all(
+                isinstance(e, Evaluation) for e in evaluations
+            ):
+                return evaluations
+        except Exception:  # noqa: BLE001 - a misbehaving model must not end the run
+            pass
+        return [self._cost_one(design) for design in designs]
+
+    def _cost_one(self, design: Design) -> Evaluation:
+        try:
+            evaluation = self.cost_model.evaluate(design, self.workload)
+            if not isinstance(evaluation, Evaluation):
+                raise TypeError(f"evaluate returned {type(evaluation).__name__}, not an Evaluation")
+            return evaluation
+        except Exception as exc:  # noqa: BLE001 - reported as an infeasible design
+            self.model_errors.append((design, traceback.format_exc()))
+            reason = f"cost model raised {type(exc).__name__}: {shorten(str(exc))}"
+            return Evaluation.infeasible(reason)

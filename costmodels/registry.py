@@ -16,7 +16,7 @@ import pydantic
 
 from dsegym.costmodels.base import CostModel
 from dsegym.costmodels.problem import Problem
-from dsegym.errors import ConfigError, UnknownNameError
+from dsegym.errors import ConfigError, UnknownNameError, shorten
 from dsegym.loading import load_object
 
 COST_MODELS: dict[str, str] = {
@@ -155,7 +155,7 @@ def format_validation_error(exc: pydantic.ValidationError, prefix: str = "") -> 
             msg = "unknown key"
         got = err.get("input")
         got_text = (
-            f" (got {got!r})"
+            f" (got {shorten(repr(got))})"
             if err["type"] not in ("missing", "unexpected_keyword_argument", "extra_forbidden")
             and not isinstance(got, dict)
             else ""

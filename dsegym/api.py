@@ -14,7 +14,6 @@ these functions is first called.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,24 +28,6 @@ if TYPE_CHECKING:
 
     from dsegym.experiments.config import ExperimentConfig
     from dsegym.experiments.export_optuna import ExportResult
-
-
-def prepare_results_dir(results_dir: Path, *, resume: bool, overwrite: bool) -> None:
-    """Refuses to mix a new experiment into a folder that holds runs, unless told how.
-
-    Raises:
-        ConfigError: on ``resume`` with ``overwrite``, or on a folder with runs and neither.
-    """
-    if resume and overwrite:
-        raise ConfigError("--resume and --overwrite: choose one")
-    runs_dir = results_dir / "runs"
-    if overwrite and runs_dir.is_dir():
-        shutil.rmtree(runs_dir)
-    if not resume and runs_dir.is_dir() and any(runs_dir.iterdir()):
-        raise ConfigError(
-            f"results folder {str(results_dir)!r} already holds runs; pass --resume to "
-            "finish them, --overwrite to start again, or --output to write elsewhere"
-        )
 
 
 @dataclass
@@ -209,26 +190,27 @@ def run(
     Raises:
         ConfigError: for an invalid config or a folder that already holds runs.
     """
-    from dsegym.experiments.launch import run_experiment
+    from dsegym.experiments.launch import results_lock, run_experiment
 
     cfg = _config(config)
     results_dir = Path(output) if output is not None else cfg.results_dir()
-    prepare_results_dir(results_dir, resume=resume, overwrite=overwrite)
-    summaries = run_experiment(
-        cfg,
-        results_dir=results_dir,
-        workers=workers,
-        address=address,
-        resume=resume,
-        show_progress=progress,
-    )
+    with results_lock(results_dir):
+        summaries = run_experiment(
+            cfg,
+            results_dir=results_dir,
+            workers=workers,
+            address=address,
+            resume=resume,
+            overwrite=overwrite,
+            show_progress=progress,
+        )
+        if report:
+            from dsegym.experiments.report import write_report
+
+            write_report(results_dir)
     errors = {s.run_id: s.error for s in summaries if s.error}
     for run_id, error in errors.items():
         warnings.warn(f"run {run_id} failed: {error}", RuntimeWarning, stacklevel=2)
-    if report:
-        from dsegym.experiments.report import write_report
-
-        write_report(results_dir)
     results = load(results_dir)
     results.errors = errors
     return results

@@ -15,8 +15,9 @@ import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from dsegym.errors import ConfigError, DsegymError
+from dsegym.errors import ConfigError, DsegymError, shorten
 
 app = typer.Typer(
     add_completion=False,
@@ -28,6 +29,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 LIST_KINDS = ("problems", "envs", "agents", "costmodels", "workloads")
+MAX_SEED = 2**32 - 1
+MAX_MESSAGE = 4000  # characters of an error message shown; the rest is cut
 
 
 def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
@@ -36,10 +39,10 @@ def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
     for item in items or []:
         key, sep, raw = item.partition("=")
         if not sep or not key:
-            raise ConfigError(f"{option} {item!r}: expected the form name=value")
+            raise ConfigError(f"{option} {shorten(item)!r}: expected the form name=value")
         try:
             out[key.strip()] = yaml.safe_load(raw)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             out[key.strip()] = raw
     return out
 
@@ -62,73 +65,114 @@ def run(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Run every problem x agent x seed x hyperparameter combination of CONFIG."""
-    from dsegym.api import prepare_results_dir
     from dsegym.experiments.config import expand_runs, load_config
-    from dsegym.experiments.launch import run_experiment
+    from dsegym.experiments.launch import prepare_results_dir, results_lock, run_experiment
 
     cfg = load_config(config)
     results_dir = output or cfg.results_dir()
-    prepare_results_dir(results_dir, resume=resume, overwrite=overwrite)
     n_runs = len(expand_runs(cfg))
-    console.print(f"[bold]{cfg.name}[/]: {n_runs} runs x budget {cfg.budget} -> {results_dir}")
-    summaries = run_experiment(
-        cfg,
-        results_dir=results_dir,
-        workers=workers,
-        address=address,
-        resume=resume,
-        show_progress=not quiet,
-    )
-    failed = [s for s in summaries if s.error]
-    if report:
-        from dsegym.experiments.report import write_report
+    with results_lock(results_dir):
+        prepare_results_dir(cfg, results_dir, resume=resume, overwrite=overwrite)
+        console.print(
+            Text.assemble(
+                (cfg.name, "bold"), f": {n_runs} runs x budget {cfg.budget} -> {results_dir}"
+            )
+        )
+        summaries = run_experiment(
+            cfg,
+            results_dir=results_dir,
+            workers=workers,
+            address=address,
+            resume=resume,
+            show_progress=not quiet,
+        )
+        if report:
+            from dsegym.experiments.report import write_report
 
-        md = write_report(results_dir)
-        _print_summary(results_dir)
-        console.print(f"report: {md}")
-        console.print(f"interactive report: {results_dir / 'report.html'}")
+            md = write_report(results_dir)
+            _print_summary(results_dir)
+            console.print(Text(f"report: {md}"))
+            console.print(Text(f"interactive report: {results_dir / 'report.html'}"))
+    failed = [s for s in summaries if s.error]
     for s in failed:
-        err_console.print(f"[red]run {s.run_id} failed:[/] {s.error}")
+        err_console.print(Text.assemble(("run failed: ", "red"), f"{s.run_id}: {s.error}"))
+        err_console.print(Text(f"  traceback: {results_dir / 'runs' / (s.run_id + '.error.txt')}"))
     if failed:
         raise typer.Exit(1)
 
 
+def _cell(value: Any, digits: int = 4) -> str:
+    if isinstance(value, float):
+        return "—" if value != value else f"{value:.{digits}g}"
+    return str(value)
+
+
 def _print_summary(results_dir: Path) -> None:
+    """One table per problem, narrow enough for an 80-column terminal, every figure whole.
+
+    Hypervolume problems show mean ± std over seeds, the ratio to the known front's and
+    the evaluations to reach 90% of the best run; best-value problems show the best
+    value and the evaluations to reach it. ``runs`` notes errors, runs stopped at the
+    proposal limit and runs without a feasible design.
+    """
     import pandas as pd
 
     summary = pd.read_csv(results_dir / "summary.csv")
-    columns = {
-        "problem": "problem",
-        "agent": "agent",
-        "runs": "runs",
-        "hv_mean": "HV mean",
-        "hv_std": "HV std",
-        "hv_ratio_mean": "HV / true",
-        "evals_to_90pct": "evals to 90%",
-    }
-    columns = {k: v for k, v in columns.items() if k in summary}
-    table = Table(title="final hypervolume (normalised objectives) over seeds")
-    for header in columns.values():
-        table.add_column(header, overflow="fold")
-    for _, row in summary[list(columns)].iterrows():
-        cells = [("—" if v != v else f"{v:.4g}") if isinstance(v, float) else str(v) for v in row]
-        table.add_row(*cells)
-    console.print(table)
+    for problem, part in summary.groupby("problem", sort=True):
+        measure = str(part["measure"].iloc[0]) if "measure" in part else "hypervolume"
+        table = Table(title=Text(f"{problem}: {_measure_title(measure)}"), title_justify="left")
+        table.add_column("agent", overflow="fold", max_width=28)
+        table.add_column("runs", overflow="fold", max_width=22)
+        if measure == "hypervolume":
+            table.add_column("HV mean±std", no_wrap=True)
+            if part.get("hv_ratio_mean", pd.Series(dtype=float)).notna().any():
+                table.add_column("HV/true", no_wrap=True)
+            table.add_column("evals→90%", no_wrap=True)
+        elif measure == "best":
+            table.add_column("best mean±std", no_wrap=True)
+            table.add_column("evals→best", no_wrap=True)
+        for _, row in part.iterrows():
+            runs = str(row.get("notes") or row.get("runs"))
+            cells = [str(row["agent"]), runs]
+            if measure == "hypervolume":
+                cells.append(f"{_cell(row.get('hv_mean'))}±{_cell(row.get('hv_std'), 2)}")
+                if len(table.columns) == 5:
+                    cells.append(_cell(row.get("hv_ratio_mean")))
+                cells.append(_cell(row.get("evals_to_90pct"), 3))
+            elif measure == "best":
+                cells.append(f"{_cell(row.get('best_mean'))}±{_cell(row.get('best_std'), 2)}")
+                cells.append(_cell(row.get("evals_to_best_mean"), 3))
+            table.add_row(*(Text(c) for c in cells))
+        console.print(table)
+
+
+def _measure_title(measure: str) -> str:
+    if measure == "hypervolume":
+        return "final hypervolume over seeds (normalised objectives)"
+    if measure == "best":
+        return "best value over seeds (one objective, or ideal = nadir)"
+    return "no feasible design in any run"
 
 
 @app.command("report")
 def report_cmd(
     results_dir: Annotated[Path, typer.Argument(help="a results folder of `dsegym run`")],
+    scale: Annotated[
+        str | None,
+        typer.Option(help="hypervolume normalisation: linear or log (default: the config's)"),
+    ] = None,
 ) -> None:
     """Write summary tables (CSV, Markdown) and plots (PNG) for RESULTS_DIR."""
+    from dsegym.experiments.launch import results_lock
     from dsegym.experiments.report import write_report
 
     if not results_dir.is_dir():
         raise ConfigError(f"results folder {str(results_dir)!r} does not exist")
-    md = write_report(results_dir)
-    _print_summary(results_dir)
-    console.print(f"report: {md}")
-    console.print(f"interactive report: {results_dir / 'report.html'}")
+    with results_lock(results_dir):
+        md = write_report(results_dir, scale=scale)
+        _print_summary(results_dir)
+    console.print(Text(f"report: {md}"))
+    console.print(Text(f"interactive report: {results_dir / 'report.html'}"))
 
 
 export_app = typer.Typer(
@@ -214,16 +258,21 @@ def evaluate(
         list[str] | None, typer.Option("--param", "-p", help="problem parameter name=value")
     ] = None,
     random_seed: Annotated[
-        int | None, typer.Option(help="evaluate a random design drawn with this seed")
+        int | None,
+        typer.Option(min=0, max=MAX_SEED, help="evaluate a random design drawn with this seed"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Evaluate one design on one problem and print its metrics."""
     import numpy as np
 
-    from dsegym.costmodels.registry import make_problem
+    from dsegym.costmodels.registry import PROBLEMS
+    from dsegym.errors import UnknownNameError
+    from dsegym.experiments.config import build_problem
 
-    prob = make_problem(problem, _parse_assignments(param, "--param"))
+    if problem not in PROBLEMS:
+        raise UnknownNameError("problem", problem, list(PROBLEMS))
+    prob = build_problem(problem, _parse_assignments(param, "--param"), "--param")
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))
     else:
@@ -231,7 +280,9 @@ def evaluate(
         problems = prob.space.violations(chosen)
         if problems:
             allowed = "; ".join(f"{p.name}: {p.describe()}" for p in prob.space)
-            raise ConfigError(f"--design: {'; '.join(problems)} (parameters: {allowed})")
+            raise ConfigError(
+                f"--design: {shorten('; '.join(problems), 1000)} (parameters: {allowed})"
+            )
     outcome = prob.evaluate(chosen)
     if as_json:
         payload = {
@@ -247,27 +298,36 @@ def evaluate(
     table.add_column("value")
     table.add_column("unit")
     for k, v in outcome.design.items():
-        table.add_row(f"design.{k}", str(v), "")
+        table.add_row(Text(f"design.{k}"), Text(str(v)), "")
     units = {m.name: m.unit for m in prob.cost_model.metrics}
     for k, v in outcome.evaluation.metrics.items():
         table.add_row(k, f"{v:.6g}", units.get(k, ""))
     table.add_row("feasible", str(outcome.feasible), "")
     for reason in outcome.evaluation.violations:
-        table.add_row("violation", reason, "")
+        table.add_row("violation", Text(reason), "")
     console.print(table)
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="experiment config (YAML)")]) -> None:
-    """Check CONFIG without running it."""
-    from dsegym.experiments.config import expand_runs, load_config
+def validate(
+    config: Annotated[Path, typer.Argument(help="experiment config (YAML)")],
+    output: Annotated[Path | None, typer.Option(help="results folder (overrides config)")] = None,
+) -> None:
+    """Check CONFIG without running it: everything a run would reject, before it starts."""
+    from dsegym.experiments.config import check_output_dir, expand_runs, load_config
 
     cfg = load_config(config)
     runs = expand_runs(cfg)
+    results_dir = output or cfg.results_dir()
+    check_output_dir(results_dir, "--output" if output else "output_dir")
     console.print(
-        f"{config}: valid; {len(runs)} runs ({len(cfg.problems)} problems, "
-        f"{len(cfg.agents)} agents, {len(cfg.seeds)} seeds), budget {cfg.budget} each"
+        Text(
+            f"{config}: valid; {len(runs)} runs ({len(cfg.problems)} problems, "
+            f"{len(cfg.agents)} agents, {len(cfg.seeds)} seeds), budget {cfg.budget} each, "
+            f"results in {results_dir}"
+        )
     )
+
 
 data_app = typer.Typer(
     no_args_is_help=True,
@@ -295,8 +355,10 @@ def data_list() -> None:
         table.add_row(name, verdict, str(len(state.files)), str(state.folder))
     console.print(table)
     for name, dataset in sorted(data.datasets().items()):
-        console.print(f"{name}: {dataset.description}. Source: {dataset.source}. "
-                      f"Licence: {dataset.licence}.", highlight=False)
+        console.print(
+            f"{name}: {dataset.description}. Source: {dataset.source}. Licence: {dataset.licence}.",
+            highlight=False,
+        )
 
 
 @data_app.command("install")
@@ -325,7 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)
     except DsegymError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # User text is printed literally (never as markup) and never at length.
+        message = Text.assemble(("error: ", "red"), shorten(exc, MAX_MESSAGE))
+        err_console.print(message, highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted; finish with `dsegym run CONFIG --resume`")

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+MAX_ECHO = 200
+
+
+def shorten(text: object, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, so a message never echoes megabytes of input."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}... ({len(text):,} characters)"
+
 
 class DsegymError(Exception):
     """Base class for errors the CLI reports as one clear message and exit code 2."""
@@ -17,7 +27,8 @@ class UnknownNameError(ConfigError):
     def __init__(self, kind: str, name: str, allowed: list[str] | tuple[str, ...]):
         self.kind, self.name, self.allowed = kind, name, list(allowed)
         super().__init__(
-            f"unknown {kind} {name!r}; allowed: {', '.join(sorted(map(str, allowed)))}"
+            f"unknown {kind} {shorten(name)!r}; "
+            f"allowed: {shorten(', '.join(sorted(map(str, allowed))), 2000)}"
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from dsegym.errors import ConfigError
+from dsegym.errors import ConfigError, shorten
 
 
 def load_object(reference: str, *, what: str = "object") -> Any:
@@ -22,16 +22,27 @@ def load_object(reference: str, *, what: str = "object") -> Any:
         module_name, _, attr = reference.partition(":")
     else:
         module_name, _, attr = reference.rpartition(".")
+    shown = repr(shorten(reference))
     if not module_name or not attr:
-        raise ConfigError(f"{what} {reference!r}: expected the form 'module:Name'")
+        raise ConfigError(f"{what} {shown}: expected the form 'module:Name'")
+    if module_name.startswith("."):
+        raise ConfigError(
+            f"{what} {shown}: relative module names are not supported; give the full "
+            "import path of the module (for example 'my_package.agents:Name')"
+        )
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"{what} {reference!r}: cannot import module {module_name!r} ({exc})")
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code may raise anything
+        raise ConfigError(
+            f"{what} {shown}: cannot import module {shorten(module_name)!r} "
+            f"({type(exc).__name__}: {shorten(exc)})"
+        ) from None
     try:
         obj = module
         for part in attr.split("."):
             obj = getattr(obj, part)
     except AttributeError:
-        raise ConfigError(f"{what} {reference!r}: module {module_name!r} has no {attr!r}")
+        raise ConfigError(
+            f"{what} {shown}: module {shorten(module_name)!r} has no {shorten(attr)!r}"
+        ) from None
     return obj

@@ -14,6 +14,50 @@ from dsegym.costmodels.space import Design
 from dsegym.envs.rewards import Reward, make_reward
 
 _LOG_BOUND = 710.0
+_BOX_TOLERANCE = 1e-6  # float32 rounding at the bounds of a unit Box
+
+
+def check_action(space: gym.Space, action: Any, what: str = "action") -> np.ndarray:
+    """``action`` as an array of ``space``, or a ``ValueError`` saying what is wrong.
+
+    Every dsegym env rejects (never clips) an action outside its action space: the
+    wrong length, a NaN or infinite value, a value out of bounds, or a non-integer
+    index. Values within float32 rounding of a ``Box`` bound are clipped onto it.
+    """
+    try:
+        arr = np.asarray(action, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{what}: expected numbers for {space}, got {type(action).__name__}"
+        ) from None
+    shape = space.shape or ()
+    if arr.size != int(np.prod(shape)):
+        raise ValueError(f"{what}: has {arr.size} values; {space} needs {int(np.prod(shape))}")
+    arr = arr.reshape(shape)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what}: has NaN or infinite values: {arr.tolist()}")
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        bad = np.flatnonzero((arr != np.round(arr)) | (arr < 0) | (arr >= space.nvec))
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(
+                f"{what}[{i}] = {arr.flat[i]:g} is not an integer in [0, {space.nvec.flat[i] - 1}]"
+            )
+        return arr.astype(np.int64)
+    if isinstance(space, gym.spaces.Box):
+        low, high = space.low.astype(float), space.high.astype(float)
+        bad = np.flatnonzero(
+            ((arr < low - _BOX_TOLERANCE) | (arr > high + _BOX_TOLERANCE)).reshape(-1)
+        )
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(
+                f"{what}[{i}] = {arr.flat[i]:g} is outside [{low.flat[i]:g}, {high.flat[i]:g}]"
+            )
+        return np.clip(arr, low, high)
+    if not space.contains(action):
+        raise ValueError(f"{what}: {action!r} is not in {space}")
+    return arr
 
 
 class ProblemEnv(gym.Env):
@@ -66,10 +110,15 @@ class ProblemEnv(gym.Env):
         return np.concatenate([np.full(d, 0.5), np.zeros(m), [0.0]]).astype(np.float32)
 
     def action_to_design(self, action: Any) -> Design:
-        """Decodes an action into a design."""
+        """Decodes an action into a design.
+
+        Raises:
+            ValueError: if ``action`` is not in the action space (see :func:`check_action`).
+        """
+        arr = check_action(self.action_space, action)
         if self.space.is_finite:
-            return self.space.decode(np.asarray(action))
-        return self.space.from_unit(np.asarray(action, dtype=float))
+            return self.space.decode(arr)
+        return self.space.from_unit(arr)
 
     def design_to_action(self, design: Design) -> np.ndarray:
         """Encodes a design as an action."""

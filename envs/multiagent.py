@@ -20,7 +20,7 @@ from pettingzoo import ParallelEnv
 from dsegym.costmodels.problem import Outcome, Problem
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
-from dsegym.envs.adapter import ProblemEnv
+from dsegym.envs.adapter import ProblemEnv, check_action
 from dsegym.envs.rewards import Reward
 from dsegym.errors import ConfigError
 
@@ -92,11 +92,24 @@ class MultiAgentProblemEnv(ParallelEnv):
         return {a: obs.copy() for a in self.agents}, {a: {} for a in self.agents}
 
     def joint_action(self, actions: Mapping[str, Any]) -> np.ndarray:
-        """Assembles the agents' actions into one action of the underlying env."""
+        """Assembles the agents' actions into one action of the underlying env.
+
+        Raises:
+            ValueError: for an unknown agent, a missing one, or an action outside its
+                agent's action space.
+        """
+        unknown = [a for a in actions if a not in self._columns]
+        if unknown:
+            raise ValueError(
+                f"actions for unknown agent(s) {unknown}; agents: {self.possible_agents}"
+            )
+        missing = [g for g in self._columns if g not in actions]
+        if missing:
+            raise ValueError(f"step needs an action for every agent; missing: {missing}")
         joint_space = self._env.action_space
         joint = np.zeros(joint_space.shape, dtype=joint_space.dtype)
         for g, cols in self._columns.items():
-            joint[cols] = np.asarray(actions[g]).reshape(-1)
+            joint[cols] = check_action(self._action_spaces[g], actions[g], f"action of {g!r}")
         return joint
 
     def step(
@@ -108,9 +121,6 @@ class MultiAgentProblemEnv(ParallelEnv):
         dict[str, bool],
         dict[str, dict[str, Any]],
     ]:
-        missing = [a for a in self.agents if a not in actions]
-        if missing:
-            raise ValueError(f"step needs an action for every agent; missing: {missing}")
         obs, reward, terminated, truncated, info = self._env.step(self.joint_action(actions))
         agents = self.agents
         observations = {a: obs.copy() for a in agents}

@@ -1,11 +1,18 @@
 """Turns run records into tables: evaluations, fronts, hypervolume and IGD.
 
-The reference-point rule is the one in :mod:`dsegym.search.pareto`; what was used for
-each problem is written to ``reference_points.json`` beside the results.
+The reference-point rule is the one in :mod:`dsegym.search.pareto` (ideal and nadir of
+the union of the runs' own fronts); what was used for each problem is written to
+``reference_points.json`` beside the results. A problem with one objective, or whose
+ideal equals its nadir, is summarised by its best value and the evaluations to reach it.
+
+Every run the experiment planned appears in the run table with its status (finished,
+proposal limit, space exhausted, error, interrupted), whether or not it recorded a
+feasible design, so a report never hides or crashes on a failed run.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +24,24 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.storage import read_records, write_json
 from dsegym.experiments.tidy import write_parquet
-from dsegym.search.pareto import Normaliser, hypervolume, igd, nondominated
+from dsegym.search.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
+EVALUATION_COLUMNS = [
+    "run_id", "problem", "problem_name", "problem_params", "objectives", "agent",
+    "agent_name", "hyperparameters", "seed", "proposal_index", "eval_index", "cached",
+    "design", "metrics", "F", "G", "feasible", "violations",
+]  # fmt: skip
+RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
+RULE_DECLARED = "declared by the problem (raw objectives)"
+RULE_FRONTS = (
+    "objectives normalised by the ideal and nadir of the union of the runs' own Pareto "
+    "fronts (and the known front){log}; reference point 1.1 per objective"
+)
+RULE_BEST = (
+    "not measured by hypervolume ({why}): summarised by the best value found and the "
+    "evaluations needed to reach it"
+)
 
 
 def load_evaluations(results_dir: Path) -> pd.DataFrame:
@@ -38,6 +60,8 @@ def load_evaluations(results_dir: Path) -> pd.DataFrame:
     for path in sorted(runs_dir.glob("*.jsonl")):
         rows.extend(read_records(path))
     if not rows:
+        if any(runs_dir.glob("*.error.txt")) or any(runs_dir.glob("*.done.json")):
+            return pd.DataFrame(columns=EVALUATION_COLUMNS)  # runs that recorded nothing
         raise ConfigError(f"results folder {str(results_dir)!r} has no recorded evaluations")
     df = pd.DataFrame(rows)
     return df.sort_values(["run_id", "proposal_index"], kind="stable").reset_index(drop=True)
@@ -50,59 +74,86 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
 
 @dataclass
 class ProblemReference:
-    """How one problem's runs are measured."""
+    """How one problem's runs are measured.
+
+    ``normaliser`` is ``None`` when the problem is summarised by its best value instead
+    of hypervolume (one objective, or ideal equal to nadir).
+    """
 
     problem: str
     labels: list[str]
-    normaliser: Normaliser
+    normaliser: Normaliser | None
     known_front: np.ndarray | None
     rule: str
 
     @property
+    def measure(self) -> str:
+        return "best" if self.normaliser is None else "hypervolume"
+
+    @property
     def true_hypervolume(self) -> float | None:
-        if self.known_front is None:
+        if self.known_front is None or self.normaliser is None:
             return None
         return hypervolume(self.normaliser(self.known_front), self.normaliser.reference_point)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "objectives": self.labels,
-            "rule": self.rule,
-            "ideal": self.normaliser.ideal.tolist(),
-            "nadir": self.normaliser.nadir.tolist(),
-            "reference_point_normalised": self.normaliser.reference_point.tolist(),
-            "true_front_hypervolume": self.true_hypervolume,
-        }
+        out: dict[str, Any] = {"objectives": self.labels, "measure": self.measure}
+        out["rule"] = self.rule
+        if self.normaliser is not None:
+            out["ideal"] = self.normaliser.ideal.tolist()
+            out["nadir"] = self.normaliser.nadir.tolist()
+            out["log_scaled"] = [
+                label
+                for label, flag in zip(self.labels, self.normaliser._flags(), strict=True)
+                if flag
+            ]
+            out["reference_point_normalised"] = self.normaliser.reference_point.tolist()
+            out["true_front_hypervolume"] = self.true_hypervolume
+        return out
 
 
-def _F(frame: pd.DataFrame) -> np.ndarray:
+def _F(frame: pd.DataFrame, m: int | None = None) -> np.ndarray:
     F = np.array([[np.inf if f is None else f for f in row] for row in frame["F"]], dtype=float)
-    return F.reshape(len(frame), -1)
+    if m is None:
+        m = len(frame["F"].iloc[0]) if len(frame) else 0
+    return F.reshape(len(frame), m)
 
 
-def problem_references(df: pd.DataFrame) -> dict[str, ProblemReference]:
-    """One reference (normaliser, reference point, known front) per problem label."""
+def _front(frame: pd.DataFrame, m: int) -> np.ndarray:
+    feasible = frame[frame["feasible"].astype(bool) & ~frame["cached"].astype(bool)]
+    return nondominated(_F(feasible, m)) if len(feasible) else np.empty((0, m))
+
+
+def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, ProblemReference]:
+    """One reference (normaliser, reference point, known front) per problem label.
+
+    A problem none of whose runs found a feasible design (and which has no known front)
+    gets no reference: its runs have no front to measure.
+    """
     refs = {}
     for label, frame in df.groupby("problem", sort=True):
         first = frame.iloc[0]
+        labels = list(first["objectives"])
         problem = make_problem(_problem_name(frame), first["problem_params"])
-        feasible = frame[frame["feasible"] & ~frame["cached"]]
-        if problem.reference_point is not None:
-            normaliser = Normaliser.identity(problem.reference_point)
-            rule = "declared by the problem (raw objectives)"
+        fronts = [_front(run, len(labels)) for _, run in frame.groupby("run_id", sort=True)]
+        if problem.known_front is not None:
+            fronts.append(np.asarray(problem.known_front, dtype=float))
+        if not any(len(f) for f in fronts):
+            continue
+        normaliser: Normaliser | None
+        if len(labels) == 1:
+            normaliser, rule = None, RULE_BEST.format(why="one objective")
+        elif problem.reference_point is not None:
+            normaliser, rule = Normaliser.identity(problem.reference_point), RULE_DECLARED
         else:
-            points = [_F(feasible)] if len(feasible) else []
-            if problem.known_front is not None:
-                points.append(np.asarray(problem.known_front, dtype=float))
-            if not points:
-                continue
-            normaliser = Normaliser.from_points(np.vstack(points))
-            rule = (
-                "objectives normalised by the ideal and nadir of all feasible points of the "
-                "experiment (and the known front); reference point 1.1 per objective"
-            )
+            normaliser = Normaliser.from_fronts(fronts, scale)
+            logged = [lab for lab, f in zip(labels, normaliser._flags(), strict=True) if f]
+            rule = RULE_FRONTS.format(log=f", in log10 for {', '.join(logged)}" if logged else "")
+            if normaliser.degenerate:
+                normaliser = None
+                rule = RULE_BEST.format(why="the ideal equals the nadir")
         refs[str(label)] = ProblemReference(
-            str(label), list(first["objectives"]), normaliser, problem.known_front, rule
+            str(label), labels, normaliser, problem.known_front, rule
         )
     return refs
 
@@ -114,36 +165,98 @@ def _problem_name(frame: pd.DataFrame) -> str:
     return str(frame.iloc[0]["problem"])
 
 
+def run_statuses(results_dir: Path) -> pd.DataFrame:
+    """Every planned run with how it ended, read from ``runs.json`` and the run files.
+
+    ``status`` is ``finished`` (budget spent), ``space exhausted``, ``proposal limit``,
+    ``agent finished``, ``error`` (``error`` holds its first line) or ``interrupted``
+    (neither a completion marker nor an error file).
+    """
+    results_dir = Path(results_dir)
+    plan_path = results_dir / "runs.json"
+    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else []
+    run_ids = [p["run_id"] for p in plan]
+    runs_dir = results_dir / "runs"
+    found = set()
+    for suffix in RUN_FILE_SUFFIXES:
+        found |= {p.name[: -len(suffix)] for p in runs_dir.glob(f"*{suffix}")}
+    run_ids += sorted(found - set(run_ids))
+    by_id = {p["run_id"]: p for p in plan}
+    rows = []
+    for run_id in run_ids:
+        spec = by_id.get(run_id, {})
+        marker, error_file = runs_dir / f"{run_id}.done.json", runs_dir / f"{run_id}.error.txt"
+        error = None
+        if marker.is_file():
+            reason = str(json.loads(marker.read_text()).get("stop_reason", ""))
+            status = "finished" if reason == "budget" else reason.split(" (", 1)[0]
+        elif error_file.is_file():
+            status = "error"
+            error = error_file.read_text(errors="replace").split("\n", 1)[0]
+        else:
+            status = "interrupted"
+        rows.append(
+            {
+                "run_id": run_id,
+                "problem": spec.get("problem_label") or spec.get("problem"),
+                "agent": spec.get("agent_label") or spec.get("agent"),
+                "seed": spec.get("seed"),
+                "status": status,
+                "error": error,
+            }
+        )
+    return pd.DataFrame(rows, columns=["run_id", "problem", "agent", "seed", "status", "error"])
+
+
+def _first_reaching(F: np.ndarray, eval_idx: np.ndarray, target: np.ndarray) -> float:
+    """Evaluation index of the first row of ``F`` at least as good as ``target``."""
+    hit = np.flatnonzero((target >= F).all(axis=1)) if len(F) else np.empty(0, dtype=int)
+    return float(eval_idx[hit[0]]) if len(hit) else np.nan
+
+
 def run_metrics(
-    df: pd.DataFrame, refs: dict[str, ProblemReference]
+    df: pd.DataFrame,
+    refs: dict[str, ProblemReference],
+    statuses: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
-    """Per run: final hypervolume, IGD, best values; plus each run's HV history and front.
+    """Per run: status, final hypervolume or best value, IGD; each run's HV history and front.
+
+    Runs listed in ``statuses`` that recorded nothing still get a row.
 
     Returns:
         (one row per run, one row per (run, checkpoint), {run_id: front in F space}).
     """
     finals, histories, fronts = [], [], {}
+    status_of = statuses.set_index("run_id").to_dict("index") if statuses is not None else {}
     for run_id, frame in df.groupby("run_id", sort=True):
         first = frame.iloc[0]
+        labels = list(first["objectives"])
         ref = refs.get(first["problem"])
-        evaluated = frame[~frame["cached"]]
-        feasible = evaluated[evaluated["feasible"]]
-        F_all = _F(feasible)
-        front = nondominated(F_all) if len(F_all) else np.empty((0, len(first["objectives"])))
+        evaluated = frame[~frame["cached"].astype(bool)]
+        feasible = evaluated[evaluated["feasible"].astype(bool)]
+        F_all = _F(feasible, len(labels))
+        front = nondominated(F_all) if len(F_all) else np.empty((0, len(labels)))
         fronts[str(run_id)] = front
+        status = status_of.get(run_id, {})
         row: dict[str, Any] = {
             "run_id": run_id,
             "problem": first["problem"],
             "agent": first["agent"],
             "seed": first["seed"],
+            "status": status.get("status", "interrupted"),
             "evaluations": int(evaluated["eval_index"].max()) if len(evaluated) else 0,
+            "feasible_evaluations": len(feasible),
             "feasible_fraction": float(evaluated["feasible"].mean()) if len(evaluated) else 0.0,
             "front_size": len(front),
         }
-        for j, label in enumerate(first["objectives"]):
+        for j, label in enumerate(labels):
             row[f"best_{label}"] = float(F_all[:, j].min()) if len(F_all) else np.nan
-        if ref is not None:
-            norm_F = ref.normaliser(F_all) if len(F_all) else F_all
+        eval_idx = feasible["eval_index"].to_numpy()
+        if ref is not None and ref.normaliser is None:
+            target = F_all.min(axis=0) if len(F_all) else np.full(len(labels), np.nan)
+            row["evals_to_best"] = _first_reaching(F_all, eval_idx, target)
+        elif ref is not None and ref.normaliser is not None:
+            norm_F = ref.normaliser(F_all) if len(F_all) else np.empty((0, len(labels)))
             rp = ref.normaliser.reference_point
             row["hypervolume"] = hypervolume(norm_F, rp)
             true_hv = ref.true_hypervolume
@@ -152,7 +265,6 @@ def run_metrics(
                 row["igd"] = igd(ref.normaliser(front), ref.normaliser(ref.known_front))
             else:
                 row["igd"] = np.nan
-            eval_idx = feasible["eval_index"].to_numpy()
             total = max(row["evaluations"], 1)
             checkpoints = np.unique(np.linspace(1, total, N_CHECKPOINTS).round().astype(int))
             for k in checkpoints:
@@ -167,8 +279,25 @@ def run_metrics(
                         "hypervolume": hv,
                     }
                 )
+        row["error"] = status.get("error")
         finals.append(row)
-    return pd.DataFrame(finals), pd.DataFrame(histories), fronts
+    recorded = set(df["run_id"]) if len(df) else set()
+    for run_id, status in status_of.items():
+        if run_id not in recorded:
+            finals.append(
+                {
+                    **{k: status[k] for k in ("problem", "agent", "seed", "status", "error")},
+                    "run_id": run_id,
+                    "evaluations": 0,
+                    "feasible_evaluations": 0,
+                    "feasible_fraction": 0.0,
+                    "front_size": 0,
+                }
+            )
+    runs = pd.DataFrame(finals)
+    if len(runs):
+        runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+    return runs, pd.DataFrame(histories), fronts
 
 
 def evaluations_to_reach(history: pd.DataFrame, target: float) -> float:
@@ -177,44 +306,110 @@ def evaluations_to_reach(history: pd.DataFrame, target: float) -> float:
     return float(hit["evaluations"].min()) if len(hit) else np.nan
 
 
-def summarise(finals: pd.DataFrame, histories: pd.DataFrame) -> pd.DataFrame:
-    """Per (problem, agent): hypervolume over seeds and evaluations to reach 90%/99%."""
+# Runs whose numbers are partial: counted in the notes, left out of the statistics.
+INCOMPLETE = ("error", "interrupted")
+
+
+def _notes(frame: pd.DataFrame) -> str:
+    """``2 finished, 1 error, 1 without a feasible design`` for a group of runs."""
+    counts = frame["status"].value_counts()
+    parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+    infeasible = int((frame["feasible_evaluations"] == 0).sum())
+    if infeasible:
+        parts.append(f"{infeasible} without a feasible design")
+    return ", ".join(parts)
+
+
+def summarise(
+    finals: pd.DataFrame,
+    histories: pd.DataFrame,
+    refs: dict[str, ProblemReference] | None = None,
+) -> pd.DataFrame:
+    """Per (problem, agent): hypervolume (or best value) over seeds and evaluations to reach it.
+
+    Runs that errored or were interrupted are listed in ``notes`` and left out of the
+    statistics (``runs`` counts the runs measured). A run without a feasible design
+    counts with hypervolume 0.
+    """
+    refs = refs or {}
     rows = []
-    for (problem, agent), frame in finals.groupby(["problem", "agent"], sort=True):
+    if finals.empty:
+        return pd.DataFrame(columns=["problem", "agent", "runs", "measure", "notes"])
+    for (problem, agent), group in finals.groupby(["problem", "agent"], sort=True):
+        frame = group[~group["status"].isin(INCOMPLETE)]
+        ref = refs.get(problem)
+        measure = "none" if ref is None else ref.measure
         row: dict[str, Any] = {"problem": problem, "agent": agent, "runs": len(frame)}
-        if "hypervolume" in frame and frame["hypervolume"].notna().any():
-            best_seen = finals.loc[finals["problem"] == problem, "hypervolume"].max()
-            row["hv_mean"] = frame["hypervolume"].mean()
-            row["hv_std"] = frame["hypervolume"].std(ddof=0)
+        row["measure"] = measure
+        if measure == "hypervolume" and len(frame):
+            hv = frame["hypervolume"].fillna(0.0)
+            measured = finals[~finals["status"].isin(INCOMPLETE)]
+            best_seen = measured.loc[measured["problem"] == problem, "hypervolume"].max()
+            row["hv_mean"] = hv.mean()
+            row["hv_std"] = hv.std(ddof=0)
             row["hv_ratio_mean"] = frame["hv_ratio"].mean()
             row["igd_mean"] = frame["igd"].mean()
             for pct in (90, 99):
-                reach = [
-                    evaluations_to_reach(
-                        histories[histories["run_id"] == rid], best_seen * pct / 100
-                    )
-                    for rid in frame["run_id"]
-                ]
+                reach = np.array(
+                    [
+                        evaluations_to_reach(
+                            histories[histories["run_id"] == rid], best_seen * pct / 100
+                        )
+                        if len(histories)
+                        else np.nan
+                        for rid in frame["run_id"]
+                    ],
+                    dtype=float,
+                )
                 row[f"evals_to_{pct}pct"] = (
                     float(np.nanmean(reach)) if np.isfinite(reach).any() else np.nan
                 )
                 row[f"reached_{pct}pct"] = f"{int(np.isfinite(reach).sum())}/{len(reach)}"
+        elif measure == "best" and len(frame):
+            label = ref.labels[0] if ref is not None and len(ref.labels) == 1 else None
+            if label is not None:
+                row["best_mean"] = frame[f"best_{label}"].mean()
+                row["best_std"] = frame[f"best_{label}"].std(ddof=0)
+            row["evals_to_best_mean"] = frame["evals_to_best"].mean()
         best_cols = [c for c in frame.columns if c.startswith("best_")]
         for c in best_cols:
             row[c] = frame[c].median()
-        row["feasible_fraction"] = frame["feasible_fraction"].mean()
+        row["feasible_fraction"] = frame["feasible_fraction"].mean() if len(frame) else np.nan
+        row["notes"] = _notes(group)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def analyse(results_dir: Path) -> dict[str, Any]:
-    """Computes and writes every table of a results folder; returns them."""
+def report_scale(results_dir: Path) -> Scale:
+    """The hypervolume scale the results folder's config asks for (default linear)."""
+    import yaml
+
+    path = Path(results_dir) / "config.yaml"
+    if not path.is_file():
+        return "linear"
+    try:
+        scale = (yaml.safe_load(path.read_text()) or {}).get("hypervolume_scale", "linear")
+    except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+        return "linear"
+    return scale if scale in SCALES else "linear"
+
+
+def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
+    """Computes and writes every table of a results folder; returns them.
+
+    Args:
+        results_dir: A results folder of ``dsegym run``.
+        scale: ``"linear"`` or ``"log"`` objective normalisation for hypervolume
+            (default: the config's ``hypervolume_scale``).
+    """
     results_dir = Path(results_dir)
+    scale = scale or report_scale(results_dir)
     df = load_evaluations(results_dir)
     write_table(df, results_dir / "evaluations.parquet")
-    refs = problem_references(df)
+    refs = problem_references(df, scale) if len(df) else {}
     write_json(results_dir / "reference_points.json", {k: v.to_dict() for k, v in refs.items()})
-    finals, histories, fronts = run_metrics(df, refs)
+    statuses = run_statuses(results_dir)
+    finals, histories, fronts = run_metrics(df, refs, statuses)
     finals.to_csv(results_dir / "runs.csv", index=False)
     histories.to_csv(results_dir / "hypervolume_history.csv", index=False)
     fronts_dir = results_dir / "fronts"
@@ -224,7 +419,7 @@ def analyse(results_dir: Path) -> dict[str, Any]:
         pd.DataFrame(front, columns=labels[run_id]).to_csv(
             fronts_dir / f"{run_id}.csv", index=False
         )
-    summary = summarise(finals, histories)
+    summary = summarise(finals, histories, refs)
     summary.to_csv(results_dir / "summary.csv", index=False)
     return {
         "evaluations": df,

@@ -7,21 +7,36 @@ A list given as an agent hyperparameter sweeps it (see
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.registry import (
     PROBLEMS,
     format_validation_error,
     make_problem,
 )
-from dsegym.errors import ConfigError, UnknownNameError
+from dsegym.errors import ConfigError, DsegymError, UnknownNameError, shorten
 from dsegym.experiments.runner import RunSpec
-from dsegym.search.registry import expand_sweep, get_agent_class, validate_hyperparameters
+from dsegym.search.registry import (
+    expand_sweep,
+    get_agent_class,
+    make_agent_for,
+    validate_hyperparameters,
+)
+
+# Every library that takes a seed accepts this range (NumPy's legacy RandomState, which
+# Optuna and pymoo use, takes at most 32 bits).
+MAX_SEED = 2**32 - 1
+MAX_NESTING = 50
 
 
 class _Strict(BaseModel):
@@ -52,13 +67,18 @@ class ExperimentConfig(_Strict):
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
     description: str = ""
     budget: Annotated[int, Field(ge=1, description="distinct evaluations per run")]
-    seeds: list[Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: [0], min_length=1)
+    seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
+        default_factory=lambda: [0], min_length=1
+    )
     problems: Annotated[list[ProblemEntry | str], Field(min_length=1)]
     agents: Annotated[list[AgentEntry | str], Field(min_length=1)]
     output_dir: str | None = Field(None, description="default: results/<name>")
     max_proposals_factor: Annotated[int, Field(ge=1, le=1000)] = 10
     workers: Annotated[int, Field(ge=1)] = 1
     address: str | None = Field(None, description="Ray cluster address ('auto' or host:port)")
+    hypervolume_scale: Literal["linear", "log"] = Field(
+        "linear", description="objective normalisation for hypervolume (see search.pareto)"
+    )
 
     @pydantic.field_validator("problems", mode="after")
     @classmethod
@@ -82,28 +102,87 @@ class ExperimentConfig(_Strict):
         return Path(self.output_dir) if self.output_dir else (base or Path("results")) / self.name
 
 
+@dataclass(frozen=True)
+class AgentSetting:
+    """One hyperparameter setting of one agent entry, with its label in tables."""
+
+    index: int
+    entry: AgentEntry
+    params: dict[str, Any]
+    resolved: dict[str, Any]
+    label: str
+
+
+def _value_text(value: Any) -> str:
+    return json.dumps(value, default=str) if not isinstance(value, str) else value
+
+
+def agent_settings(config: ExperimentConfig) -> list[AgentSetting]:
+    """Every (agent entry, hyperparameter setting), labelled so that no two look alike.
+
+    Settings that share a label (the entry's ``label`` or the agent's name) are told
+    apart by the hyperparameters whose resolved values differ among them, e.g.
+    ``random_walk[n_changes=2]`` and ``random_walk[n_changes=4]``, whether they come
+    from one swept entry or from several entries.
+    """
+    raw = []
+    for i, a in enumerate(config.agent_entries):
+        for setting in expand_sweep(a.name, a.params):
+            resolved = validate_hyperparameters(a.name, setting).model_dump(mode="json")
+            raw.append((i, a, setting, resolved, a.label or a.name))
+    out = []
+    for i, a, setting, resolved, base in raw:
+        peers = [r[3] for r in raw if r[4] == base]
+        keys = [k for k in resolved if any(p.get(k) != resolved[k] for p in peers)]
+        label = base
+        if keys:
+            label += "[" + ",".join(f"{k}={_value_text(resolved[k])}" for k in keys) + "]"
+        out.append(AgentSetting(i, a, setting, resolved, label))
+    return out
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of lists and dicts, counted up to ``limit + 1``."""
+    stack, deepest = [(value, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return depth
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        else:
+            deepest = max(deepest, depth - 1)
+    return deepest
+
+
 def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
     """Validates a config mapping fully: schema, names, problem and agent parameters.
+
+    Also rejects duplicate runs (a seed given twice, an agent or a problem given twice
+    with identical settings) and checks that each agent can search each problem's space
+    with what is installed.
 
     Raises:
         ConfigError: naming the field and what is allowed.
     """
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys at the top level")
+    if _depth(data, MAX_NESTING) > MAX_NESTING:
+        raise ConfigError(f"{source}: nested more than {MAX_NESTING} levels deep")
     try:
         config = ExperimentConfig.model_validate(data)
     except pydantic.ValidationError as exc:
         raise ConfigError(f"{source}: {format_validation_error(exc)}") from None
+    problems = []
     for i, p in enumerate(config.problem_entries):
         where = f"{source}: problems[{i}]"
         if p.name not in PROBLEMS:
             raise ConfigError(
                 f"{where}.name: {UnknownNameError('problem', p.name, list(PROBLEMS))}"
             )
-        try:
-            make_problem(p.name, p.params)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}.params: {exc}") from None
+        problems.append(build_problem(p.name, p.params, f"{where}.params"))
     for i, a in enumerate(config.agent_entries):
         where = f"{source}: agents[{i}]"
         try:
@@ -117,7 +196,129 @@ def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
     labels = [p.label or p.name for p in config.problem_entries]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"{source}: problems: give each repeated problem a distinct 'label'")
+    _reject_duplicates(config, source)
+    for s in agent_settings(config):
+        for i, (p, problem) in enumerate(zip(config.problem_entries, problems, strict=True)):
+            try:
+                make_agent_for(s.entry.name, problem, seed=config.seeds[0], params=s.params)
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"{source}: agents[{s.index}] on problems[{i}] ({p.label or p.name}): {exc}"
+                ) from None
     return config
+
+
+def _field_naming(params: dict[str, Any], text: str, where: str) -> str:
+    """``where.key`` for the parameter whose (file name) value the message mentions."""
+    for key, value in params.items():
+        if isinstance(value, str) and value and value in text:
+            return f"{where}.{key}"
+    return where
+
+
+def _check_files(params: dict[str, Any], where: str) -> None:
+    """Every parameter naming an existing file must name a UTF-8 text file."""
+    for key, value in params.items():
+        if not (isinstance(value, str) and value and len(value) < 4096):
+            continue
+        try:
+            path = Path(value)
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{where}.{key}: file {shorten(value)!r} is not UTF-8 text (byte {exc.start} "
+                "cannot be decoded)"
+            ) from None
+        if b"\x00" in data:
+            raise ConfigError(f"{where}.{key}: file {shorten(value)!r} is binary, not text")
+
+
+def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
+    """:func:`make_problem` at the boundary: every failure is a ConfigError naming a field.
+
+    Args:
+        name: Registered problem name.
+        params: Its parameters, as the user gave them.
+        where: The field the parameters came from (``problems[0].params``, ``--param``).
+    """
+    _check_files(params, where)
+    for key, value in params.items():
+        is_seed = key == "seed" or key.endswith("_seed")
+        if is_seed and isinstance(value, int) and not 0 <= value <= MAX_SEED:
+            raise ConfigError(
+                f"{where}.{key}: a seed must be an integer in [0, {MAX_SEED}], got {value}"
+            )
+    try:
+        return make_problem(name, params)
+    except DsegymError as exc:
+        raise ConfigError(f"{_field_naming(params, str(exc), where)}: {exc}") from None
+    except (ValueError, TypeError, OverflowError, OSError, RecursionError) as exc:
+        # A factory that let a library error through: still one message, never a traceback.
+        text = shorten(f"{type(exc).__name__}: {exc}")
+        raise ConfigError(
+            f"{_field_naming(params, text, where)}: problem {name!r}: {text}"
+        ) from None
+
+
+def _reject_duplicates(config: ExperimentConfig, source: str) -> None:
+    seen: dict[int, int] = {}
+    for i, seed in enumerate(config.seeds):
+        if seed in seen:
+            raise ConfigError(
+                f"{source}: seeds[{i}]: seed {seed} repeats seeds[{seen[seed]}]; "
+                "each seed runs once"
+            )
+        seen[seed] = i
+    problems: dict[str, int] = {}
+    for i, p in enumerate(config.problem_entries):
+        key = json.dumps([p.name, p.params], sort_keys=True, default=str)
+        if key in problems:
+            raise ConfigError(
+                f"{source}: problems[{i}] repeats problems[{problems[key]}] "
+                f"({p.name} with the same params); each run would be done twice"
+            )
+        problems[key] = i
+    agents: dict[str, AgentSetting] = {}
+    for s in agent_settings(config):
+        key = json.dumps([s.entry.name, s.resolved], sort_keys=True, default=str)
+        if key in agents:
+            first = agents[key]
+            raise ConfigError(
+                f"{source}: agents[{s.index}] repeats agents[{first.index}] ({s.entry.name} "
+                f"with identical hyperparameters {shorten(json.dumps(s.resolved, default=str))}); "
+                "each run would be done twice"
+            )
+        agents[key] = s
+
+
+def check_output_dir(path: Path, field: str = "output_dir") -> None:
+    """Checks that the results folder exists as a folder or can be created.
+
+    Raises:
+        ConfigError: naming the field and why the folder cannot be used.
+    """
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            raise ConfigError(f"{field}: {str(path)!r} exists and is not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ConfigError(f"{field}: folder {str(path)!r} is not writable")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ConfigError(f"{field}: cannot create {str(path)!r}: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{field}: cannot create {str(path)!r}: folder {str(parent)!r} is not writable"
+        )
 
 
 def load_config(path: Path | str) -> ExperimentConfig:
@@ -126,38 +327,99 @@ def load_config(path: Path | str) -> ExperimentConfig:
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a UTF-8 text file (byte {exc.start} cannot be decoded)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}: not a text file (it contains NUL bytes)")
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+        raise ConfigError(f"{path}: malformed YAML{where}: {shorten(problem)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested more than {MAX_NESTING} levels deep") from None
     return parse_config(data, str(path))
 
 
 def expand_runs(config: ExperimentConfig) -> list[RunSpec]:
     """Every (problem, agent setting, seed) combination, in a fixed order."""
     specs = []
+    settings = agent_settings(config)
     for p in config.problem_entries:
-        for a in config.agent_entries:
-            settings = expand_sweep(a.name, a.params)
-            for setting in settings:
-                label = a.label or a.name
-                if len(settings) > 1:
-                    label += "[" + ",".join(f"{k}={v}" for k, v in setting.items()) + "]"
-                for seed in config.seeds:
-                    specs.append(
-                        RunSpec(
-                            experiment=config.name,
-                            problem=p.name,
-                            problem_params=p.params,
-                            agent=a.name,
-                            agent_params=setting,
-                            seed=seed,
-                            budget=config.budget,
-                            max_proposals_factor=config.max_proposals_factor,
-                            problem_label=p.label or p.name,
-                            agent_label=label,
-                        )
+        for s in settings:
+            for seed in config.seeds:
+                specs.append(
+                    RunSpec(
+                        experiment=config.name,
+                        problem=p.name,
+                        problem_params=p.params,
+                        agent=s.entry.name,
+                        agent_params=s.params,
+                        seed=seed,
+                        budget=config.budget,
+                        max_proposals_factor=config.max_proposals_factor,
+                        problem_label=p.label or p.name,
+                        agent_label=s.label,
                     )
+                )
     return specs
+
+
+def fingerprint(config: ExperimentConfig) -> dict[str, Any]:
+    """Everything in ``config`` that changes records, and its SHA-256.
+
+    Workers, address, output folder, description and the report's hypervolume scale
+    are left out: they do not change a single record.
+    """
+    settings = {
+        "name": config.name,
+        "budget": config.budget,
+        "max_proposals_factor": config.max_proposals_factor,
+        "seeds": list(config.seeds),
+        "problems": [
+            {"name": p.name, "params": p.params, "label": p.label or p.name}
+            for p in config.problem_entries
+        ],
+        "agents": [
+            {"name": s.entry.name, "hyperparameters": s.resolved, "label": s.label}
+            for s in agent_settings(config)
+        ],
+    }
+    text = json.dumps(settings, sort_keys=True, default=str)
+    return {"sha256": hashlib.sha256(text.encode()).hexdigest(), "settings": settings}
+
+
+def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two fingerprints' settings, one clause per change."""
+    out = []
+    for key in ("name", "budget", "max_proposals_factor"):
+        if old.get(key) != new.get(key):
+            out.append(f"{key} {old.get(key)!r} -> {new.get(key)!r}")
+    old_seeds, new_seeds = set(old.get("seeds", [])), set(new.get("seeds", []))
+    if old_seeds - new_seeds:
+        out.append(f"seeds removed: {sorted(old_seeds - new_seeds)}")
+    if new_seeds - old_seeds:
+        out.append(f"seeds added: {sorted(new_seeds - old_seeds)}")
+    for key, name in (("problems", "problem"), ("agents", "agent")):
+        before = {x["label"]: x for x in old.get(key, [])}
+        after = {x["label"]: x for x in new.get(key, [])}
+        for label in sorted(before.keys() - after.keys()):
+            out.append(f"{name} removed: {shorten(label)}")
+        for label in sorted(after.keys() - before.keys()):
+            out.append(f"{name} added: {shorten(label)}")
+        for label in sorted(before.keys() & after.keys()):
+            a, b = before[label], after[label]
+            for field in sorted(set(a) | set(b)):
+                if a.get(field) != b.get(field):
+                    out.append(
+                        f"{name} {shorten(label)}: {field} {shorten(json.dumps(a.get(field)))}"
+                        f" -> {shorten(json.dumps(b.get(field)))}"
+                    )
+    return sorted(out)

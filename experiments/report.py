@@ -14,9 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from dsegym.errors import ConfigError  # noqa: E402
 from dsegym.experiments.analysis import analyse  # noqa: E402
 from dsegym.experiments.html_report import write_html_report  # noqa: E402
-from dsegym.search.pareto import nondominated  # noqa: E402
+from dsegym.search.pareto import SCALES, Scale, nondominated  # noqa: E402
 
 
 def _slug(text: str) -> str:
@@ -26,20 +27,24 @@ def _slug(text: str) -> str:
 def _log_if_wide(ax: Any) -> None:
     """Log axes where positive values span more than two decades (hardware metrics do)."""
     for axis in ("x", "y"):
+        if not ax.collections:
+            return
         data = np.concatenate([c.get_offsets()[:, 0 if axis == "x" else 1] for c in ax.collections])
         data = data[np.isfinite(data)]
         if len(data) and data.min() > 0 and data.max() / data.min() > 100:
             (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
 
 
-def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path:
+def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path | None:
     """Each agent's front (union over seeds) and the known front, if any."""
     runs = tables["runs"]
     runs = runs[runs["problem"] == problem]
     ref = tables["references"].get(problem)
-    labels = list(
-        tables["evaluations"].loc[lambda d: d["problem"] == problem, "objectives"].iloc[0]
-    )
+    evaluations = tables["evaluations"]
+    rows = evaluations[evaluations["problem"] == problem] if len(evaluations) else evaluations
+    if rows.empty:
+        return None  # no run of this problem recorded anything
+    labels = list(rows["objectives"].iloc[0])
     m = len(labels)
     pairs = list(itertools.combinations(range(m), 2)) if m >= 2 else [(0, 0)]
     cols = min(3, len(pairs))
@@ -68,7 +73,10 @@ def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path:
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(pairs) :]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=8)
+    if axes.flat[0].get_legend_handles_labels()[0]:
+        axes.flat[0].legend(fontsize=8)
+    else:
+        axes.flat[0].set_title("no feasible design found", fontsize=9)
     fig.suptitle(f"{problem}: Pareto fronts (union over seeds)")
     fig.tight_layout()
     path = out / f"front_{_slug(problem)}.png"
@@ -79,7 +87,7 @@ def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path:
 
 def plot_hypervolume(problem: str, histories: pd.DataFrame, out: Path) -> Path | None:
     """Hypervolume against evaluations: median over seeds with a min-max band."""
-    frame = histories[histories["problem"] == problem]
+    frame = histories[histories["problem"] == problem] if len(histories) else histories
     if frame.empty:
         return None
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
@@ -111,17 +119,50 @@ def _markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-def write_report(results_dir: Path) -> Path:
-    """Writes ``summary.md``, ``report.html``, the tables and plots; returns the .md path."""
+def _run_notes(runs: pd.DataFrame) -> list[str]:
+    """Markdown lines for every run that did not simply finish with a feasible design."""
+    if runs.empty:
+        return []
+    odd = runs[(runs["status"] != "finished") | (runs["feasible_evaluations"] == 0)]
+    lines = []
+    for _, r in odd.iterrows():
+        what = [str(r["status"])]
+        if r["feasible_evaluations"] == 0:
+            what.append("no feasible design")
+        if isinstance(r.get("error"), str):
+            what.append(f"`{r['error']}` (traceback in `runs/{r['run_id']}.error.txt`)")
+        lines.append(
+            f"- {r['agent']}, seed {r['seed']}: {'; '.join(what)}, "
+            f"{int(r['evaluations'])} evaluations recorded"
+        )
+    return ["Runs to note:", "", *lines, ""] if lines else []
+
+
+def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path:
+    """Writes ``summary.md``, ``report.html``, the tables and plots; returns the .md path.
+
+    Args:
+        results_dir: A results folder of ``dsegym run``.
+        scale: Hypervolume normalisation, ``linear`` or ``log`` (default: the config's).
+
+    Raises:
+        ConfigError: for an unknown ``scale``.
+    """
     results_dir = Path(results_dir)
-    tables = analyse(results_dir)
+    if scale is not None and scale not in SCALES:
+        raise ConfigError(f"--scale: unknown scale {scale!r}; allowed: {', '.join(SCALES)}")
+    tables = analyse(results_dir, scale=scale)  # type: ignore[arg-type]
     plots = results_dir / "plots"
     plots.mkdir(exist_ok=True)
     summary = tables["summary"]
     lines = [f"# Results: {results_dir.name}", ""]
     lines += [
-        "Hypervolume is measured per problem in one box for every run (see "
-        "`reference_points.json` for the rule and the values used). `evals_to_90pct` and "
+        "Hypervolume is measured per problem in one box for every run: objectives are "
+        "normalised by the ideal and nadir of the union of the runs' own Pareto fronts "
+        "(unless the problem declares a reference point), so every run with a feasible "
+        "design scores above 0 (see `reference_points.json` for the rule and the values "
+        "used). A problem with one objective is summarised by its best value and the "
+        "evaluations to reach it. `evals_to_90pct` and "
         "`evals_to_99pct` are the evaluations a run needed to reach 90% / 99% of the best "
         "hypervolume any run of that problem reached (mean over the runs that got there; "
         "`reached_*` counts them).",
@@ -134,8 +175,11 @@ def write_report(results_dir: Path) -> Path:
             lines += [f"Reference point rule: {ref.rule}.", ""]
         part = summary[summary["problem"] == problem].drop(columns=["problem"])
         lines += [_markdown_table(part.dropna(axis=1, how="all")), ""]
+        runs = tables["runs"]
+        lines += _run_notes(runs[runs["problem"] == problem])
         front_png = plot_fronts(problem, tables, plots)
-        lines += [f"![fronts]({front_png.relative_to(results_dir)})", ""]
+        if front_png is not None:
+            lines += [f"![fronts]({front_png.relative_to(results_dir)})", ""]
         hv_png = plot_hypervolume(problem, tables["histories"], plots)
         if hv_png is not None:
             lines += [f"![hypervolume]({hv_png.relative_to(results_dir)})", ""]

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dsegym.costmodels.base import Evaluation
-from dsegym.costmodels.problem import Outcome, Problem
+from dsegym.costmodels.problem import Outcome, Problem, coerce_design
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
@@ -85,6 +86,19 @@ class ResumeDivergedError(DsegymError):
     """A resumed agent proposed something other than what its record says."""
 
 
+class RunFailedError(Exception):
+    """A run raised; its error file is written, the original error is the cause.
+
+    Attributes:
+        evaluations: Distinct evaluations recorded before the error.
+        proposals: Proposals answered before the error.
+    """
+
+    def __init__(self, evaluations: int, proposals: int):
+        super().__init__(f"run failed after {evaluations} evaluations")
+        self.evaluations, self.proposals = evaluations, proposals
+
+
 class RunEvaluator:
     """The :class:`~dsegym.search.agent.Evaluator` the runner hands to an agent.
 
@@ -95,6 +109,7 @@ class RunEvaluator:
         replay: Rows of an earlier, interrupted attempt to answer first, in order.
         max_proposals_factor: Stop after this many proposals per unit of budget.
         progress: Called with the number of newly charged evaluations.
+        model_error_log: Where the tracebacks of a cost model that raised are appended.
     """
 
     def __init__(
@@ -105,8 +120,10 @@ class RunEvaluator:
         replay: Sequence[dict[str, Any]] = (),
         max_proposals_factor: int = 10,
         progress: ProgressCallback | None = None,
+        model_error_log: Path | None = None,
     ):
         self.problem = problem
+        self.model_error_log = model_error_log
         self.budget = budget
         self.writer = writer
         self.progress = progress
@@ -147,7 +164,7 @@ class RunEvaluator:
         for design in designs:
             if self.exhausted:
                 break
-            design = dict(design)
+            design, _ = coerce_design(design)
             key = self._safe_key(design)
             self.proposals += 1
             if self._replay:
@@ -168,6 +185,7 @@ class RunEvaluator:
             per_design = (time.perf_counter() - start) / len(new)
             for (_, key), outcome in zip(new, outcomes, strict=True):
                 self.cache[key] = outcome
+            self._log_model_errors()
         results = []
         for i, (kind, _, key, proposal_index, eval_index) in enumerate(plan):
             if kind == "replay":
@@ -184,9 +202,22 @@ class RunEvaluator:
     # ----------------------------------------------------------------- internals
     def _safe_key(self, design: Design) -> tuple[Any, ...]:
         try:
-            return self._key(design)
-        except (KeyError, TypeError):  # outside the space: key on its repr
+            key = self._key(design)
+            hash(key)  # a list or dict value makes the key unhashable
+            return key
+        except (KeyError, TypeError):  # outside the space: key on its JSON form
             return ("<invalid>", json.dumps(design, sort_keys=True, default=repr))
+
+    def _log_model_errors(self) -> None:
+        errors = self.problem.model_errors
+        if not errors:
+            return
+        if self.model_error_log is not None:
+            self.model_error_log.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.model_error_log, "a", encoding="utf-8") as f:
+                for design, tb in errors:
+                    f.write(f"design {json.dumps(design, default=repr)}\n{tb}\n")
+        errors.clear()
 
     def _replayed(self, design: Design, key: tuple[Any, ...]) -> Outcome:
         row = self._replay.popleft()
@@ -204,8 +235,8 @@ class RunEvaluator:
         return self.cache[key]
 
     def _outcome_from_row(self, row: dict[str, Any]) -> Outcome:
-        design = row["design"]
-        if not self.problem.space.contains(design):
+        design, problems = coerce_design(row["design"])
+        if problems or not self.problem.space.contains(design):
             return self.problem.outcome(design, Evaluation.infeasible(row["violations"]))
         if any(f is None for f in row["F"]):  # the cost model rejected it
             evaluation = Evaluation.infeasible(row["violations"], {})
@@ -242,6 +273,26 @@ def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
     return runs / f"{run_id}.jsonl", runs / f"{run_id}.done.json"
 
 
+def error_path(results_dir: Path, run_id: str) -> Path:
+    """The run's error file: message, evaluations recorded, traceback."""
+    return results_dir / "runs" / f"{run_id}.error.txt"
+
+
+def model_error_path(results_dir: Path, run_id: str) -> Path:
+    """Where the tracebacks of cost-model exceptions (infeasible designs) go."""
+    return results_dir / "runs" / f"{run_id}.model_errors.txt"
+
+
+def write_error(results_dir: Path, run_id: str, exc: BaseException, evaluations: int) -> str:
+    """Saves a failed run's error file; returns its one-line message."""
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+    path = error_path(results_dir, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tb = "".join(traceback.format_exception(exc))
+    path.write_text(f"{message}\nevaluations recorded: {evaluations}\n\n{tb}")
+    return message
+
+
 def execute_run(
     spec: RunSpec,
     results_dir: Path | str,
@@ -266,6 +317,7 @@ def execute_run(
         else:
             record.unlink()
     marker.unlink(missing_ok=True)
+    error_path(results_dir, spec.run_id).unlink(missing_ok=True)
     start = time.perf_counter()
     problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
@@ -292,8 +344,14 @@ def execute_run(
             replay=replay,
             max_proposals_factor=spec.max_proposals_factor,
             progress=progress,
+            model_error_log=model_error_path(results_dir, spec.run_id),
         )
-        agent.run(evaluator)
+        try:
+            agent.run(evaluator)
+        except Exception as exc:
+            # Saved here, where the count is known; the caller decides what fails.
+            write_error(results_dir, spec.run_id, exc, evaluator.charged)
+            raise RunFailedError(evaluator.charged, evaluator.proposals) from exc
     summary = RunSummary(
         run_id=spec.run_id,
         evaluations=evaluator.charged,

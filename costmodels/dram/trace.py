@@ -14,7 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from dsegym.errors import WorkloadError
+from dsegym.errors import WorkloadError, shorten
+
+# Limits that keep every later step exact and small: times (and the device cycles they
+# become) stay far inside int64, addresses fit int64, and splitting requests into bursts
+# never needs more than a few hundred MB.
+MAX_TIME_NS = 1e15  # 11.6 days of trace; x 10 GHz = 1e16 cycles, far below 2**63
+MAX_ADDRESS = 2**63 - 1
+MAX_REQUEST_BYTES = 2**20  # 1 MiB in one request line
+MAX_TRACE_BYTES = 2**30  # 1 GiB requested by the whole trace (16M 64-byte bursts)
 
 _LINE = re.compile(
     r"^\s*(\d+)\s*:\s*(?:\(\s*(\d+)\s*\)\s*)?(read|write)\s+(0[xX][0-9a-fA-F]+|\d+)"
@@ -47,10 +55,22 @@ class Trace:
             raise WorkloadError(f"trace {self.name!r}: columns have different lengths")
         if n == 0:
             raise WorkloadError(f"trace {self.name!r}: has no requests")
+        if not np.all(np.isfinite(self.time_ns)) or np.any(self.time_ns < 0):
+            raise WorkloadError(f"trace {self.name!r}: times must be finite and non-negative")
+        if np.any(self.time_ns > MAX_TIME_NS):
+            raise WorkloadError(
+                f"trace {self.name!r}: a request is issued after {MAX_TIME_NS:.0e} ns, "
+                "beyond what the simulator can count exactly"
+            )
         if np.any(np.diff(self.time_ns) < 0):
             raise WorkloadError(f"trace {self.name!r}: times must not decrease")
         if np.any(self.address < 0):
             raise WorkloadError(f"trace {self.name!r}: negative address")
+        if np.any(self.length < 0) or int(self.length.sum(dtype=np.float64)) > MAX_TRACE_BYTES:
+            raise WorkloadError(
+                f"trace {self.name!r}: request lengths must be non-negative and total at "
+                f"most {MAX_TRACE_BYTES:,} bytes"
+            )
 
     @classmethod
     def from_arrays(
@@ -78,6 +98,8 @@ class Trace:
         counts = np.maximum(1, -(-self.length // burst_bytes))
         if np.all(counts == 1):
             return self
+        if np.any(self.address > MAX_ADDRESS - counts * burst_bytes):
+            raise WorkloadError(f"trace {self.name!r}: a request runs past the 64-bit range")
         index = np.repeat(np.arange(len(self)), counts)
         offset = np.arange(len(index)) - np.repeat(np.cumsum(counts) - counts, counts)
         return Trace(
@@ -105,9 +127,14 @@ def read_stl(path: str | Path, clock_mhz: float) -> Trace:
     if clock_mhz <= 0:
         raise WorkloadError(f"{path}: the trace clock must be positive, got {clock_mhz}")
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise WorkloadError(f"cannot read trace {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise WorkloadError(
+            f"{path}: not a UTF-8 text trace (byte {exc.start} cannot be decoded)"
+        ) from None
+    total_bytes = 0
     cycles: list[int] = []
     writes: list[bool] = []
     addresses: list[int] = []
@@ -120,17 +147,37 @@ def read_stl(path: str | Path, clock_mhz: float) -> Trace:
         if match is None:
             raise WorkloadError(
                 f"{path}, line {number}: expected '<cycle>: [(<length>)] read|write "
-                f"<hex address> [<hex data>]', got {raw.strip()!r}"
+                f"<hex address> [<hex data>]', got {shorten(repr(raw.strip()))}"
             )
+        where = f"{path}, line {number}"
         cycle = int(match.group(1))
-        if cycles and cycle < cycles[-1]:
+        if cycle * (1000.0 / clock_mhz) > MAX_TIME_NS:
             raise WorkloadError(
-                f"{path}, line {number}: cycle {cycle} is earlier than the previous {cycles[-1]}"
+                f"{where}: cycle {shorten(cycle, 40)} is too large (at most "
+                f"{int(MAX_TIME_NS * clock_mhz / 1000):,} cycles of a {clock_mhz:g} MHz clock)"
+            )
+        if cycles and cycle < cycles[-1]:
+            raise WorkloadError(f"{where}: cycle {cycle} is earlier than the previous {cycles[-1]}")
+        length = int(match.group(2) or 0)
+        if length > MAX_REQUEST_BYTES:
+            raise WorkloadError(
+                f"{where}: request length {shorten(length, 40)} bytes is more than "
+                f"{MAX_REQUEST_BYTES:,}"
+            )
+        total_bytes += length
+        if total_bytes > MAX_TRACE_BYTES:
+            raise WorkloadError(
+                f"{where}: the requests so far ask for more than {MAX_TRACE_BYTES:,} bytes"
+            )
+        address = int(match.group(4), 0)
+        if address > MAX_ADDRESS:
+            raise WorkloadError(
+                f"{where}: address {shorten(match.group(4), 40)} is beyond the 64-bit range"
             )
         cycles.append(cycle)
-        lengths.append(int(match.group(2) or 0))
+        lengths.append(length)
         writes.append(match.group(3).lower() == "write")
-        addresses.append(int(match.group(4), 0))
+        addresses.append(address)
     if not cycles:
         raise WorkloadError(f"{path}: the trace has no requests")
     return Trace(

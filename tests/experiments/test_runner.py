@@ -5,7 +5,13 @@ import pytest
 
 from dsegym.experiments.config import expand_runs, parse_config
 from dsegym.experiments.launch import run_experiment
-from dsegym.experiments.runner import ResumeDivergedError, RunEvaluator, RunSpec, execute_run
+from dsegym.experiments.runner import (
+    ResumeDivergedError,
+    RunEvaluator,
+    RunFailedError,
+    RunSpec,
+    execute_run,
+)
 from dsegym.experiments.storage import RecordWriter, read_records, repair
 
 from .helpers import records
@@ -120,8 +126,13 @@ def test_resume_detects_a_diverging_agent(tmp_path):
     other = RunSpec("e", "zdt1", {"n_var": 4}, "random", {}, seed=2, budget=20)
     src = tmp_path / "runs" / f"{spec.run_id}.jsonl"
     src.rename(tmp_path / "runs" / f"{other.run_id}.jsonl")
-    with pytest.raises(ResumeDivergedError, match="resume diverged at proposal 1"):
+    with pytest.raises(RunFailedError) as failed:
         execute_run(other, tmp_path, resume=True)
+    assert isinstance(failed.value.__cause__, ResumeDivergedError)
+    assert "resume diverged at proposal 1" in str(failed.value.__cause__)
+    error = (tmp_path / "runs" / f"{other.run_id}.error.txt").read_text()
+    assert error.startswith("ResumeDivergedError: resume diverged at proposal 1")
+    assert "evaluations recorded: 0" in error and "Traceback" in error
 
 
 def test_sweeps_and_seeds_expand_to_runs():
@@ -141,8 +152,8 @@ def test_sweeps_and_seeds_expand_to_runs():
     assert len(specs) == 2 * (2 + 1) * 2
     assert len({s.run_id for s in specs}) == len(specs)
     assert {s.agent_label for s in specs} == {
-        "nsga2[population_size=8,crossover=sbx]",
-        "nsga2[population_size=16,crossover=sbx]",
+        "nsga2[population_size=8]",
+        "nsga2[population_size=16]",
         "random",
     }
 
