@@ -92,7 +92,7 @@ def reference_block(ref: dict[str, Any] | None) -> str:
     items = []
     for key, value in ref.items():
         shown = json.dumps(value) if not isinstance(value, str) else value
-        items.append(f"<b>{html.escape(str(key))}</b>: {html.escape(shown)}")
+        items.append(f"<b>{html.escape(str(key))}</b>: {html.escape(shown, quote=False)}")
     return '<div class="rule">' + "<br>".join(items) + "</div>"
 
 
