@@ -294,6 +294,48 @@ def data_install(
         console.print(f"set {data.DATA_DIR_ENV}={to} so that dsegym finds it")
 
 
+study_app = typer.Typer(
+    no_args_is_help=True,
+    help="Reproducible studies of the field's papers: list them, run one.",
+)
+app.add_typer(study_app, name="study")
+
+
+@study_app.command("list")
+def study_list() -> None:
+    """List the registered studies."""
+    from dsegym.experiments.studies.registry import study_description, study_names
+
+    table = Table(title="studies (dsegym study run NAME [--quick] [--output DIR] [--workers N])")
+    table.add_column("study")
+    table.add_column("what it reproduces", overflow="fold")
+    for name in study_names():
+        table.add_row(name, study_description(name))
+    console.print(table)
+
+
+@study_app.command("run")
+def study_run(
+    name: Annotated[str, typer.Argument(help="study name (see `dsegym study list`)")],
+    quick: Annotated[bool, typer.Option(help="reduced version, under two minutes")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help="results folder (default: results/study-NAME)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="parallel runs under Ray (1: serial)")
+    ] = None,
+) -> None:
+    """Run study NAME: its experiments, then its summary (summary.md), tables and plots."""
+    from dsegym.experiments.studies.registry import run_study
+
+    argv = ["--quick"] if quick else []
+    if output is not None:
+        argv += ["--output", str(output)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    run_study(name, argv)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user errors to one message and exit code 2.
 
