@@ -29,6 +29,7 @@ COST_MODELS: dict[str, str] = {
     "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
     "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
+    "proxy": "dsegym.costmodels.proxy.model:ProxyCostModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -54,6 +55,7 @@ PROBLEMS: dict[str, str] = {
     ),
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
+    "proxy": "dsegym.costmodels.proxy.model:proxy",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
