@@ -86,6 +86,18 @@ class Surrogate:
             out[metric] = np.exp(y) if metric in self.log_metrics else y
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        # DesignSpace keeps compiled checks (lambdas) that cannot be pickled; its
+        # parameters can, and rebuild the same space.
+        state = dict(self.__dict__)
+        state["space"] = list(self.space.parameters)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state["space"] = DesignSpace(state["space"])
+        self.__dict__.update(state)
+
     def save(self, path: Path | str) -> Path:
         """Writes the surrogate with its provenance (joblib)."""
         path = Path(path)
