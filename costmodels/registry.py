@@ -56,6 +56,8 @@ PROBLEMS: dict[str, str] = {
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
     "proxy": "dsegym.costmodels.proxy.model:proxy",
+    "dram-target-archgym": "dsegym.costmodels.archgym:dram_target_archgym",
+    "accelerator-eyeriss-target": "dsegym.costmodels.archgym:accelerator_eyeriss_target",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
