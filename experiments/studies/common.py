@@ -135,7 +135,7 @@ def best_so_far(df: pd.DataFrame, objective: int = 0) -> pd.DataFrame:
     """Per run, the best objective ``objective`` reached after each charged evaluation.
 
     Returns:
-        Columns ``run_id``, ``problem``, ``agent``, ``setting``, ``seed``, ``evaluations``, ``best``.
+        Columns ``run_id``, ``problem``, ``agent`` (its label), ``agent_name``, ``setting``, ``seed``, ``evaluations``, ``best``.
     """
     charged = df[~df["cached"]].copy()
     value = [f[objective] if f[objective] is not None else np.inf for f in charged["F"]]
@@ -143,4 +143,6 @@ def best_so_far(df: pd.DataFrame, objective: int = 0) -> pd.DataFrame:
     charged["best"] = charged.groupby("run_id")["value"].cummin()
     charged["evaluations"] = charged.groupby("run_id").cumcount() + 1
     charged["setting"] = [json.dumps(h, sort_keys=True) for h in charged["hyperparameters"]]
-    return charged[["run_id", "problem", "agent", "setting", "seed", "evaluations", "best"]]
+    return charged[
+        ["run_id", "problem", "agent", "agent_name", "setting", "seed", "evaluations", "best"]
+    ]
