@@ -98,6 +98,7 @@ def plot(best: pd.DataFrame, threshold: float, path: Path) -> None:
 
 
 QUICK = {
+    "workers": 1,
     "budget": 60,
     "seeds": [0],
     "agents": [

@@ -42,7 +42,7 @@ from dsegym.experiments.studies.common import (  # noqa: E402
     parse_study_args,
     run_config,
 )
-from dsegym.search.pareto import Normaliser, hypervolume, nondominated_mask  # noqa: E402
+from dsegym.search.pareto import Normaliser, hypervolume, igd, nondominated_mask  # noqa: E402
 
 ARCHGYM_RMSE = 0.0061
 ARCHGYM_SPEEDUP = 2000.0
@@ -143,33 +143,28 @@ def proxy_search(
     F_real_search = np.array(on_real[~on_real["cached"]]["F"].tolist(), dtype=float)
     F_samples = np.array([o.F for o in real.evaluate_batch(data.designs)])
     union = np.vstack([F_reeval, F_real_search, F_samples])
-    reference = union[nondominated_mask(union)]
-    # Ideal from the reference front, nadir from the worst point of any set's own front,
-    # so that every set's front lies inside the reference box.
-    fronts = np.vstack([F[nondominated_mask(F)] for F in (F_reeval, F_real_search, F_samples)])
-    norm = Normaliser(reference.min(axis=0), fronts.max(axis=0), np.full(union.shape[1], 1.1))
+    on_front = nondominated_mask(union)
+    reference = union[on_front]
+    # Normalised by the reference front's own ideal and nadir (reference point 1.1): a
+    # set scores by how much of the front's box it dominates; IGD is in the same units.
+    norm = Normaliser.from_points(reference)
     hv_ref = hypervolume(norm(reference), norm.reference_point)
-    in_ref = nondominated_mask(union)[: len(F_reeval)]
-
-    def hv(F: np.ndarray) -> float:
-        return hypervolume(norm(F[nondominated_mask(F)]), norm.reference_point) / hv_ref
-
-    table = pd.DataFrame(
-        [
-            {"front": "proxy's front, re-evaluated on the real model",
-             "real_evaluations": len(data) + len(F_reeval), "points": len(F_reeval),
-             "on_reference_front": int(in_ref.sum()), "hypervolume_ratio": hv(F_reeval)},
-            {"front": f"NSGA-II on the real model ({budget} evaluations)",
-             "real_evaluations": budget, "points": int(nondominated_mask(F_real_search).sum()),
-             "on_reference_front": int(nondominated_mask(union)[len(F_reeval):
-                                       len(F_reeval) + len(F_real_search)].sum()),
-             "hypervolume_ratio": hv(F_real_search)},
-            {"front": "training samples alone", "real_evaluations": len(data),
-             "points": int(nondominated_mask(F_samples).sum()),
-             "on_reference_front": int(nondominated_mask(union)[-len(F_samples):].sum()),
-             "hypervolume_ratio": hv(F_samples)},
-        ]
-    )
+    sets = {
+        "proxy's front, re-evaluated on the real model": (F_reeval, len(data) + len(F_reeval)),
+        f"NSGA-II on the real model ({budget} evaluations)": (F_real_search, budget),
+        "training samples alone": (F_samples, len(data)),
+    }
+    bounds = np.cumsum([0] + [len(F) for F, _ in sets.values()])
+    rows = []
+    for (name, (F, cost)), lo, hi in zip(sets.items(), bounds[:-1], bounds[1:], strict=True):
+        own = F[nondominated_mask(F)]
+        rows.append({
+            "front": name, "real_evaluations": cost, "points": len(own),
+            "on_reference_front": int(on_front[lo:hi].sum()),
+            "hypervolume_ratio": hypervolume(norm(own), norm.reference_point) / hv_ref,
+            "igd_normalised": igd(norm(own), norm(reference)),
+        })
+    table = pd.DataFrame(rows)
     table.attrs["reference_points"] = len(reference)
     return table, {"proxy front (real)": F_reeval, "real search": F_real_search,
                    "reference front": reference}
@@ -218,11 +213,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             "accuracy.png",
             "Held-out relative RMSE per metric",
             "ArchGym's DRAM proxy cost model: RMSE 0.61% (random forest on DRAMSys records)",
-            "AGREES" if (best <= 2 * ARCHGYM_RMSE).all() else "DIFFERS",
+            "AGREES" if (best <= 2 * ARCHGYM_RMSE).all()
+            else "PARTLY" if (best <= 2 * ARCHGYM_RMSE).any() else "DIFFERS",
             "best relative RMSE on the DRAM controller: "
             + ", ".join(f"{m} {v:.2%}" for m, v in best.items())
-            + "; ArchGym's 0.61% is for its own traces and record set, so agreement "
-            "means within 2x of it",
+            + f" (mean request latency, which ArchGym's proxy does not predict: "
+            f"{acc[acc['metric'] == 'latency_mean_ns']['relative_rmse'].min():.2%} of "
+            "the mean, since it spans 100x over the space); ArchGym's 0.61% is for its own "
+            "traces and records, so agreement here means within 2x of it",
         )
     )
     speed = speed_table(make_problem("dram-mo"), datasets["dram"], 500, seed)
@@ -250,8 +248,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Search on the proxy: NSGA-II, {budget} proxy evaluations, objectives of "
         f"`dram-mo` ({', '.join(make_problem('dram-mo').objective_labels)}). The reference "
         f"front ({table.attrs['reference_points']} points) is the non-dominated set of "
-        "every real evaluation below; hypervolume is normalised by its ideal and nadir "
-        "(reference point 1.1)."
+        "every real evaluation below; hypervolume ratio and IGD are measured after "
+        "normalising by the reference front's ideal and nadir (reference point 1.1)."
     )
     summary.table(table)
     plot_fronts(points, make_problem("dram-mo").objective_labels, out / "proxy_front.png")
