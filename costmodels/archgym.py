@@ -13,7 +13,7 @@ out (PowerDownPolicy, AddressMapping) stay at DRAMSys' example configuration.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -150,8 +150,13 @@ def dram_target_archgym(
     from dsegym.costmodels.dram.problems import dram_target
 
     base = dram_target(
-        workload=workload, device=device, target=target, target_latency_ns=target_latency_ns,
-        target_power_mw=target_power_mw, latency_metric=latency_metric, n_requests=n_requests,
+        workload=workload,
+        device=device,
+        target=target,
+        target_latency_ns=target_latency_ns,
+        target_power_mw=target_power_mw,
+        latency_metric=latency_metric,
+        n_requests=n_requests,
     )
     fixed = {k: v for k, v in DEFAULT_DESIGN.items() if k not in ARCHGYM_DRAM_SPACE.names}
     return Problem(

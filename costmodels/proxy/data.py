@@ -87,8 +87,9 @@ def sample_data(problem: Problem, n: int, seed: int = 0) -> TrainingData:
         "records": len(kept),
     }
     kept_designs = [dict(o.design) for o in kept]
-    return TrainingData(problem.space, kept_designs, _features(problem.space, kept_designs), Y,
-                        provenance)
+    return TrainingData(
+        problem.space, kept_designs, _features(problem.space, kept_designs), Y, provenance
+    )
 
 
 def results_data(results_dir: Path | str, problem: str | None = None) -> TrainingData:

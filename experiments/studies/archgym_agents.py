@@ -41,8 +41,13 @@ PROBLEMS: list[dict[str, Any]] = [
         "name": "dram-target",
         "label": "dram",
         # The lottery's spec: about 1% of random designs come within 5% of both targets.
-        "params": {"workload": "cloud-1", "device": "ddr3-1600", "target": "both",
-                   "target_latency_ns": 100.0, "target_power_mw": 750.0},
+        "params": {
+            "workload": "cloud-1",
+            "device": "ddr3-1600",
+            "target": "both",
+            "target_latency_ns": 100.0,
+            "target_power_mw": 750.0,
+        },
     },
     {
         "name": "accelerator-eyeriss-target",
@@ -57,22 +62,38 @@ metrics) is at most this: 5% over DRAM's two targets together, 5% per target on 
 accelerator's three."""
 
 FAMILIES = {
-    "random": "baseline", "random_walk": "random walk", "ga": "genetic algorithm",
-    "aco": "ant colony", "tpe": "Bayesian optimisation", "ppo": "RL", "sac": "RL",
+    "random": "baseline",
+    "random_walk": "random walk",
+    "ga": "genetic algorithm",
+    "aco": "ant colony",
+    "tpe": "Bayesian optimisation",
+    "ppo": "RL",
+    "sac": "RL",
     "marl": "multi-agent RL",
 }
 FULL_AGENTS: list[dict[str, Any]] = [
     {"name": "random"},
     {"name": "random_walk", "params": {"n_changes": [1, 2, 3]}},
     {"name": "ga", "params": {"population_size": [8, 32], "mutation_prob": [0.05, 0.3]}},
-    {"name": "aco", "params": {"ant_count": [4, 16], "evaporation": [0.1, 0.5],
-                               "greediness": [0.0, 0.5]}},
+    {
+        "name": "aco",
+        "params": {"ant_count": [4, 16], "evaporation": [0.1, 0.5], "greediness": [0.0, 0.5]},
+    },
     {"name": "tpe", "params": {"n_startup_trials": [5, 30], "multivariate": [True, False]}},
-    {"name": "ppo", "params": {"learning_rate": [3e-4, 3e-3], "n_steps": [16, 64],
-                               "episode_length": 1}},
+    {
+        "name": "ppo",
+        "params": {"learning_rate": [3e-4, 3e-3], "n_steps": [16, 64], "episode_length": 1},
+    },
     {"name": "sac", "params": {"learning_rate": [3e-4, 3e-3], "episode_length": 1}},
-    {"name": "marl", "params": {"learning_rate": [1e-3, 1e-2], "episode_length": 1,
-                                "n_steps": 16, "minibatch_size": 16}},
+    {
+        "name": "marl",
+        "params": {
+            "learning_rate": [1e-3, 1e-2],
+            "episode_length": 1,
+            "n_steps": 16,
+            "minibatch_size": 16,
+        },
+    },
 ]
 """Grids in the spirit of ArchGym's (population, mutation; ants, evaporation, greediness;
 learning rate, steps per update), sized to the shared 2-core machine."""
@@ -97,12 +118,18 @@ def per_run(best: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for run_id, run in best.groupby("run_id", sort=False):
         threshold = THRESHOLDS[run["problem"].iloc[0]]
-        rows.append({
-            "run_id": run_id, "problem": run["problem"].iloc[0], "agent": run["agent_name"].iloc[0],
-            "setting": run["setting"].iloc[0], "seed": run["seed"].iloc[0],
-            "best": float(run["best"].min()), "met": bool(run["best"].min() <= threshold),
-            "evaluations_to_meet": evaluations_to_meet(run, threshold),
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "problem": run["problem"].iloc[0],
+                "agent": run["agent_name"].iloc[0],
+                "setting": run["setting"].iloc[0],
+                "seed": run["seed"].iloc[0],
+                "best": float(run["best"].min()),
+                "met": bool(run["best"].min() <= threshold),
+                "evaluations_to_meet": evaluations_to_meet(run, threshold),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -111,20 +138,27 @@ def agent_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (problem, agent), frame in runs.groupby(["problem", "agent"], sort=True):
         by_setting = frame.groupby("setting").agg(
-            median_best=("best", "median"), met=("met", "mean"),
-            evals=("evaluations_to_meet", "median"))
+            median_best=("best", "median"),
+            met=("met", "mean"),
+            evals=("evaluations_to_meet", "median"),
+        )
         tuned = by_setting.sort_values(["met", "median_best"], ascending=[False, True]).iloc[0]
-        rows.append({
-            "problem": problem, "agent": agent, "family": FAMILIES.get(agent, agent),
-            "settings": len(by_setting), "runs": len(frame),
-            "best_distance": float(frame["best"].min()),
-            "tuned_median_distance": float(tuned["median_best"]),
-            "tuned_fraction_met": float(tuned["met"]),
-            "tuned_evaluations_to_meet": float(tuned["evals"]),
-            "all_runs_fraction_met": float(frame["met"].mean()),
-            "worst_setting_median_distance": float(by_setting["median_best"].max()),
-            "tuned_setting": tuned.name,
-        })
+        rows.append(
+            {
+                "problem": problem,
+                "agent": agent,
+                "family": FAMILIES.get(agent, agent),
+                "settings": len(by_setting),
+                "runs": len(frame),
+                "best_distance": float(frame["best"].min()),
+                "tuned_median_distance": float(tuned["median_best"]),
+                "tuned_fraction_met": float(tuned["met"]),
+                "tuned_evaluations_to_meet": float(tuned["evals"]),
+                "all_runs_fraction_met": float(frame["met"].mean()),
+                "worst_setting_median_distance": float(by_setting["median_best"].max()),
+                "tuned_setting": tuned.name,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -160,11 +194,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     out = opts.output
     out.mkdir(parents=True, exist_ok=True)
-    budget, seeds, agents = (
-        (40, [0], QUICK_AGENTS) if opts.quick else (300, [0, 1, 2], FULL_AGENTS)
-    )
-    config = {"name": "archgym-agents", "budget": budget, "seeds": seeds,
-              "problems": PROBLEMS, "agents": agents}
+    budget, seeds, agents = (40, [0], QUICK_AGENTS) if opts.quick else (300, [0, 1, 2], FULL_AGENTS)
+    config = {
+        "name": "archgym-agents",
+        "budget": budget,
+        "seeds": seeds,
+        "problems": PROBLEMS,
+        "agents": agents,
+    }
     runs = per_run(best_so_far(run_config(config, out, opts.workers)))
     runs.to_csv(out / "runs_best.csv", index=False)
     table = agent_table(runs)

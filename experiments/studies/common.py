@@ -105,7 +105,8 @@ class Summary:
         path = out / "summary.md"
         path.write_text("\n".join(header + self.lines).rstrip() + "\n")
         verdicts = [
-            {"figure": f.path, "reproduces": f.reproduces, "verdict": f.verdict} for f in self.figures
+            {"figure": f.path, "reproduces": f.reproduces, "verdict": f.verdict}
+            for f in self.figures
         ]
         (out / "verdicts.json").write_text(json.dumps(verdicts, indent=2))
         return path
@@ -135,7 +136,8 @@ def best_so_far(df: pd.DataFrame, objective: int = 0) -> pd.DataFrame:
     """Per run, the best objective ``objective`` reached after each charged evaluation.
 
     Returns:
-        Columns ``run_id``, ``problem``, ``agent`` (its label), ``agent_name``, ``setting``, ``seed``, ``evaluations``, ``best``.
+        Columns ``run_id``, ``problem``, ``agent`` (its label), ``agent_name``,
+        ``setting``, ``seed``, ``evaluations``, ``best``.
     """
     charged = df[~df["cached"]].copy()
     value = [f[objective] if f[objective] is not None else np.inf for f in charged["F"]]

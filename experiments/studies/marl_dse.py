@@ -43,10 +43,16 @@ TARGETS: dict[str, dict[str, Any]] = {
 }
 AGENTS: list[dict[str, Any]] = [
     # One agent per knob: the cost model's default groups are one per parameter.
-    {"name": "marl", "label": "marl", "params": {"episode_length": 1, "n_steps": 16,
-                                                  "minibatch_size": 16}},
-    {"name": "ppo", "label": "ppo", "params": {"episode_length": 1, "n_steps": 16,
-                                                "batch_size": 16}},
+    {
+        "name": "marl",
+        "label": "marl",
+        "params": {"episode_length": 1, "n_steps": 16, "minibatch_size": 16},
+    },
+    {
+        "name": "ppo",
+        "label": "ppo",
+        "params": {"episode_length": 1, "n_steps": 16, "batch_size": 16},
+    },
     {"name": "sac", "label": "sac", "params": {"episode_length": 1, "learning_starts": 16}},
     {"name": "random", "label": "random"},
 ]
@@ -60,14 +66,23 @@ def curves(best: pd.DataFrame, budget: int) -> pd.DataFrame:
         per_seed = []
         for _, run in frame.groupby("run_id"):
             n, b = run["evaluations"].to_numpy(), run["best"].to_numpy()
-            per_seed.append([b[np.searchsorted(n, g, side="right") - 1] if g >= n[0]
-                             else np.inf for g in grid])
+            per_seed.append(
+                [b[np.searchsorted(n, g, side="right") - 1] if g >= n[0] else np.inf for g in grid]
+            )
         values = np.array(per_seed)
         for j, g in enumerate(grid):
             col = values[:, j]
-            rows.append({"target": problem, "agent": agent, "evaluations": int(g),
-                         "median": float(np.median(col)), "q25": float(np.quantile(col, 0.25)),
-                         "q75": float(np.quantile(col, 0.75)), "seeds": len(col)})
+            rows.append(
+                {
+                    "target": problem,
+                    "agent": agent,
+                    "evaluations": int(g),
+                    "median": float(np.median(col)),
+                    "q25": float(np.quantile(col, 0.25)),
+                    "q75": float(np.quantile(col, 0.75)),
+                    "seeds": len(col),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -110,15 +125,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     curve = curves(best, budget)
     curve.to_csv(out / "sample_efficiency.csv", index=False)
     final = (
-        best.groupby(["problem", "agent", "run_id"])["best"].min().groupby(["problem", "agent"])
-        .agg(["median", "min", "max"]).reset_index()
-        .rename(columns={"problem": "target", "median": "median_best", "min": "best_seed",
-                         "max": "worst_seed"})
+        best.groupby(["problem", "agent", "run_id"])["best"]
+        .min()
+        .groupby(["problem", "agent"])
+        .agg(["median", "min", "max"])
+        .reset_index()
+        .rename(
+            columns={
+                "problem": "target",
+                "median": "median_best",
+                "min": "best_seed",
+                "max": "worst_seed",
+            }
+        )
     )
-    half = curve[curve["evaluations"] == curve["evaluations"].unique()[len(
-        curve["evaluations"].unique()) // 2]][["target", "agent", "median"]]
-    final = final.merge(half.rename(columns={"median": "median_at_half_budget"}),
-                        on=["target", "agent"])
+    half = curve[
+        curve["evaluations"]
+        == curve["evaluations"].unique()[len(curve["evaluations"].unique()) // 2]
+    ][["target", "agent", "median"]]
+    final = final.merge(
+        half.rename(columns={"median": "median_at_half_budget"}), on=["target", "agent"]
+    )
     final.to_csv(out / "final.csv", index=False)
     plot(curve, out / "sample_efficiency.png")
     summary = Summary("Multi-agent RL for DRAM controller design (Krishnan et al., reproduced)")

@@ -83,25 +83,36 @@ def speed_table(problem: Problem, data: Any, n: int, seed: int) -> pd.DataFrame:
     real_batch = _time_per_design(problem.evaluate_batch, designs, 3)
     real_single = _time_per_design(lambda ds: [problem.evaluate(d) for d in ds], designs[:50], 3)
     rows = [
-        {"model": "real (dram)", "batch_s_per_design": real_batch,
-         "single_s_per_design": real_single, "speedup_batch": 1.0, "speedup_single": 1.0}
+        {
+            "model": "real (dram)",
+            "batch_s_per_design": real_batch,
+            "single_s_per_design": real_single,
+            "speedup_batch": 1.0,
+            "speedup_single": 1.0,
+        }
     ]
     for kind in KINDS:
         proxy = ProxyCostModel(fit_surrogate(data, kind, DRAM_METRICS[:3], seed))
         batch = _time_per_design(proxy.evaluate_batch, designs, 3)
         single = _time_per_design(lambda ds, p=proxy: [p.evaluate(d) for d in ds], designs[:50], 3)
         rows.append(
-            {"model": f"proxy ({kind})", "batch_s_per_design": batch,
-             "single_s_per_design": single, "speedup_batch": real_batch / batch,
-             "speedup_single": real_single / single}
+            {
+                "model": f"proxy ({kind})",
+                "batch_s_per_design": batch,
+                "single_s_per_design": single,
+                "speedup_batch": real_batch / batch,
+                "speedup_single": real_single / single,
+            }
         )
     return pd.DataFrame(rows)
 
 
 def plot_accuracy(table: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 4))
-    labels = [f"{p.split('-')[0]}:{m}" for p, m in
-              table[["problem", "metric"]].drop_duplicates().itertuples(index=False)]
+    labels = [
+        f"{p.split('-')[0]}:{m}"
+        for p, m in table[["problem", "metric"]].drop_duplicates().itertuples(index=False)
+    ]
     x = np.arange(len(labels))
     for i, kind in enumerate(KINDS):
         values = table[table["kind"] == kind]["relative_rmse"].to_numpy() * 100
@@ -130,11 +141,19 @@ def proxy_search(
     model_path = fit_surrogate(data, "random_forest", objectives, seed).save(out / "proxy.joblib")
     common = {"budget": budget, "seeds": [seed], "agents": [{"name": "nsga2"}]}
     on_proxy = run_config(
-        {"name": "proxy-search", "problems": [{"name": "proxy", "params": {
-            "model": str(model_path)}}], **common}, out / "search-proxy", workers)
+        {
+            "name": "proxy-search",
+            "problems": [{"name": "proxy", "params": {"model": str(model_path)}}],
+            **common,
+        },
+        out / "search-proxy",
+        workers,
+    )
     on_real = run_config(
         {"name": "real-search", "problems": [{"name": "dram-mo"}], **common},
-        out / "search-real", workers)
+        out / "search-real",
+        workers,
+    )
     rows = on_proxy[~on_proxy["cached"]]
     Fp = np.array(rows["F"].tolist(), dtype=float)
     front_designs = [rows["design"].iloc[i] for i in np.flatnonzero(nondominated_mask(Fp))]
@@ -158,27 +177,44 @@ def proxy_search(
     rows = []
     for (name, (F, cost)), lo, hi in zip(sets.items(), bounds[:-1], bounds[1:], strict=True):
         own = F[nondominated_mask(F)]
-        rows.append({
-            "front": name, "real_evaluations": cost, "points": len(own),
-            "on_reference_front": int(on_front[lo:hi].sum()),
-            "hypervolume_ratio": hypervolume(norm(own), norm.reference_point) / hv_ref,
-            "igd_normalised": igd(norm(own), norm(reference)),
-        })
+        rows.append(
+            {
+                "front": name,
+                "real_evaluations": cost,
+                "points": len(own),
+                "on_reference_front": int(on_front[lo:hi].sum()),
+                "hypervolume_ratio": hypervolume(norm(own), norm.reference_point) / hv_ref,
+                "igd_normalised": igd(norm(own), norm(reference)),
+            }
+        )
     table = pd.DataFrame(rows)
     table.attrs["reference_points"] = len(reference)
-    return table, {"proxy front (real)": F_reeval, "real search": F_real_search,
-                   "reference front": reference}
+    return table, {
+        "proxy front (real)": F_reeval,
+        "real search": F_real_search,
+        "reference front": reference,
+    }
 
 
 def plot_fronts(points: dict[str, np.ndarray], labels: list[str], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    styles = {"real search": ("x", 0.35), "proxy front (real)": ("o", 0.8),
-              "reference front": ("s", 0.9)}
+    styles = {
+        "real search": ("x", 0.35),
+        "proxy front (real)": ("o", 0.8),
+        "reference front": ("s", 0.9),
+    }
     for name, F in points.items():
         marker, alpha = styles[name]
-        ax.scatter(F[:, 0], F[:, 1], marker=marker, alpha=alpha, s=18, label=name,
-                   facecolors="none" if marker == "s" else None,
-                   edgecolors="k" if marker == "s" else None)
+        ax.scatter(
+            F[:, 0],
+            F[:, 1],
+            marker=marker,
+            alpha=alpha,
+            s=18,
+            label=name,
+            facecolors="none" if marker == "s" else None,
+            edgecolors="k" if marker == "s" else None,
+        )
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     ax.set_xscale("log")
@@ -213,8 +249,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             "accuracy.png",
             "Held-out relative RMSE per metric",
             "ArchGym's DRAM proxy cost model: RMSE 0.61% (random forest on DRAMSys records)",
-            "AGREES" if (best <= 2 * ARCHGYM_RMSE).all()
-            else "PARTLY" if (best <= 2 * ARCHGYM_RMSE).any() else "DIFFERS",
+            "AGREES"
+            if (best <= 2 * ARCHGYM_RMSE).all()
+            else "PARTLY"
+            if (best <= 2 * ARCHGYM_RMSE).any()
+            else "DIFFERS",
             "best relative RMSE on the DRAM controller: "
             + ", ".join(f"{m} {v:.2%}" for m, v in best.items())
             + f" (mean request latency, which ArchGym's proxy does not predict: "

@@ -43,8 +43,13 @@ def test_study_list_names_every_study(capsys):
     printed = capsys.readouterr().out
     for name in study_names():
         assert name in printed
-    assert {"hyperparameter-lottery", "lut-conclusions", "archgym-agents", "marl-dse",
-            "proxy-models"} <= set(STUDIES)
+    assert {
+        "hyperparameter-lottery",
+        "lut-conclusions",
+        "archgym-agents",
+        "marl-dse",
+        "proxy-models",
+    } <= set(STUDIES)
     assert all(study_description(n) for n in study_names())
 
 
@@ -58,9 +63,16 @@ def test_archgym_problem_shapes():
     dram = make_problem("dram-target-archgym")
     counts = {p.name: p.n_values for p in dram.space}
     assert counts == {
-        "PagePolicy": 4, "Scheduler": 3, "SchedulerBuffer": 3, "RequestBufferSize": 6,
-        "RespQueue": 2, "RefreshPolicy": 2, "RefreshMaxPostponed": 4, "RefreshMaxPulledin": 4,
-        "Arbiter": 3, "MaxActiveTransactions": 8,
+        "PagePolicy": 4,
+        "Scheduler": 3,
+        "SchedulerBuffer": 3,
+        "RequestBufferSize": 6,
+        "RespQueue": 2,
+        "RefreshPolicy": 2,
+        "RefreshMaxPostponed": 4,
+        "RefreshMaxPulledin": 4,
+        "Arbiter": 3,
+        "MaxActiveTransactions": 8,
     }
     assert dram.cost_model.parameter_groups == {n: [n] for n in dram.space.names}
     eyeriss = make_problem("accelerator-eyeriss-target")

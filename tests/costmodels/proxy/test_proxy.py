@@ -69,19 +69,35 @@ def test_proxy_problem_answers_like_the_real_model(smooth_data, tmp_path):
 @pytest.mark.slow
 def test_any_agent_searches_a_proxy_and_a_proxy_learns_from_a_results_folder(tmp_path):
     real = run_config(
-        {"name": "real", "budget": 60, "seeds": [0], "problems": [{"name": "toy-accelerator"}],
-         "agents": ["random"]},
-        tmp_path / "real", None,
+        {
+            "name": "real",
+            "budget": 60,
+            "seeds": [0],
+            "problems": [{"name": "toy-accelerator"}],
+            "agents": ["random"],
+        },
+        tmp_path / "real",
+        None,
     )
     data = results_data(tmp_path / "real")
     assert len(data) == int((~real["cached"]).sum())
     assert data.provenance["problem"] == "toy-accelerator"
     assert data.provenance["runs"] == sorted(real["run_id"].unique())
     on_proxy = run_config(
-        {"name": "p", "budget": 30, "seeds": [0], "agents": ["tpe"], "problems": [
-            {"name": "proxy", "params": {"problem": "toy-accelerator",
-                                         "results": str(tmp_path / "real")}}]},
-        tmp_path / "proxy", None,
+        {
+            "name": "p",
+            "budget": 30,
+            "seeds": [0],
+            "agents": ["tpe"],
+            "problems": [
+                {
+                    "name": "proxy",
+                    "params": {"problem": "toy-accelerator", "results": str(tmp_path / "real")},
+                }
+            ],
+        },
+        tmp_path / "proxy",
+        None,
     )
     assert (~on_proxy["cached"]).sum() == 30
     assert set(on_proxy["cost_model"]) == {"proxy"}
