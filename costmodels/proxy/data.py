@@ -56,6 +56,7 @@ def _problem_provenance(problem: Problem) -> dict[str, Any]:
         "cost_model_version": problem.cost_model.version,
         "workload": problem.workload_name,
         "objectives": [o.metric for o in problem.objectives],
+        "units": {m.name: m.unit for m in problem.cost_model.metrics},
     }
 
 

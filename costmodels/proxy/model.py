@@ -30,8 +30,9 @@ class ProxyCostModel(CostModel):
 
     def __init__(self, surrogate: Surrogate):
         self.surrogate = surrogate
+        units = surrogate.provenance.get("units", {})
         self.metrics = tuple(  # type: ignore[misc]
-            Metric(m, "as the real model", f"surrogate ({surrogate.kind}) prediction of {m}")
+            Metric(m, units.get(m, ""), f"surrogate ({surrogate.kind}) prediction of {m}")
             for m in surrogate.metrics
         )
 

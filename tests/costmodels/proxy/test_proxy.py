@@ -116,3 +116,19 @@ def test_bad_inputs_are_one_clear_error(tmp_path):
         make_problem("proxy", {"objectives": ["nonsense"], "samples": 50})
     with pytest.raises(ConfigError, match="no runs"):
         results_data(tmp_path)
+
+
+def test_proxy_train_command_writes_a_usable_model(tmp_path, capsys):
+    from dsegym.cli import main
+
+    path = tmp_path / "toy.joblib"
+    argv = ["proxy", "train", str(path), "--problem", "toy-accelerator", "--samples", "200"]
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--kind", "lightgbm"])
+    assert exc.value.code == 0
+    assert "held-out accuracy" in capsys.readouterr().out
+    assert load_surrogate(path).provenance["records"] == 200
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--kind", "xgboost"])
+    assert exc.value.code == 2
+    assert "allowed: random_forest, lightgbm" in capsys.readouterr().err
