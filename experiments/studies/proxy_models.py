@@ -292,18 +292,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     summary.table(table)
     plot_fronts(points, make_problem("dram-mo").objective_labels, out / "proxy_front.png")
-    ratio = float(table["hypervolume_ratio"].iloc[0])
+    proxy_row, real_row, samples_row = (table.iloc[i] for i in range(3))
+    igd_proxy, igd_real, igd_samples = (
+        float(r["igd_normalised"]) for r in (proxy_row, real_row, samples_row)
+    )
+    verdict = (
+        "AGREES"
+        if igd_proxy <= 2 * igd_real
+        else "PARTLY"
+        if igd_proxy < igd_samples
+        else "DIFFERS"
+    )
     summary.figure(
         FigureNote(
             "proxy_front.png",
             "Proxy's Pareto front re-evaluated on the real model",
             "ArchGym's case for proxies: a proxy trained on logged records can stand in for "
             "the simulator during search",
-            "AGREES" if ratio >= 0.9 else "PARTLY" if ratio >= 0.7 else "DIFFERS",
-            f"the re-evaluated proxy front reaches {ratio:.1%} of the reference front's "
-            f"hypervolume and contributes {int(table['on_reference_front'].iloc[0])} of its "
-            f"{table.attrs['reference_points']} points, using "
-            f"{int(table['real_evaluations'].iloc[0])} real evaluations",
+            verdict,
+            f"re-evaluated on the real model, the proxy's front has IGD {igd_proxy:.3g} to the "
+            f"reference front (NSGA-II on the real model: {igd_real:.3g}; the proxy's own "
+            f"training samples: {igd_samples:.3g}) and contributes "
+            f"{int(proxy_row['on_reference_front'])} of its "
+            f"{table.attrs['reference_points']} points, for "
+            f"{int(proxy_row['real_evaluations'])} real evaluations. Hypervolume ratios are "
+            "all near 1 because a single design near the ideal corner dominates most of the "
+            "front's box; IGD is the discriminating measure. AGREES: IGD within 2x of the "
+            "real search; PARTLY: better than the training samples alone",
         )
     )
     print(summary.write(out, started, opts.quick).read_text())
