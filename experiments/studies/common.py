@@ -99,7 +99,8 @@ class Summary:
         header = [
             f"# {self.title}",
             "",
-            f"{mode}; wall time {time.perf_counter() - started:.0f} s on this machine.",
+            f"{mode}; this invocation took {time.perf_counter() - started:.0f} s on this "
+            "machine (runs already complete in the output folder are not re-run).",
             "",
         ]
         path = out / "summary.md"
