@@ -33,6 +33,7 @@ COST_MODELS: dict[str, str] = {
     "nasbench201-device": "dsegym.costmodels.nas.model:NasBench201Device",
     "nasaic": "dsegym.costmodels.nas.nasaic:Nasaic",
     "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
+    "proxy": "dsegym.costmodels.proxy.model:ProxyCostModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -62,6 +63,9 @@ PROBLEMS: dict[str, str] = {
     "nasbench201-device": "dsegym.costmodels.nas.problems:nasbench201_device",
     "nasaic": "dsegym.costmodels.nas.problems:nasaic",
     "soc-farsi": "dsegym.costmodels.soc.problems:soc_farsi",
+    "proxy": "dsegym.costmodels.proxy.model:proxy",
+    "dram-target-archgym": "dsegym.costmodels.archgym:dram_target_archgym",
+    "accelerator-eyeriss-target": "dsegym.costmodels.archgym:accelerator_eyeriss_target",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the

@@ -378,6 +378,104 @@ def data_install(
         console.print(f"set {data.DATA_DIR_ENV}={to} so that dsegym finds it")
 
 
+study_app = typer.Typer(
+    no_args_is_help=True,
+    help="Reproducible studies of the field's papers: list them, run one.",
+)
+app.add_typer(study_app, name="study")
+
+
+@study_app.command("list")
+def study_list() -> None:
+    """List the registered studies."""
+    from dsegym.experiments.studies.registry import study_description, study_names
+
+    table = Table(title="studies (dsegym study run NAME [--quick] [--output DIR] [--workers N])")
+    table.add_column("study")
+    table.add_column("what it reproduces", overflow="fold")
+    for name in study_names():
+        table.add_row(name, study_description(name))
+    console.print(table)
+
+
+@study_app.command("run")
+def study_run(
+    name: Annotated[str, typer.Argument(help="study name (see `dsegym study list`)")],
+    quick: Annotated[bool, typer.Option(help="reduced version, under two minutes")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help="results folder (default: results/study-NAME)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="parallel runs under Ray (1: serial)")
+    ] = None,
+) -> None:
+    """Run study NAME: its experiments, then its summary (summary.md), tables and plots."""
+    from dsegym.experiments.studies.registry import run_study
+
+    argv = ["--quick"] if quick else []
+    if output is not None:
+        argv += ["--output", str(output)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    run_study(name, argv)
+
+
+proxy_app = typer.Typer(
+    no_args_is_help=True,
+    help="Proxy cost models: surrogates learnt from records, usable as the 'proxy' problem.",
+)
+app.add_typer(proxy_app, name="proxy")
+
+
+@proxy_app.command("train")
+def proxy_train(
+    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.joblib)")],
+    problem: Annotated[
+        str | None, typer.Option(help="registered problem to sample (or its label in --results)")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="problem parameter name=value")
+    ] = None,
+    results: Annotated[
+        Path | None, typer.Option(help="learn from this results folder's records")
+    ] = None,
+    samples: Annotated[int, typer.Option(min=2, help="fresh uniform samples")] = 2000,
+    kind: Annotated[str, typer.Option(help="random_forest or lightgbm")] = "random_forest",
+    seed: Annotated[int, typer.Option(help="sampling, split and training seed")] = 0,
+) -> None:
+    """Train a surrogate of PROBLEM (fresh samples) or of a results folder's records.
+
+    Prints its held-out accuracy per metric (80/20 split), then trains on every record
+    and writes it with its provenance; search it with `{name: proxy, params: {model: OUT}}`.
+    """
+    from dsegym.costmodels.proxy import (
+        KINDS,
+        fit_surrogate,
+        holdout_accuracy,
+        results_data,
+        sample_data,
+    )
+    from dsegym.costmodels.registry import make_problem
+
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: allowed: {', '.join(KINDS)}")
+    if results is not None:
+        data = results_data(results, problem)
+    elif problem is not None:
+        built = make_problem(problem, _parse_assignments(param, "--param"))
+        data = sample_data(built, samples, seed)
+    else:
+        raise ConfigError("give --problem (fresh samples) or --results (a results folder)")
+    table = Table(title=f"held-out accuracy ({kind}, {len(data)} records)")
+    for column in ("metric", "relative RMSE", "R^2"):
+        table.add_column(column)
+    for row in holdout_accuracy(data, kind, seed=seed):
+        table.add_row(row["metric"], f"{row['relative_rmse']:.3%}", f"{row['r2']:.4f}")
+    console.print(table)
+    path = fit_surrogate(data, kind, seed=seed).save(out)
+    console.print(f"wrote {path} (trained on all {len(data)} records)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user errors to one message and exit code 2.
 

@@ -23,6 +23,7 @@ from dsegym.costmodels.registry import (
     PROBLEMS,
     format_validation_error,
     make_problem,
+    problem_factory,
 )
 from dsegym.errors import ConfigError, DsegymError, UnknownNameError, shorten
 from dsegym.experiments.runner import RunSpec
@@ -247,7 +248,11 @@ def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
         params: Its parameters, as the user gave them.
         where: The field the parameters came from (``problems[0].params``, ``--param``).
     """
-    _check_files(params, where)
+    # A factory that reads a binary file (a saved proxy model) names those parameters in
+    # ``binary_file_parameters``; every other file parameter must be UTF-8 text.
+    factory = problem_factory(name) if name in PROBLEMS else None
+    binary = getattr(factory, "binary_file_parameters", ())
+    _check_files({k: v for k, v in params.items() if k not in binary}, where)
     for key, value in params.items():
         is_seed = key == "seed" or key.endswith("_seed")
         if is_seed and isinstance(value, int) and not 0 <= value <= MAX_SEED:

@@ -32,6 +32,7 @@ AGENTS: dict[str, str] = {
     "a2c": "dsegym.search.rl:A2C",
     "dqn": "dsegym.search.rl:DQN",
     "marl": "dsegym.search.marl:MultiAgentPPO",
+    "sac": "dsegym.search.sac:SAC",
 }
 
 

@@ -7,17 +7,18 @@ more than which algorithm. This study sweeps each agent's hyperparameters over s
 seeds on ``dram-target`` and reports, per agent, the best, median and worst setting and
 the fraction of settings that meet the spec.
 
-    python experiments/studies/hyperparameter_lottery.py \
-        [--config experiments/configs/archgym_lottery.yaml] [--output DIR] [--workers 2]
+    dsegym study run hyperparameter-lottery [--quick] [--output DIR] [--workers 2]
 
-It writes ``lottery.csv``, ``lottery.md`` and ``lottery.png`` into the results folder
-(beside the usual records and report). An interrupted study resumes where it stopped.
+It runs ``experiments/configs/archgym_lottery.yaml`` and writes ``lottery.csv``,
+``lottery.png`` and ``summary.md`` into the results folder (beside the records). An
+interrupted study resumes where it stopped.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -26,10 +27,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
 from dsegym.experiments.analysis import load_evaluations  # noqa: E402
-from dsegym.experiments.config import load_config  # noqa: E402
-from dsegym.experiments.launch import run_experiment  # noqa: E402
+from dsegym.experiments.studies.common import (  # noqa: E402
+    FigureNote,
+    Summary,
+    parse_study_args,
+    run_config,
+)
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -91,40 +97,65 @@ def plot(best: pd.DataFrame, threshold: float, path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=HERE / "configs" / "archgym_lottery.yaml")
-    parser.add_argument("--output", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        default=0.05,
-        help="target distance that counts as meeting the spec (0.05: within 5%%)",
-    )
-    args = parser.parse_args()
-    config = load_config(args.config)
-    out = args.output or config.results_dir()
-    run_experiment(config, results_dir=out, workers=args.workers, resume=True)
+QUICK = {
+    "workers": 1,
+    "budget": 60,
+    "seeds": [0],
+    "agents": [
+        "random",
+        {"name": "ga", "params": {"population_size": [8, 32]}},
+        {"name": "aco", "params": {"ant_count": [4, 16]}},
+        {"name": "tpe", "params": {"n_startup_trials": [5, 30]}},
+    ],
+}
+"""The quick version: fewer agents, settings, seeds and evaluations (a smoke test)."""
+
+THRESHOLD = 0.05
+"""Target distance that counts as meeting the spec (within 5%)."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``dsegym study run hyperparameter-lottery [--quick] [--output DIR] [--workers N]``."""
+    opts = parse_study_args(argv, "hyperparameter-lottery", __doc__.splitlines()[0])
+    started = time.perf_counter()
+    data = yaml.safe_load((HERE / "configs" / "archgym_lottery.yaml").read_text())
+    if opts.quick:
+        data.update(QUICK)
+    out = opts.output
+    out.mkdir(parents=True, exist_ok=True)
+    run_config(data, out, opts.workers)
     best = best_per_run(out)
-    table = lottery_table(best, args.threshold)
+    table = lottery_table(best, THRESHOLD)
     table.to_csv(out / "lottery.csv", index=False)
-    plot(best, args.threshold, out / "lottery.png")
-    lines = [
-        "# Hyperparameter lottery on the DRAM controller (ArchGym, reproduced)",
-        "",
-        f"Problem: {config.problem_entries[0].name} {config.problem_entries[0].params}; "
-        f"budget {config.budget} per run; seeds {config.seeds}.",
-        "",
-        "| " + " | ".join(table.columns) + " |",
-        "|" + "---|" * len(table.columns),
-    ]
-    for row in table.itertuples(index=False):
-        cells = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "![lottery](lottery.png)", ""]
-    (out / "lottery.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    plot(best, THRESHOLD, out / "lottery.png")
+    problem = data["problems"][0]
+    summary = Summary("Hyperparameter lottery on the DRAM controller (ArchGym, reproduced)")
+    summary.text(
+        f"Problem: {problem['name']} {problem['params']}; budget {data['budget']} per run; "
+        f"seeds {data['seeds']}. Each agent's hyperparameters are swept as in "
+        f"`experiments/configs/archgym_lottery.yaml`; a setting's value is the median over "
+        f"seeds of the best target distance its runs reached."
+    )
+    summary.table(table)
+    meets = table[f"settings_meeting_spec_(<= {THRESHOLD:g})"]
+    wide = table["spread_worst_over_best"] >= 2.0
+    all_meet = bool((meets > 0).all())
+    most_meet = bool((meets > 0).mean() >= 0.5)
+    verdict = "AGREES" if all_meet and wide.mean() >= 0.5 else "PARTLY" if most_meet else "DIFFERS"
+    summary.figure(
+        FigureNote(
+            "lottery.png",
+            "Best target distance per hyperparameter setting",
+            "ArchGym's hyperparameter-lottery figure for DRAMGym: every agent meets the "
+            "target with some setting, and the spread across settings is wide",
+            verdict,
+            f"{int((meets > 0).sum())} of {len(table)} agents have a setting that meets the "
+            f"spec (distance <= {THRESHOLD:g}); worst/best spread >= 2x for "
+            f"{int(wide.sum())} of {len(table)} agents",
+        )
+    )
+    path = summary.write(out, started, opts.quick)
+    print(path.read_text())
 
 
 if __name__ == "__main__":

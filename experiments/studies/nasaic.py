@@ -221,3 +221,90 @@ def main(argv: list[str] | None = None) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+def _direction_verdict(measured: float, published: float) -> str:
+    """AGREES within 2x of the published figure, PARTLY same direction, else DIFFERS."""
+    if not math.isfinite(measured) or measured <= 0:
+        return "DIFFERS"
+    return "AGREES" if 0.5 <= measured / published <= 2.0 else "PARTLY"
+
+
+def study_main(argv: list[str] | None = None) -> None:
+    """``dsegym study run nasaic [--quick] [--output DIR] [--workers N]``.
+
+    The searches run in this process (``--workers`` is accepted for a uniform command
+    line and noted in the summary); figures and verdicts go to ``summary.md`` and
+    ``verdicts.json`` beside the CSV tables.
+    """
+    import time
+
+    from dsegym.experiments.studies.common import FigureNote, Summary, parse_study_args
+
+    started = time.perf_counter()
+    options = parse_study_args(argv, "nasaic", __doc__.splitlines()[0])
+    config = load_config(DEFAULT_CONFIG)
+    entry = next(p for p in config.problem_entries if p.name == "nasaic")
+    agents, seeds, budget = config.agent_entries, config.seeds, config.budget
+    if options.quick:
+        agents, seeds, budget = [AgentEntry(name="random", label=None)], seeds[:1], QUICK_BUDGET
+    runs = run_study(dict(entry.params), agents, seeds, budget)
+    summary = summarise(runs)
+    out = options.output
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "nasaic_runs.csv", index=False, float_format="%.6g")
+    summary.to_csv(out / "nasaic_summary.csv", index=False, float_format="%.6g")
+    report = Summary("NASAIC on dsegym: NAS first, then hardware vs joint co-exploration")
+    report.text(to_markdown(summary, runs, dict(entry.params), budget).split("\n", 2)[2])
+    if options.workers not in (None, 1):
+        report.text(f"(`--workers {options.workers}` ignored: this study runs in-process.)")
+    met = bool(
+        (summary["joint_meets_specs"] > summary["nas_first_meets_specs"]).all()
+        and (summary["joint_meets_specs"] == 1.0).all()
+    )
+    report.figure(
+        FigureNote(
+            "nasaic_summary.csv",
+            "Spec satisfaction",
+            "NAS first violates the specs; joint co-exploration meets them",
+            "AGREES" if met else "DIFFERS",
+            "; ".join(
+                f"{s.agent}: NAS-first {s.nas_first_meets_specs:.0%}, joint "
+                f"{s.joint_meets_specs:.0%}"
+                for s in summary.itertuples()
+            ),
+        )
+    )
+    figures = [
+        ("latency_reduction_pct", "Latency reduction (%)", "17.77% lower latency"),
+        ("energy_ratio", "Energy ratio (NAS-first / joint)", "2.49x lower energy"),
+        ("area_ratio", "Area ratio (NAS-first / joint)", "2.32x lower area"),
+    ]
+    for column, title, claim in figures:
+        verdicts = {
+            _direction_verdict(
+                value - (1.0 if column.endswith("ratio") else 0.0),
+                PUBLISHED[column] - (1.0 if column.endswith("ratio") else 0.0),
+            )
+            for value in summary[column]
+        }
+        verdict = (
+            "AGREES"
+            if verdicts == {"AGREES"}
+            else ("DIFFERS" if verdicts == {"DIFFERS"} else "PARTLY")
+        )
+        pairs = zip(summary["agent"], summary[column], strict=True)
+        detail = ", ".join(f"{a}: {v:.3g}" for a, v in pairs)
+        report.figure(FigureNote("nasaic_summary.csv", title, claim, verdict, detail))
+    lost = summary["accuracy_lost_pct"]
+    report.figure(
+        FigureNote(
+            "nasaic_summary.csv",
+            "Accuracy lost by joint co-exploration (points)",
+            "0.76% accuracy lost",
+            "AGREES" if (lost <= 2 * PUBLISHED["accuracy_lost_pct"]).all() else "DIFFERS",
+            ", ".join(f"{a}: {v:.2f}" for a, v in zip(summary["agent"], lost, strict=True))
+            + " (a verdict of AGREES needs at most twice the published loss)",
+        )
+    )
+    report.write(out, started, options.quick)

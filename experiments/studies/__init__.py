@@ -1,0 +1,1 @@
+"""Reproducible studies: ``dsegym study list`` and ``dsegym study run NAME``."""
