@@ -58,6 +58,9 @@ class ExperimentConfig(_Strict):
     output_dir: str | None = Field(None, description="default: results/<name>")
     max_proposals_factor: Annotated[int, Field(ge=1, le=1000)] = 10
     workers: Annotated[int, Field(ge=1)] = 1
+    eval_workers: Annotated[
+        int, Field(ge=1, le=1024, description="Ray workers costing each batch within a run")
+    ] = 1
     address: str | None = Field(None, description="Ray cluster address ('auto' or host:port)")
 
     @pydantic.field_validator("problems", mode="after")

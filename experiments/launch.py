@@ -1,17 +1,25 @@
 """Launches every run of an experiment, serially or in parallel under Ray.
 
-Parallelism is across runs: each (problem, agent setting, seed) run is one Ray task
-that executes the very same code as the serial path, so serial and Ray records are
-identical (apart from wall-clock fields). Ray workers append to the run's record file
-in the results folder; on a multi-node cluster that folder must be on storage every
-node can write (a shared or network file system).
+Two kinds of parallelism, which combine:
+
+- across runs (``workers``): each (problem, agent setting, seed) run is one Ray task
+  that executes the very same code as the serial path (``runner.evaluate_run``);
+- within a run (``eval_workers``): the new designs of each batch an agent asks for are
+  costed by a pool of Ray actors (``experiments.parallel``).
+
+Either way the driver alone writes the results folder: it prepares each run (reading
+what a resume replays), the Ray tasks send their rows to the driver-side record sink
+(``experiments.sink``), and the driver writes the completion markers. The nodes of a
+cluster need no access to the results folder, and the records are identical to a
+serial run's (apart from wall-clock fields).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +27,16 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dsegym.experiments.config import ExperimentConfig, expand_runs
-from dsegym.experiments.runner import RunSpec, RunSummary, execute_run
+from dsegym.experiments.parallel import EvaluationPool
+from dsegym.experiments.runner import (
+    BatchFactory,
+    RunSpec,
+    RunSummary,
+    evaluate_run,
+    execute_run,
+    finish_run,
+    prepare_run,
+)
 from dsegym.experiments.storage import write_json
 
 
@@ -39,6 +56,7 @@ def run_experiment(
     *,
     results_dir: Path | None = None,
     workers: int | None = None,
+    eval_workers: int | None = None,
     address: str | None = None,
     resume: bool = False,
     show_progress: bool = True,
@@ -49,6 +67,8 @@ def run_experiment(
         config: A validated experiment config.
         results_dir: Where results go (default: the config's ``output_dir``).
         workers: Parallel Ray workers (default: the config's ``workers``; 1 is serial).
+        eval_workers: Ray workers costing each batch within a run (default: the config's
+            ``eval_workers``; 1 costs batches in the run's own process).
         address: An existing Ray cluster ('auto' or host:port); implies Ray.
         resume: Finish an interrupted experiment instead of starting afresh.
         show_progress: Draw a progress bar.
@@ -58,65 +78,41 @@ def run_experiment(
     """
     results_dir = Path(results_dir or config.results_dir())
     workers = workers or config.workers
+    eval_workers = eval_workers or config.eval_workers
     address = address or config.address
     specs = expand_runs(config)
     results_dir.mkdir(parents=True, exist_ok=True)
     resolved = config.model_dump(mode="json")
-    resolved.update(workers=workers, address=address, output_dir=str(results_dir))
+    resolved.update(
+        workers=workers, eval_workers=eval_workers, address=address, output_dir=str(results_dir)
+    )
     (results_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
     write_json(results_dir / "runs.json", [s.to_dict() | {"run_id": s.run_id} for s in specs])
-    if workers == 1 and address is None:
-        summaries = _run_serial(specs, results_dir, resume, show_progress)
+    across_runs = workers > 1 or address is not None
+    if not across_runs and eval_workers == 1:
+        summaries = _run_serial(specs, results_dir, resume, show_progress, None)
     else:
-        summaries = _run_ray(specs, results_dir, resume, show_progress, workers, address)
+        cpus = (workers if workers > 1 else 0) + (eval_workers if eval_workers > 1 else 0)
+        with _ray_session(cpus, address), _pool(eval_workers) as pool:
+            batch_factory = pool.for_problem if pool is not None else None
+            if across_runs:
+                summaries = _run_ray(specs, results_dir, resume, show_progress, pool)
+            else:
+                summaries = _run_serial(specs, results_dir, resume, show_progress, batch_factory)
     write_json(results_dir / "summary.json", [vars(s) for s in summaries])
     return summaries
 
 
-def _run_serial(
-    specs: Sequence[RunSpec], results_dir: Path, resume: bool, show_progress: bool
-) -> list[RunSummary]:
-    summaries = []
-    with _progress_bar(show_progress) as bar:
-        task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
-        for spec in specs:
-            bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
-            summaries.append(_guarded(spec, results_dir, resume, lambda n: bar.advance(task, n)))
-    return summaries
-
-
-def _guarded(spec: RunSpec, results_dir: Path, resume: bool, progress: Any = None) -> RunSummary:
-    """Runs one spec; an agent that crashes fails its own run, not the experiment."""
-    try:
-        return execute_run(spec, results_dir, resume=resume, progress=progress)
-    except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
-        message = f"{type(exc).__name__}: {exc}"
-        (results_dir / "runs").mkdir(parents=True, exist_ok=True)
-        (results_dir / "runs" / f"{spec.run_id}.error.txt").write_text(message + "\n")
-        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message)
-
-
-def _remote_run(spec: RunSpec, results_dir: str, resume: bool) -> RunSummary:
-    # Workers run one evaluation loop each; more threads only fight over the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    return _guarded(spec, Path(results_dir), resume)
-
-
-def _run_ray(
-    specs: Sequence[RunSpec],
-    results_dir: Path,
-    resume: bool,
-    show_progress: bool,
-    workers: int,
-    address: str | None,
-) -> list[RunSummary]:
+@contextlib.contextmanager
+def _ray_session(cpus: int, address: str | None) -> Iterator[None]:
+    """Ray for the experiment: the caller's if initialised, else started (and stopped)."""
     import ray
 
     started_here = not ray.is_initialized()
     if started_here:
         if address is None:
             ray.init(
-                num_cpus=workers,
+                num_cpus=cpus,
                 include_dashboard=False,
                 logging_level=logging.ERROR,
                 log_to_driver=False,
@@ -124,20 +120,123 @@ def _run_ray(
         else:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     try:
+        yield
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+@contextlib.contextmanager
+def _pool(eval_workers: int) -> Iterator[EvaluationPool | None]:
+    if eval_workers <= 1:
+        yield None
+        return
+    pool = EvaluationPool(eval_workers)
+    try:
+        pool.warm_up()
+        yield pool
+    finally:
+        pool.shutdown()
+
+
+def _run_serial(
+    specs: Sequence[RunSpec],
+    results_dir: Path,
+    resume: bool,
+    show_progress: bool,
+    batch_factory: BatchFactory | None,
+) -> list[RunSummary]:
+    summaries = []
+    with _progress_bar(show_progress) as bar:
+        task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
+        for spec in specs:
+            bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
+            summaries.append(
+                _guarded(
+                    spec,
+                    lambda spec=spec: execute_run(
+                        spec,
+                        results_dir,
+                        resume=resume,
+                        progress=lambda n: bar.advance(task, n),
+                        batch_factory=batch_factory,
+                    ),
+                )
+            )
+            _write_errors(results_dir, summaries[-1:])
+    return summaries
+
+
+def _guarded(spec: RunSpec, run: Callable[[], RunSummary]) -> RunSummary:
+    """Runs one spec; an agent that crashes fails its own run, not the experiment."""
+    try:
+        return run()
+    except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
+        message = f"{type(exc).__name__}: {exc}"
+        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message)
+
+
+def _write_errors(results_dir: Path, summaries: Sequence[RunSummary]) -> None:
+    for s in summaries:
+        if s.error:
+            (results_dir / "runs").mkdir(parents=True, exist_ok=True)
+            (results_dir / "runs" / f"{s.run_id}.error.txt").write_text(s.error + "\n")
+
+
+def _remote_run(
+    spec: RunSpec, replay: list[dict[str, Any]], sink: Any, pool: EvaluationPool | None
+) -> RunSummary:
+    """A Ray task: one run, its rows sent to the driver's sink; opens no results file."""
+    from dsegym.experiments.sink import SinkWriter
+
+    # Workers run one evaluation loop each; more threads only fight over the cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    return _guarded(
+        spec,
+        lambda: evaluate_run(
+            spec,
+            replay,
+            lambda static: SinkWriter(sink, spec.run_id, static),
+            batch_factory=pool.for_problem if pool is not None else None,
+        ),
+    )
+
+
+def _run_ray(
+    specs: Sequence[RunSpec],
+    results_dir: Path,
+    resume: bool,
+    show_progress: bool,
+    pool: EvaluationPool | None,
+) -> list[RunSummary]:
+    import ray
+
+    from dsegym.experiments.sink import start_sink
+
+    sink = start_sink(results_dir)
+    try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
-        refs = {
-            remote.remote(s, str(results_dir.resolve()), resume): i for i, s in enumerate(specs)
-        }
         done: dict[int, RunSummary] = {}
+        refs = {}
+        for i, spec in enumerate(specs):
+            start = prepare_run(spec, results_dir, resume)  # on the driver
+            if start.finished is not None:
+                done[i] = start.finished
+            else:
+                refs[remote.remote(spec, start.replay, sink, pool)] = i
         with _progress_bar(show_progress) as bar:
-            task = bar.add_task("runs", total=len(specs))
+            task = bar.add_task("runs", total=len(specs), completed=len(done))
             pending = list(refs)
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
                 for ref in ready:
-                    done[refs[ref]] = ray.get(ref)
+                    i = refs[ref]
+                    done[i] = ray.get(ref)
+                    if not done[i].error:
+                        finish_run(specs[i], results_dir, done[i])
+                    _write_errors(results_dir, [done[i]])
                     bar.advance(task)
-        return [done[i] for i in range(len(specs))]
     finally:
-        if started_here:
-            ray.shutdown()
+        ray.get(sink.close_all.remote())
+        ray.kill(sink)
+    return [done[i] for i in range(len(specs))]

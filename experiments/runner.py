@@ -30,10 +30,16 @@ from dsegym.costmodels.problem import Outcome, Problem
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
-from dsegym.experiments.storage import RecordWriter, read_records, repair, write_json
+from dsegym.experiments.storage import RecordWriter, RowWriter, read_records, repair, write_json
 from dsegym.search.registry import make_agent_for
 
 ProgressCallback = Callable[[int], None]
+#: Costs a batch of designs, in order (default: the problem's own ``evaluate_batch``).
+BatchFunction = Callable[[Sequence[Design]], list[Outcome]]
+#: Makes the batch function of a run from its problem (see ``experiments.parallel``).
+BatchFactory = Callable[[Problem], BatchFunction]
+#: Opens the writer of a run's rows from the fields repeated on every row.
+WriterFactory = Callable[[dict[str, Any]], RowWriter]
 
 
 @dataclass(frozen=True)
@@ -91,22 +97,28 @@ class RunEvaluator:
     Args:
         problem: The problem to evaluate on.
         budget: Distinct cost-model evaluations allowed.
-        writer: Where rows are appended (``None``: record nothing).
+        writer: Where rows are appended (``None``: record nothing). Every row of a call
+            is written before the call returns, so before the agent sees the outcomes.
         replay: Rows of an earlier, interrupted attempt to answer first, in order.
         max_proposals_factor: Stop after this many proposals per unit of budget.
         progress: Called with the number of newly charged evaluations.
+        evaluate_batch: Costs the new designs of a call (default: the problem's own
+            ``evaluate_batch``); a parallel pool plugs in here without changing what is
+            charged, cached or recorded.
     """
 
     def __init__(
         self,
         problem: Problem,
         budget: int,
-        writer: RecordWriter | None = None,
+        writer: RowWriter | None = None,
         replay: Sequence[dict[str, Any]] = (),
         max_proposals_factor: int = 10,
         progress: ProgressCallback | None = None,
+        evaluate_batch: BatchFunction | None = None,
     ):
         self.problem = problem
+        self._evaluate_batch = evaluate_batch or problem.evaluate_batch
         self.budget = budget
         self.writer = writer
         self.progress = progress
@@ -164,18 +176,22 @@ class RunEvaluator:
         per_design = 0.0
         if new:
             start = time.perf_counter()
-            outcomes = self.problem.evaluate_batch([d for d, _ in new])
+            outcomes = self._evaluate_batch([d for d, _ in new])
             per_design = (time.perf_counter() - start) / len(new)
             for (_, key), outcome in zip(new, outcomes, strict=True):
                 self.cache[key] = outcome
-        results = []
+        results, rows = [], []
         for i, (kind, _, key, proposal_index, eval_index) in enumerate(plan):
             if kind == "replay":
                 outcome = replayed[i]
             else:
                 outcome = self.cache[key]
-                self._record(outcome, kind == "cached", per_design, proposal_index, eval_index)
+                rows.append(
+                    self._row(outcome, kind == "cached", per_design, proposal_index, eval_index)
+                )
             results.append(outcome)
+        if self.writer is not None:
+            self.writer.write_many(rows)
         self.history.extend(results)
         if new and self.progress is not None:
             self.progress(len(new))
@@ -214,26 +230,23 @@ class RunEvaluator:
             evaluation = Evaluation(metrics)
         return self.problem.outcome(self.problem.space.validate(design), evaluation)
 
-    def _record(
-        self, outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
-    ) -> None:
-        if self.writer is None:
-            return
-        self.writer.write(
-            {
-                "proposal_index": proposal_index,
-                "eval_index": eval_index,
-                "cached": cached,
-                "design": outcome.design,
-                "metrics": dict(outcome.evaluation.metrics),
-                "F": outcome.F.tolist(),
-                "G": outcome.G.tolist(),
-                "feasible": outcome.feasible,
-                "violations": list(outcome.evaluation.violations),
-                "eval_time_s": wall,
-                "timestamp": time.time(),
-            }
-        )
+    @staticmethod
+    def _row(
+        outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
+    ) -> dict[str, Any]:
+        return {
+            "proposal_index": proposal_index,
+            "eval_index": eval_index,
+            "cached": cached,
+            "design": outcome.design,
+            "metrics": dict(outcome.evaluation.metrics),
+            "F": outcome.F.tolist(),
+            "G": outcome.G.tolist(),
+            "feasible": outcome.feasible,
+            "violations": list(outcome.evaluation.violations),
+            "eval_time_s": wall,
+            "timestamp": time.time(),
+        }
 
 
 def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
@@ -242,22 +255,30 @@ def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
     return runs / f"{run_id}.jsonl", runs / f"{run_id}.done.json"
 
 
-def execute_run(
-    spec: RunSpec,
-    results_dir: Path | str,
-    *,
-    resume: bool = False,
-    progress: ProgressCallback | None = None,
-) -> RunSummary:
-    """Runs one agent on one problem to the end of its budget, recording everything.
+@dataclass
+class RunStart:
+    """What the driver hands to whoever executes a run.
+
+    Attributes:
+        replay: Rows of an interrupted attempt, to replay through the fresh agent.
+        finished: The summary of a run already complete (nothing left to do).
+    """
+
+    replay: list[dict[str, Any]] = field(default_factory=list)
+    finished: RunSummary | None = None
+
+
+def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
+    """Driver side, before a run: reads what a resume needs and clears a fresh start.
 
     A finished run (completion marker present) is skipped when resuming.
     """
-    results_dir = Path(results_dir)
     record, marker = run_paths(results_dir, spec.run_id)
     if resume and marker.exists():
         summary = json.loads(marker.read_text())
-        return RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
+        return RunStart(
+            finished=RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
+        )
     replay: list[dict[str, Any]] = []
     if record.exists():
         if resume:
@@ -266,6 +287,32 @@ def execute_run(
         else:
             record.unlink()
     marker.unlink(missing_ok=True)
+    return RunStart(replay=replay)
+
+
+def finish_run(spec: RunSpec, results_dir: Path, summary: RunSummary) -> None:
+    """Driver side, after a run: writes its completion marker."""
+    _, marker = run_paths(results_dir, spec.run_id)
+    write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
+
+
+def evaluate_run(
+    spec: RunSpec,
+    replay: Sequence[dict[str, Any]],
+    open_writer: WriterFactory,
+    *,
+    progress: ProgressCallback | None = None,
+    batch_factory: BatchFactory | None = None,
+) -> RunSummary:
+    """Runs one agent on one problem to the end of its budget; touches no file itself.
+
+    Args:
+        spec: The run.
+        replay: Rows of an interrupted attempt (see :func:`prepare_run`).
+        open_writer: Opens where the rows go, given the fields repeated on every row.
+        progress: Called with the number of newly charged evaluations.
+        batch_factory: Makes the function that costs each batch (parallel evaluation).
+    """
     start = time.perf_counter()
     problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
@@ -284,7 +331,8 @@ def execute_run(
         "hyperparameters": agent.hp.model_dump(mode="json"),
         "seed": spec.seed,
     }
-    with RecordWriter(record, static) as writer:
+    writer = open_writer(static)
+    try:
         evaluator = RunEvaluator(
             problem,
             spec.budget,
@@ -292,14 +340,43 @@ def execute_run(
             replay=replay,
             max_proposals_factor=spec.max_proposals_factor,
             progress=progress,
+            evaluate_batch=batch_factory(problem) if batch_factory else None,
         )
         agent.run(evaluator)
-    summary = RunSummary(
+    finally:
+        writer.close()
+    return RunSummary(
         run_id=spec.run_id,
         evaluations=evaluator.charged,
         proposals=evaluator.proposals,
         stop_reason=evaluator.stop_reason or "agent finished",
         wall_time_s=time.perf_counter() - start,
     )
-    write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
+
+
+def execute_run(
+    spec: RunSpec,
+    results_dir: Path | str,
+    *,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+    batch_factory: BatchFactory | None = None,
+) -> RunSummary:
+    """Runs one agent on one problem in this process, recording everything.
+
+    A finished run (completion marker present) is skipped when resuming.
+    """
+    results_dir = Path(results_dir)
+    start = prepare_run(spec, results_dir, resume)
+    if start.finished is not None:
+        return start.finished
+    record, _ = run_paths(results_dir, spec.run_id)
+    summary = evaluate_run(
+        spec,
+        start.replay,
+        lambda static: RecordWriter(record, static),
+        progress=progress,
+        batch_factory=batch_factory,
+    )
+    finish_run(spec, results_dir, summary)
     return summary
