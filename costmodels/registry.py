@@ -29,6 +29,7 @@ COST_MODELS: dict[str, str] = {
     "accelerator-systolic": "dsegym.costmodels.accelerator.model:SystolicArrayModel",
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.model:EyerissLikeModel",
     "separable-discrete": "dsegym.costmodels.reference.separable:SeparableDiscrete",
+    "command": "dsegym.costmodels.command.model:CommandModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -54,6 +55,7 @@ PROBLEMS: dict[str, str] = {
     ),
     "accelerator-eyeriss": "dsegym.costmodels.accelerator.problems:accelerator_eyeriss",
     "separable-discrete": "dsegym.costmodels.reference.separable:separable_discrete",
+    "command": "dsegym.costmodels.command.problems:command_problem",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the

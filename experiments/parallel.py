@@ -62,7 +62,7 @@ class EvaluationPool:
         import ray
 
         actor = ray.remote(num_cpus=1, max_restarts=0)(_Evaluator)
-        self.actors = [actor.remote() for _ in range(workers)]
+        self.actors: list[Any] = [actor.remote() for _ in range(workers)]
 
     def __len__(self) -> int:
         return len(self.actors)
