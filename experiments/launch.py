@@ -17,6 +17,7 @@ serial run's (apart from wall-clock fields).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -151,18 +152,15 @@ def _run_serial(
         task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
         for spec in specs:
             bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
-            summaries.append(
-                _guarded(
-                    spec,
-                    lambda spec=spec: execute_run(
-                        spec,
-                        results_dir,
-                        resume=resume,
-                        progress=lambda n: bar.advance(task, n),
-                        batch_factory=batch_factory,
-                    ),
-                )
+            run = functools.partial(
+                execute_run,
+                spec,
+                results_dir,
+                resume=resume,
+                progress=lambda n: bar.advance(task, n),
+                batch_factory=batch_factory,
             )
+            summaries.append(_guarded(spec, run))
             _write_errors(results_dir, summaries[-1:])
     return summaries
 
