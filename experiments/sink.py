@@ -43,6 +43,12 @@ class _Sink:
         for run_id in list(self.files):
             self.close(run_id)
 
+    def node_id(self) -> str:
+        """The node the sink runs on (the driver's)."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
 
 def start_sink(results_dir: Path) -> Any:
     """Starts the record sink of ``results_dir`` on the driver's node (Ray initialised).
