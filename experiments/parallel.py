@@ -15,7 +15,7 @@ the driver's spec file.
 
 from __future__ import annotations
 
-import math
+import itertools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -101,9 +101,12 @@ class ParallelBatch:
         if len(designs) <= 1:  # nothing to share out: skip the round trip
             return self.problem.evaluate_batch(designs)
         actors = self.pool.actors
+        # Balanced chunks (sizes differ by at most one, larger first), so that the
+        # workers' shares come out even when every design costs the same.
         n_chunks = min(len(designs), len(actors) * CHUNKS_PER_WORKER)
-        size = math.ceil(len(designs) / n_chunks)
-        chunks = [designs[i : i + size] for i in range(0, len(designs), size)]
+        size, extra = divmod(len(designs), n_chunks)
+        bounds = [i * size + min(i, extra) for i in range(n_chunks + 1)]
+        chunks = [designs[a:b] for a, b in itertools.pairwise(bounds)]
         # Ray's ActorPool hands each actor the next chunk as soon as it is free and
         # yields the results in submission order.
         pool = ActorPool(self.pool.actors)
