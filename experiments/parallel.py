@@ -22,11 +22,16 @@ from typing import Any
 
 from dsegym.costmodels.problem import Outcome, Problem
 from dsegym.costmodels.space import Design
+from dsegym.errors import DsegymError
 
 #: Chunks per worker a batch is cut into: several, so that a slow design does not hold
 #: a whole worker's share back, and few, so that cheap models do not pay a Ray call per
 #: design.
 CHUNKS_PER_WORKER = 4
+#: Problems an actor keeps unpickled (the runs sharing the pool that run at once).
+PROBLEMS_KEPT = 16
+#: How long the pool may take to start before the launch gives up with a message.
+START_TIMEOUT_S = 300.0
 
 
 class _Evaluator:
@@ -43,7 +48,8 @@ class _Evaluator:
         (ref,) = problem_ref  # wrapped in a list so Ray does not resolve it on every call
         key = ref.hex()
         if key not in self._problems:
-            self._problems.clear()  # one problem at a time: runs rarely interleave here
+            if len(self._problems) >= PROBLEMS_KEPT:  # runs sharing the pool interleave
+                del self._problems[next(iter(self._problems))]
             self._problems[key] = ray.get(ref)
         return self._problems[key].evaluate_batch(designs)
 
@@ -67,11 +73,24 @@ class EvaluationPool:
     def __len__(self) -> int:
         return len(self.actors)
 
-    def warm_up(self) -> None:
-        """Waits until every actor has started (so start-up is not charged to a run)."""
+    def warm_up(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Waits until every actor has started (so start-up is not charged to a run).
+
+        Raises:
+            DsegymError: if they do not start in time (the cluster lacks free CPUs).
+        """
         import ray
 
-        ray.get([a.__ray_ready__.remote() for a in self.actors])
+        refs = [a.__ray_ready__.remote() for a in self.actors]
+        ready, _ = ray.wait(refs, num_returns=len(refs), timeout=timeout_s)
+        if len(ready) < len(refs):
+            cpus = ray.cluster_resources().get("CPU", 0)
+            raise DsegymError(
+                f"eval_workers: only {len(ready)} of {len(refs)} evaluation workers started "
+                f"within {timeout_s:g} s; the Ray cluster has {cpus:g} CPUs in all, and "
+                "each evaluation worker and each parallel run takes one"
+            )
+        ray.get(ready)
 
     def for_problem(self, problem: Problem) -> ParallelBatch:
         """The batch function of a run on ``problem`` (see ``RunEvaluator``)."""

@@ -58,3 +58,27 @@ def test_every_problem_can_be_shipped_to_an_evaluation_worker(name):
     here = [(o.F.tolist(), o.reasons) for o in problem.evaluate_batch(designs)]
     there = [(o.F.tolist(), o.reasons) for o in copy.evaluate_batch(designs)]
     assert here == there
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ("eval_workers: 0\n", "eval_workers: Input should be greater than or equal to 1"),
+        (
+            "problems: [{name: command, params: {spec: {name: s, parameters: []}}}]\n",
+            "problems[0].params: spec: parameters: List should have at least 1 item",
+        ),
+    ],
+)
+def test_bad_eval_workers_or_command_spec_in_a_config_exit_2(extra, expected, tmp_path, capsys):
+    from dsegym.cli import main
+
+    config = tmp_path / "c.yaml"
+    base = "name: t\nbudget: 4\nagents: [random]\n"
+    if not extra.startswith("problems"):
+        base += "problems: [zdt1]\n"
+    config.write_text(base + extra)
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(config), "--quiet"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert exc.value.code == 2 and expected in err and "Traceback" not in err
