@@ -113,6 +113,7 @@ def _ray_session(cpus: int, address: str | None) -> Iterator[None]:
     if started_here:
         if address is None:
             ray.init(
+                address="local",  # a fresh instance, never someone else's cluster
                 num_cpus=cpus,
                 include_dashboard=False,
                 logging_level=logging.ERROR,

@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--agents", nargs="+", default=["nsga2", "tpe"])
     args = parser.parse_args()
     ray.init(
+        address="local",
         num_cpus=args.workers,
         include_dashboard=False,
         logging_level=logging.ERROR,

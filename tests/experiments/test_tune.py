@@ -68,7 +68,7 @@ def test_tune_runs_a_dsegym_agent_on_a_dsegym_problem(tmp_path):
 
     problem = make_problem("toy-accelerator")
     params = {"population_size": 4}
-    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level=logging.ERROR)
     try:
         tuner = tune.Tuner(
             problem_trainable("toy-accelerator"),
