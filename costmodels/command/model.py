@@ -36,6 +36,8 @@ from dsegym.costmodels.space import DesignSpace
 #: How much of the simulator's standard error an infeasible evaluation quotes.
 STDERR_TAIL_LINES = 10
 STDERR_TAIL_CHARS = 1000
+#: How long to wait for the pipes to close once a timed-out simulator has been killed.
+PIPE_GRACE_S = 5.0
 
 
 def stderr_tail(stderr: str) -> str:
@@ -125,7 +127,11 @@ class CommandModel(CostModel):
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            stdout, stderr = proc.communicate()
+            try:
+                stdout, stderr = proc.communicate(timeout=PIPE_GRACE_S)
+            except subprocess.TimeoutExpired:  # a process that left the group holds a pipe
+                proc.kill()
+                stdout, stderr = "", ""
             return Evaluation.infeasible(
                 f"command timed out after {timeout:g} s; stderr tail: {stderr_tail(stderr)!r}"
             )
