@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,8 @@ from typing import Any
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dsegym.costmodels.problem import Problem
+from dsegym.costmodels.registry import make_problem
 from dsegym.experiments.config import ExperimentConfig, expand_runs
 from dsegym.experiments.parallel import EvaluationPool
 from dsegym.experiments.runner import (
@@ -183,7 +186,11 @@ def _write_errors(results_dir: Path, summaries: Sequence[RunSummary]) -> None:
 
 
 def _remote_run(
-    spec: RunSpec, replay: list[dict[str, Any]], sink: Any, pool: EvaluationPool | None
+    spec: RunSpec,
+    problem: Problem,
+    replay: list[dict[str, Any]],
+    sink: Any,
+    pool: EvaluationPool | None,
 ) -> RunSummary:
     """A Ray task: one run, its rows sent to the driver's sink; opens no results file."""
     from dsegym.experiments.sink import SinkWriter
@@ -197,8 +204,32 @@ def _remote_run(
             replay,
             lambda static: SinkWriter(sink, spec.run_id, static),
             batch_factory=pool.for_problem if pool is not None else None,
+            problem=problem,
         ),
     )
+
+
+class _ProblemShipper:
+    """Builds each distinct problem once, on the driver, and puts it in the object store.
+
+    So no node reads a problem's files (a command model's spec file) and no problem is
+    rebuilt per run. A problem that cannot be built fails its runs, not the experiment.
+    """
+
+    def __init__(self) -> None:
+        self._refs: dict[str, Any] = {}
+
+    def ref(self, spec: RunSpec) -> Any:
+        """The problem's object reference, or the error message if it cannot be built."""
+        import ray
+
+        key = json.dumps([spec.problem, spec.problem_params], sort_keys=True, default=str)
+        if key not in self._refs:
+            try:
+                self._refs[key] = ray.put(make_problem(spec.problem, spec.problem_params))
+            except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
+                self._refs[key] = f"{type(exc).__name__}: {exc}"
+        return self._refs[key]
 
 
 def _run_ray(
@@ -217,12 +248,18 @@ def _run_ray(
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
         done: dict[int, RunSummary] = {}
         refs = {}
+        problems = _ProblemShipper()
         for i, spec in enumerate(specs):
             start = prepare_run(spec, results_dir, resume)  # on the driver
             if start.finished is not None:
                 done[i] = start.finished
+                continue
+            problem = problems.ref(spec)
+            if isinstance(problem, str):
+                done[i] = RunSummary(spec.run_id, 0, 0, "error", 0.0, error=problem)
+                _write_errors(results_dir, [done[i]])
             else:
-                refs[remote.remote(spec, start.replay, sink, pool)] = i
+                refs[remote.remote(spec, problem, start.replay, sink, pool)] = i
         with _progress_bar(show_progress) as bar:
             task = bar.add_task("runs", total=len(specs), completed=len(done))
             pending = list(refs)

@@ -303,6 +303,7 @@ def evaluate_run(
     *,
     progress: ProgressCallback | None = None,
     batch_factory: BatchFactory | None = None,
+    problem: Problem | None = None,
 ) -> RunSummary:
     """Runs one agent on one problem to the end of its budget; touches no file itself.
 
@@ -312,9 +313,12 @@ def evaluate_run(
         open_writer: Opens where the rows go, given the fields repeated on every row.
         progress: Called with the number of newly charged evaluations.
         batch_factory: Makes the function that costs each batch (parallel evaluation).
+        problem: The run's problem, built by the caller (default: built here from the
+            spec); the driver builds it so that a node never reads the problem's files.
     """
     start = time.perf_counter()
-    problem = make_problem(spec.problem, spec.problem_params)
+    if problem is None:
+        problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
     static = {
         "experiment": spec.experiment,

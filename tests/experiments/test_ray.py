@@ -143,12 +143,34 @@ def test_every_agent_gives_the_same_records_under_ray(cluster):
     assert records(root / "serial") == records(root / "ray")
 
 
+SIM_SPEC = """
+name: inline-sim
+parameters:
+  - {name: x, type: integer, low: 0, high: 40}
+  - {name: y, type: real, low: 0.0, high: 1.0}
+metrics: [{name: f1}, {name: f2}]
+command: ["{{ python }}", "-c", "import sys; x, y = int(sys.argv[1]), float(sys.argv[2]);
+  sys.exit(5) if x == 13 else print(f'f1={x * y} f2={(40 - x) * (1 - y)}')",
+  "{{ x }}", "{{ y }}"]
+output:
+  format: stdout
+  patterns: {f1: 'f1=(\\S+)', f2: 'f2=(\\S+)'}
+timeout_s: 30
+"""
+
+
 def test_command_model_within_and_across_runs_on_the_cluster(cluster):
+    # The second spec lies in the driver-only folder: a node that read it would fail.
     root = Path(cluster) / "command"
+    root.mkdir()
+    (root / "sim.yaml").write_text(SIM_SPEC)
     cfg = _config(
         [{"name": "nsga2", "params": {"population_size": 6}}],
         budget=12,
-        problems=[{"name": "command"}],
+        problems=[
+            {"name": "command"},
+            {"name": "command", "label": "inline", "params": {"spec": str(root / "sim.yaml")}},
+        ],
     )
     run_experiment(cfg, results_dir=root / "serial", show_progress=False)
     summaries = run_experiment(
@@ -159,3 +181,4 @@ def test_command_model_within_and_across_runs_on_the_cluster(cluster):
     assert reference == records(root / "ray")
     rows = [r for rs in reference.values() for r in rs]
     assert any(not r["feasible"] and "exited with code 3" in r["violations"][0] for r in rows)
+    assert {r["cost_model"] for r in rows} == {"toy-systolic-sim", "inline-sim"}
