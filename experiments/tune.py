@@ -176,6 +176,20 @@ class AgentSearcher(_Searcher):  # type: ignore[misc,valid-type]
             self._outcomes.clear()
             self._batch, self._next = [], 0
 
+    def save(self, checkpoint_path: str) -> None:
+        """Saves the agent and the batch in flight (Tune checkpoints the experiment)."""
+        from ray import cloudpickle
+
+        with open(checkpoint_path, "wb") as f:
+            cloudpickle.dump(self.__dict__, f)
+
+    def restore(self, checkpoint_path: str) -> None:
+        """Restores what :meth:`save` wrote (Tune resumes the experiment)."""
+        from ray import cloudpickle
+
+        with open(checkpoint_path, "rb") as f:
+            self.__dict__.update(cloudpickle.load(f))
+
     def _start_batch(self) -> None:
         self._batch = [dict(d) for d in self.agent.ask(max(1, self.agent.batch_size))]
         self._next = 0

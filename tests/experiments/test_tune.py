@@ -44,6 +44,25 @@ def test_searcher_tells_the_agent_in_proposal_order_whatever_finishes_first():
     assert proposed == _direct_proposals(problem, "nsga2", params, 3)
 
 
+def test_searcher_saved_mid_batch_and_restored_goes_on_the_same(tmp_path):
+    problem = make_problem("zdt1", {"n_var": 3})
+    params = {"population_size": 4}
+
+    def finish(searcher, trials):
+        for trial_id, design in trials.items():
+            searcher.on_trial_complete(trial_id, report_of(problem.evaluate(design)))
+
+    first = AgentSearcher("nsga2", problem, seed=3, params=params)
+    trials = {f"a{i}": first.suggest(f"a{i}") for i in range(4)}
+    finish(first, dict(list(trials.items())[:2]))
+    first.save(str(tmp_path / "searcher.pkl"))
+    second = AgentSearcher("nsga2", problem, seed=99, params=params)
+    second.restore(str(tmp_path / "searcher.pkl"))
+    for searcher in (first, second):
+        finish(searcher, dict(list(trials.items())[2:]))
+    assert [first.suggest(f"b{i}") for i in range(4)] == [second.suggest(f"b{i}") for i in range(4)]
+
+
 def test_failed_or_rejected_trials_are_infeasible_outcomes():
     problem = make_problem("toy-accelerator")
     searcher = AgentSearcher("random", problem, params={"batch_size": 2})
