@@ -49,7 +49,11 @@ def main() -> None:
     print(f"{len(frame)} trials, {len(feasible)} feasible; best per objective:")
     for i, label in enumerate(problem.objective_labels):
         best = feasible.loc[feasible[objectives[i]].idxmin()]
-        config = {k.removeprefix("config/"): best[k] for k in frame if k.startswith("config/")}
+        config = {
+            k.removeprefix("config/"): getattr(best[k], "item", lambda v=best[k]: v)()
+            for k in frame
+            if k.startswith("config/")
+        }
         print(f"  {label}: {best[objectives[i]]:.6g} at {config}")
 
 
