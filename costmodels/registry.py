@@ -33,6 +33,7 @@ COST_MODELS: dict[str, str] = {
     "nasbench201-device": "dsegym.costmodels.nas.model:NasBench201Device",
     "nasaic": "dsegym.costmodels.nas.nasaic:Nasaic",
     "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
+    "command": "dsegym.costmodels.command.model:CommandModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -62,6 +63,7 @@ PROBLEMS: dict[str, str] = {
     "nasbench201-device": "dsegym.costmodels.nas.problems:nasbench201_device",
     "nasaic": "dsegym.costmodels.nas.problems:nasaic",
     "soc-farsi": "dsegym.costmodels.soc.problems:soc_farsi",
+    "command": "dsegym.costmodels.command.problems:command_problem",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
