@@ -34,6 +34,7 @@ COST_MODELS: dict[str, str] = {
     "nasaic": "dsegym.costmodels.nas.nasaic:Nasaic",
     "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
     "proxy": "dsegym.costmodels.proxy.model:ProxyCostModel",
+    "command": "dsegym.costmodels.command.model:CommandModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -66,6 +67,7 @@ PROBLEMS: dict[str, str] = {
     "proxy": "dsegym.costmodels.proxy.model:proxy",
     "dram-target-archgym": "dsegym.costmodels.archgym:dram_target_archgym",
     "accelerator-eyeriss-target": "dsegym.costmodels.archgym:accelerator_eyeriss_target",
+    "command": "dsegym.costmodels.command.problems:command_problem",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the

@@ -53,6 +53,9 @@ def run(
     workers: Annotated[
         int | None, typer.Option(min=1, help="parallel runs under Ray (1: serial)")
     ] = None,
+    eval_workers: Annotated[
+        int | None, typer.Option(min=1, help="Ray workers costing each batch within a run")
+    ] = None,
     address: Annotated[
         str | None, typer.Option(help="existing Ray cluster: 'auto' or host:port")
     ] = None,
@@ -82,6 +85,7 @@ def run(
             cfg,
             results_dir=results_dir,
             workers=workers,
+            eval_workers=eval_workers,
             address=address,
             resume=resume,
             show_progress=not quiet,

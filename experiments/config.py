@@ -76,6 +76,9 @@ class ExperimentConfig(_Strict):
     output_dir: str | None = Field(None, description="default: results/<name>")
     max_proposals_factor: Annotated[int, Field(ge=1, le=1000)] = 10
     workers: Annotated[int, Field(ge=1)] = 1
+    eval_workers: Annotated[
+        int, Field(ge=1, le=1024, description="Ray workers costing each batch within a run")
+    ] = 1
     address: str | None = Field(None, description="Ray cluster address ('auto' or host:port)")
     hypervolume_scale: Literal["linear", "log"] = Field(
         "linear", description="objective normalisation for hypervolume (see search.pareto)"
@@ -380,8 +383,8 @@ def expand_runs(config: ExperimentConfig) -> list[RunSpec]:
 def fingerprint(config: ExperimentConfig) -> dict[str, Any]:
     """Everything in ``config`` that changes records, and its SHA-256.
 
-    Workers, address, output folder, description and the report's hypervolume scale
-    are left out: they do not change a single record.
+    Workers, eval_workers, address, output folder, description and the report's
+    hypervolume scale are left out: they do not change a single record.
     """
     settings = {
         "name": config.name,

@@ -1,20 +1,30 @@
 """Launches every run of an experiment, serially or in parallel under Ray.
 
-Parallelism is across runs: each (problem, agent setting, seed) run is one Ray task
-that executes the very same code as the serial path, so serial and Ray records are
-identical (apart from wall-clock fields). Ray workers append to the run's record file
-in the results folder; on a multi-node cluster that folder must be on storage every
-node can write (a shared or network file system).
+Two kinds of parallelism, which combine:
+
+- across runs (``workers``): each (problem, agent setting, seed) run is one Ray task
+  that executes the very same code as the serial path (``runner.evaluate_run``);
+- within a run (``eval_workers``): the new designs of each batch an agent asks for are
+  costed by a pool of Ray actors (``experiments.parallel``).
+
+Either way the driver alone writes the results folder: it holds the folder's lock,
+checks its fingerprint, prepares each run (reading what a resume replays), the Ray
+tasks send their rows and cost-model tracebacks to the driver-side record sink
+(``experiments.sink``), and the driver writes the completion markers and the error
+files (a failed run sends its error file's text back with its summary). The nodes of a
+cluster need no access to the results folder, and the records are identical to a
+serial run's (apart from wall-clock fields).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import os
 import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +32,8 @@ import filelock
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dsegym.costmodels.problem import Problem
+from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import (
     ExperimentConfig,
@@ -30,14 +42,21 @@ from dsegym.experiments.config import (
     expand_runs,
     fingerprint,
 )
+from dsegym.experiments.parallel import EvaluationPool
 from dsegym.experiments.runner import (
-    RunFailedError,
+    BatchFactory,
     RunSpec,
     RunSummary,
+    error_report,
+    evaluate_run,
     execute_run,
+    finish_run,
+    guarded_run,
+    prepare_run,
+    run_paths,
     write_error,
 )
-from dsegym.experiments.storage import write_json
+from dsegym.experiments.storage import read_records, write_json
 
 LOCK_NAME = ".dsegym.lock"
 FINGERPRINT_NAME = "fingerprint.json"
@@ -46,7 +65,7 @@ FINGERPRINT_NAME = "fingerprint.json"
 _LOCKS: dict[Path, filelock.FileLock] = {}
 
 
-@contextmanager
+@contextlib.contextmanager
 def results_lock(results_dir: Path) -> Iterator[None]:
     """Holds the results folder's lock; a second process is refused at once.
 
@@ -144,6 +163,7 @@ def run_experiment(
     *,
     results_dir: Path | None = None,
     workers: int | None = None,
+    eval_workers: int | None = None,
     address: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
@@ -155,6 +175,8 @@ def run_experiment(
         config: A validated experiment config.
         results_dir: Where results go (default: the config's ``output_dir``).
         workers: Parallel Ray workers (default: the config's ``workers``; 1 is serial).
+        eval_workers: Ray workers costing each batch within a run (default: the config's
+            ``eval_workers``; 1 costs batches in the run's own process).
         address: An existing Ray cluster ('auto' or host:port); implies Ray.
         resume: Finish an interrupted experiment (made from the same config).
         overwrite: Discard the folder's earlier runs first.
@@ -169,79 +191,49 @@ def run_experiment(
     """
     results_dir = Path(results_dir or config.results_dir())
     workers = workers or config.workers
+    eval_workers = eval_workers or config.eval_workers
     address = address or config.address
     specs = expand_runs(config)
     with results_lock(results_dir):
         prepare_results_dir(config, results_dir, resume=resume, overwrite=overwrite)
         resolved = config.model_dump(mode="json")
-        resolved.update(workers=workers, address=address, output_dir=str(results_dir))
+        resolved.update(
+            workers=workers,
+            eval_workers=eval_workers,
+            address=address,
+            output_dir=str(results_dir),
+        )
         (results_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+        # Parallelism (workers, eval_workers, address) is not in the fingerprint: records
+        # do not depend on it, so a resume may use other settings.
         write_json(results_dir / FINGERPRINT_NAME, fingerprint(config))
         write_json(results_dir / "runs.json", [s.to_dict() | {"run_id": s.run_id} for s in specs])
-        if workers == 1 and address is None:
-            summaries = _run_serial(specs, results_dir, resume, show_progress)
+        across_runs = workers > 1 or address is not None
+        if not across_runs and eval_workers == 1:
+            summaries = _run_serial(specs, results_dir, resume, show_progress, None)
         else:
-            summaries = _run_ray(specs, results_dir, resume, show_progress, workers, address)
+            cpus = (workers if workers > 1 else 0) + (eval_workers if eval_workers > 1 else 0)
+            with _ray_session(cpus, address), _pool(eval_workers) as pool:
+                if across_runs:
+                    summaries = _run_ray(specs, results_dir, resume, show_progress, pool)
+                else:
+                    factory = pool.for_problem if pool is not None else None
+                    summaries = _run_serial(specs, results_dir, resume, show_progress, factory)
         write_json(results_dir / "summary.json", [vars(s) for s in summaries])
     return summaries
 
 
-def _run_serial(
-    specs: Sequence[RunSpec], results_dir: Path, resume: bool, show_progress: bool
-) -> list[RunSummary]:
-    summaries: list[RunSummary] = []
-    done = 0
-    with _progress_bar(show_progress) as bar:
-        task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
-        for i, spec in enumerate(specs):
-            bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
-            summaries.append(_guarded(spec, results_dir, resume, lambda n: bar.advance(task, n)))
-            # Runs stop short of their budget (a finite space, the proposal limit, an
-            # error) and resumed ones replay silently: the bar shows what was done.
-            done += summaries[-1].evaluations
-            remaining = sum(s.budget for s in specs[i + 1 :])
-            bar.update(task, completed=done, total=done + remaining)
-        bar.update(task, description="evaluations")
-    return summaries
-
-
-def _guarded(spec: RunSpec, results_dir: Path, resume: bool, progress: Any = None) -> RunSummary:
-    """Runs one spec; an agent that crashes fails its own run, not the experiment."""
-    try:
-        return execute_run(spec, results_dir, resume=resume, progress=progress)
-    except RunFailedError as failed:  # the runner saved the error file
-        cause = failed.__cause__ or failed
-        message = f"{type(cause).__name__}: {cause}".splitlines()[0]
-        message += f" (after {failed.evaluations} evaluations)"
-        return RunSummary(
-            spec.run_id, failed.evaluations, failed.proposals, "error", 0.0, error=message
-        )
-    except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
-        message = write_error(results_dir, spec.run_id, exc, 0)
-        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message)
-
-
-def _remote_run(spec: RunSpec, results_dir: str, resume: bool) -> RunSummary:
-    # Workers run one evaluation loop each; more threads only fight over the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    return _guarded(spec, Path(results_dir), resume)
-
-
-def _run_ray(
-    specs: Sequence[RunSpec],
-    results_dir: Path,
-    resume: bool,
-    show_progress: bool,
-    workers: int,
-    address: str | None,
-) -> list[RunSummary]:
+@contextlib.contextmanager
+def _ray_session(cpus: int, address: str | None) -> Iterator[None]:
+    """Ray for the experiment: the caller's if initialised, else started (and stopped)."""
     import ray
 
     started_here = not ray.is_initialized()
     if started_here:
         if address is None:
             ray.init(
-                num_cpus=workers,
+                address="local",  # a fresh instance, never someone else's cluster
+                num_cpus=cpus,
                 include_dashboard=False,
                 logging_level=logging.ERROR,
                 log_to_driver=False,
@@ -249,20 +241,174 @@ def _run_ray(
         else:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     try:
+        yield
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+@contextlib.contextmanager
+def _pool(eval_workers: int) -> Iterator[EvaluationPool | None]:
+    if eval_workers <= 1:
+        yield None
+        return
+    pool = EvaluationPool(eval_workers)
+    try:
+        pool.warm_up()
+        yield pool
+    finally:
+        pool.shutdown()
+
+
+def _run_serial(
+    specs: Sequence[RunSpec],
+    results_dir: Path,
+    resume: bool,
+    show_progress: bool,
+    batch_factory: BatchFactory | None,
+) -> list[RunSummary]:
+    summaries: list[RunSummary] = []
+    done = 0
+    with _progress_bar(show_progress) as bar:
+        task = bar.add_task("evaluations", total=sum(s.budget for s in specs))
+        for i, spec in enumerate(specs):
+            bar.update(task, description=spec.run_id.rsplit("__", 1)[0])
+            run = functools.partial(
+                execute_run,
+                spec,
+                results_dir,
+                resume=resume,
+                progress=lambda n: bar.advance(task, n),
+                batch_factory=batch_factory,
+            )
+            summary, report = guarded_run(spec, run)
+            # execute_run saved a failed agent's error file already; this also covers a
+            # run that failed before its agent started (the same text either way).
+            _save_error(results_dir, summary, report)
+            summaries.append(summary)
+            # Runs stop short of their budget (a finite space, the proposal limit, an
+            # error) and resumed ones replay silently: the bar shows what was done.
+            done += summary.evaluations
+            remaining = sum(s.budget for s in specs[i + 1 :])
+            bar.update(task, completed=done, total=done + remaining)
+        bar.update(task, description="evaluations")
+    return summaries
+
+
+def _save_error(results_dir: Path, summary: RunSummary, report: str | None) -> None:
+    """Driver side: a failed run's error file (message, evaluations, traceback)."""
+    if summary.error:
+        write_error(results_dir, summary.run_id, report or summary.error + "\n")
+
+
+def _remote_run(
+    spec: RunSpec,
+    problem: Problem,
+    replay: list[dict[str, Any]],
+    sink: Any,
+    pool: EvaluationPool | None,
+) -> tuple[RunSummary, str | None]:
+    """A Ray task: one run, its rows sent to the driver's sink; opens no results file.
+
+    Returns the run's summary and, if it failed, its error file's text for the driver.
+    """
+    from dsegym.experiments.sink import SinkWriter
+
+    # Workers run one evaluation loop each; more threads only fight over the cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    return guarded_run(
+        spec,
+        lambda: evaluate_run(
+            spec,
+            replay,
+            lambda static: SinkWriter(sink, spec.run_id, static),
+            batch_factory=pool.for_problem if pool is not None else None,
+            problem=problem,
+        ),
+    )
+
+
+class _ProblemShipper:
+    """Builds each distinct problem once, on the driver, and puts it in the object store.
+
+    So no node reads a problem's files (a command model's spec file) and no problem is
+    rebuilt per run. A problem that cannot be built fails its runs, not the experiment.
+    """
+
+    def __init__(self) -> None:
+        self._refs: dict[str, Any] = {}
+
+    def ref(self, spec: RunSpec) -> Any:
+        """The problem's object reference, or the exception if it cannot be built."""
+        import ray
+
+        key = json.dumps([spec.problem, spec.problem_params], sort_keys=True, default=str)
+        if key not in self._refs:
+            try:
+                self._refs[key] = ray.put(make_problem(spec.problem, spec.problem_params))
+            except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
+                self._refs[key] = exc
+        return self._refs[key]
+
+
+def _failed(spec: RunSpec, exc: BaseException, evaluations: int = 0) -> tuple[RunSummary, str]:
+    message, report = error_report(exc, evaluations)
+    summary = RunSummary(spec.run_id, evaluations, 0, "error", 0.0, error=message)
+    return summary, report
+
+
+def _recorded(results_dir: Path, spec: RunSpec) -> int:
+    """Distinct evaluations in a run's record (what a task that died had sent)."""
+    record, _ = run_paths(results_dir, spec.run_id)
+    return sum(not row["cached"] for row in read_records(record))
+
+
+def _run_ray(
+    specs: Sequence[RunSpec],
+    results_dir: Path,
+    resume: bool,
+    show_progress: bool,
+    pool: EvaluationPool | None,
+) -> list[RunSummary]:
+    import ray
+
+    from dsegym.experiments.sink import start_sink
+
+    sink = start_sink(results_dir)
+    try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
-        refs = {
-            remote.remote(s, str(results_dir.resolve()), resume): i for i, s in enumerate(specs)
-        }
         done: dict[int, RunSummary] = {}
+        refs = {}
+        problems = _ProblemShipper()
+        for i, spec in enumerate(specs):
+            start = prepare_run(spec, results_dir, resume)  # on the driver
+            if start.finished is not None:
+                done[i] = start.finished
+                continue
+            problem = problems.ref(spec)
+            if isinstance(problem, BaseException):
+                done[i], report = _failed(spec, problem)
+                _save_error(results_dir, done[i], report)
+            else:
+                refs[remote.remote(spec, problem, start.replay, sink, pool)] = i
         with _progress_bar(show_progress) as bar:
-            task = bar.add_task("runs", total=len(specs))
+            task = bar.add_task("runs", total=len(specs), completed=len(done))
             pending = list(refs)
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
                 for ref in ready:
-                    done[refs[ref]] = ray.get(ref)
+                    i = refs[ref]
+                    try:
+                        done[i], report = ray.get(ref)
+                    except ray.exceptions.RayError as exc:  # the task itself died
+                        recorded = _recorded(results_dir, specs[i])
+                        done[i], report = _failed(specs[i], exc, recorded)
+                    if done[i].error:
+                        _save_error(results_dir, done[i], report)
+                    else:
+                        finish_run(specs[i], results_dir, done[i])
                     bar.advance(task)
-        return [done[i] for i in range(len(specs))]
     finally:
-        if started_here:
-            ray.shutdown()
+        ray.get(sink.close_all.remote())
+        ray.kill(sink)
+    return [done[i] for i in range(len(specs))]

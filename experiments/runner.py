@@ -31,10 +31,16 @@ from dsegym.costmodels.problem import Outcome, Problem, coerce_design
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
-from dsegym.experiments.storage import RecordWriter, read_records, repair, write_json
+from dsegym.experiments.storage import RecordWriter, RowWriter, read_records, repair, write_json
 from dsegym.search.registry import make_agent_for
 
 ProgressCallback = Callable[[int], None]
+#: Costs a batch of designs, in order (default: the problem's own ``evaluate_batch``).
+BatchFunction = Callable[[Sequence[Design]], list[Outcome]]
+#: Makes the batch function of a run from its problem (see ``experiments.parallel``).
+BatchFactory = Callable[[Problem], BatchFunction]
+#: Opens the writer of a run's rows from the fields repeated on every row.
+WriterFactory = Callable[[dict[str, Any]], RowWriter]
 
 
 @dataclass(frozen=True)
@@ -87,16 +93,19 @@ class ResumeDivergedError(DsegymError):
 
 
 class RunFailedError(Exception):
-    """A run raised; its error file is written, the original error is the cause.
+    """A run raised; the original error is the cause.
 
     Attributes:
         evaluations: Distinct evaluations recorded before the error.
         proposals: Proposals answered before the error.
+        message: The cause in one line (``Type: text``).
+        report: The run's error file: message, evaluations recorded, traceback.
     """
 
-    def __init__(self, evaluations: int, proposals: int):
+    def __init__(self, evaluations: int, proposals: int, message: str = "", report: str = ""):
         super().__init__(f"run failed after {evaluations} evaluations")
         self.evaluations, self.proposals = evaluations, proposals
+        self.message, self.report = message, report
 
 
 class RunEvaluator:
@@ -105,25 +114,28 @@ class RunEvaluator:
     Args:
         problem: The problem to evaluate on.
         budget: Distinct cost-model evaluations allowed.
-        writer: Where rows are appended (``None``: record nothing).
+        writer: Where rows are appended (``None``: record nothing). Every row of a call
+            is written before the call returns, so before the agent sees the outcomes.
         replay: Rows of an earlier, interrupted attempt to answer first, in order.
         max_proposals_factor: Stop after this many proposals per unit of budget.
         progress: Called with the number of newly charged evaluations.
-        model_error_log: Where the tracebacks of a cost model that raised are appended.
+        evaluate_batch: Costs the new designs of a call (default: the problem's own
+            ``evaluate_batch``); a parallel pool plugs in here without changing what is
+            charged, cached or recorded.
     """
 
     def __init__(
         self,
         problem: Problem,
         budget: int,
-        writer: RecordWriter | None = None,
+        writer: RowWriter | None = None,
         replay: Sequence[dict[str, Any]] = (),
         max_proposals_factor: int = 10,
         progress: ProgressCallback | None = None,
-        model_error_log: Path | None = None,
+        evaluate_batch: BatchFunction | None = None,
     ):
         self.problem = problem
-        self.model_error_log = model_error_log
+        self._evaluate_batch = evaluate_batch or problem.evaluate_batch
         self.budget = budget
         self.writer = writer
         self.progress = progress
@@ -181,19 +193,23 @@ class RunEvaluator:
         per_design = 0.0
         if new:
             start = time.perf_counter()
-            outcomes = self.problem.evaluate_batch([d for d, _ in new])
+            outcomes = self._evaluate_batch([d for d, _ in new])
             per_design = (time.perf_counter() - start) / len(new)
             for (_, key), outcome in zip(new, outcomes, strict=True):
                 self.cache[key] = outcome
             self._log_model_errors()
-        results = []
+        results, rows = [], []
         for i, (kind, _, key, proposal_index, eval_index) in enumerate(plan):
             if kind == "replay":
                 outcome = replayed[i]
             else:
                 outcome = self.cache[key]
-                self._record(outcome, kind == "cached", per_design, proposal_index, eval_index)
+                rows.append(
+                    self._row(outcome, kind == "cached", per_design, proposal_index, eval_index)
+                )
             results.append(outcome)
+        if self.writer is not None:
+            self.writer.write_many(rows)
         self.history.extend(results)
         if new and self.progress is not None:
             self.progress(len(new))
@@ -209,14 +225,13 @@ class RunEvaluator:
             return ("<invalid>", json.dumps(design, sort_keys=True, default=repr))
 
     def _log_model_errors(self) -> None:
+        # Drained after every batch, so a pool's actors or a Ray worker lose none: the
+        # writer sends them where the rows go (a file here, the driver's sink under Ray).
         errors = self.problem.model_errors
         if not errors:
             return
-        if self.model_error_log is not None:
-            self.model_error_log.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.model_error_log, "a", encoding="utf-8") as f:
-                for design, tb in errors:
-                    f.write(f"design {json.dumps(design, default=repr)}\n{tb}\n")
+        if self.writer is not None:
+            self.writer.write_model_errors(format_model_errors(errors))
         errors.clear()
 
     def _replayed(self, design: Design, key: tuple[Any, ...]) -> Outcome:
@@ -245,26 +260,28 @@ class RunEvaluator:
             evaluation = Evaluation(metrics)
         return self.problem.outcome(self.problem.space.validate(design), evaluation)
 
-    def _record(
-        self, outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
-    ) -> None:
-        if self.writer is None:
-            return
-        self.writer.write(
-            {
-                "proposal_index": proposal_index,
-                "eval_index": eval_index,
-                "cached": cached,
-                "design": outcome.design,
-                "metrics": dict(outcome.evaluation.metrics),
-                "F": outcome.F.tolist(),
-                "G": outcome.G.tolist(),
-                "feasible": outcome.feasible,
-                "violations": list(outcome.evaluation.violations),
-                "eval_time_s": wall,
-                "timestamp": time.time(),
-            }
-        )
+    @staticmethod
+    def _row(
+        outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
+    ) -> dict[str, Any]:
+        return {
+            "proposal_index": proposal_index,
+            "eval_index": eval_index,
+            "cached": cached,
+            "design": outcome.design,
+            "metrics": dict(outcome.evaluation.metrics),
+            "F": outcome.F.tolist(),
+            "G": outcome.G.tolist(),
+            "feasible": outcome.feasible,
+            "violations": list(outcome.evaluation.violations),
+            "eval_time_s": wall,
+            "timestamp": time.time(),
+        }
+
+
+def format_model_errors(errors: Sequence[tuple[Design, str]]) -> str:
+    """Cost-model tracebacks as the text of a run's ``model_errors.txt``."""
+    return "".join(f"design {json.dumps(d, default=repr)}\n{tb}\n" for d, tb in errors)
 
 
 def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
@@ -283,32 +300,50 @@ def model_error_path(results_dir: Path, run_id: str) -> Path:
     return results_dir / "runs" / f"{run_id}.model_errors.txt"
 
 
-def write_error(results_dir: Path, run_id: str, exc: BaseException, evaluations: int) -> str:
-    """Saves a failed run's error file; returns its one-line message."""
+def error_report(exc: BaseException, evaluations: int) -> tuple[str, str]:
+    """A failed run's one-line message and the text of its error file.
+
+    Formatted where the exception happened (a Ray worker, maybe), since the traceback
+    does not travel; the driver writes the text with :func:`write_error`.
+    """
     message = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+    tb = "".join(traceback.format_exception(exc))
+    return message, f"{message}\nevaluations recorded: {evaluations}\n\n{tb}"
+
+
+def write_error(results_dir: Path, run_id: str, report: str) -> None:
+    """Saves a failed run's error file (the text :func:`error_report` made)."""
     path = error_path(results_dir, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tb = "".join(traceback.format_exception(exc))
-    path.write_text(f"{message}\nevaluations recorded: {evaluations}\n\n{tb}")
-    return message
+    path.write_text(report)
 
 
-def execute_run(
-    spec: RunSpec,
-    results_dir: Path | str,
-    *,
-    resume: bool = False,
-    progress: ProgressCallback | None = None,
-) -> RunSummary:
-    """Runs one agent on one problem to the end of its budget, recording everything.
+@dataclass
+class RunStart:
+    """What the driver hands to whoever executes a run.
 
-    A finished run (completion marker present) is skipped when resuming.
+    Attributes:
+        replay: Rows of an interrupted attempt, to replay through the fresh agent.
+        finished: The summary of a run already complete (nothing left to do).
     """
-    results_dir = Path(results_dir)
+
+    replay: list[dict[str, Any]] = field(default_factory=list)
+    finished: RunSummary | None = None
+
+
+def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
+    """Driver side, before a run: reads what a resume needs and clears a fresh start.
+
+    A finished run (completion marker present) is skipped when resuming; an earlier
+    attempt's error file goes, and a fresh start also drops the cost-model tracebacks
+    of the record it deletes.
+    """
     record, marker = run_paths(results_dir, spec.run_id)
     if resume and marker.exists():
         summary = json.loads(marker.read_text())
-        return RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
+        return RunStart(
+            finished=RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
+        )
     replay: list[dict[str, Any]] = []
     if record.exists():
         if resume:
@@ -318,8 +353,40 @@ def execute_run(
             record.unlink()
     marker.unlink(missing_ok=True)
     error_path(results_dir, spec.run_id).unlink(missing_ok=True)
+    if not replay:
+        model_error_path(results_dir, spec.run_id).unlink(missing_ok=True)
+    return RunStart(replay=replay)
+
+
+def finish_run(spec: RunSpec, results_dir: Path, summary: RunSummary) -> None:
+    """Driver side, after a run: writes its completion marker."""
+    _, marker = run_paths(results_dir, spec.run_id)
+    write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
+
+
+def evaluate_run(
+    spec: RunSpec,
+    replay: Sequence[dict[str, Any]],
+    open_writer: WriterFactory,
+    *,
+    progress: ProgressCallback | None = None,
+    batch_factory: BatchFactory | None = None,
+    problem: Problem | None = None,
+) -> RunSummary:
+    """Runs one agent on one problem to the end of its budget; touches no file itself.
+
+    Args:
+        spec: The run.
+        replay: Rows of an interrupted attempt (see :func:`prepare_run`).
+        open_writer: Opens where the rows go, given the fields repeated on every row.
+        progress: Called with the number of newly charged evaluations.
+        batch_factory: Makes the function that costs each batch (parallel evaluation).
+        problem: The run's problem, built by the caller (default: built here from the
+            spec); the driver builds it so that a node never reads the problem's files.
+    """
     start = time.perf_counter()
-    problem = make_problem(spec.problem, spec.problem_params)
+    if problem is None:
+        problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
     static = {
         "experiment": spec.experiment,
@@ -336,7 +403,8 @@ def execute_run(
         "hyperparameters": agent.hp.model_dump(mode="json"),
         "seed": spec.seed,
     }
-    with RecordWriter(record, static) as writer:
+    writer = open_writer(static)
+    try:
         evaluator = RunEvaluator(
             problem,
             spec.budget,
@@ -344,20 +412,76 @@ def execute_run(
             replay=replay,
             max_proposals_factor=spec.max_proposals_factor,
             progress=progress,
-            model_error_log=model_error_path(results_dir, spec.run_id),
+            evaluate_batch=batch_factory(problem) if batch_factory else None,
         )
         try:
             agent.run(evaluator)
         except Exception as exc:
-            # Saved here, where the count is known; the caller decides what fails.
-            write_error(results_dir, spec.run_id, exc, evaluator.charged)
-            raise RunFailedError(evaluator.charged, evaluator.proposals) from exc
-    summary = RunSummary(
+            # Formatted here, where the count is known; the caller saves it.
+            message, report = error_report(exc, evaluator.charged)
+            raise RunFailedError(evaluator.charged, evaluator.proposals, message, report) from exc
+    finally:
+        writer.close()
+    return RunSummary(
         run_id=spec.run_id,
         evaluations=evaluator.charged,
         proposals=evaluator.proposals,
         stop_reason=evaluator.stop_reason or "agent finished",
         wall_time_s=time.perf_counter() - start,
     )
-    write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
+
+
+def execute_run(
+    spec: RunSpec,
+    results_dir: Path | str,
+    *,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+    batch_factory: BatchFactory | None = None,
+) -> RunSummary:
+    """Runs one agent on one problem in this process, recording everything.
+
+    A finished run (completion marker present) is skipped when resuming.
+
+    Raises:
+        RunFailedError: if the agent raised; the run's error file is written first.
+    """
+    results_dir = Path(results_dir)
+    start = prepare_run(spec, results_dir, resume)
+    if start.finished is not None:
+        return start.finished
+    record, _ = run_paths(results_dir, spec.run_id)
+    errors = model_error_path(results_dir, spec.run_id)
+    try:
+        summary = evaluate_run(
+            spec,
+            start.replay,
+            lambda static: RecordWriter(record, static, model_error_path=errors),
+            progress=progress,
+            batch_factory=batch_factory,
+        )
+    except RunFailedError as failed:
+        write_error(results_dir, spec.run_id, failed.report)
+        raise
+    finish_run(spec, results_dir, summary)
     return summary
+
+
+def guarded_run(spec: RunSpec, run: Callable[[], RunSummary]) -> tuple[RunSummary, str | None]:
+    """Runs one spec; an exception fails its own run, not the experiment.
+
+    Returns:
+        The run's summary (status ``error`` if it raised) and, if it raised, the text of
+        its error file, for the driver to save (a Ray worker opens no results file).
+    """
+    try:
+        return run(), None
+    except RunFailedError as failed:
+        message = f"{failed.message} (after {failed.evaluations} evaluations)"
+        summary = RunSummary(
+            spec.run_id, failed.evaluations, failed.proposals, "error", 0.0, error=message
+        )
+        return summary, failed.report
+    except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
+        message, report = error_report(exc, 0)
+        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message), report

@@ -65,7 +65,11 @@ def ray_efficiency(runs: int, evals: int, delay_ms: float) -> tuple[float, float
         run_experiment(cfg, results_dir=Path(tmp) / "s", show_progress=False)
         serial = time.perf_counter() - start
         ray.init(
-            num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False
+            address="local",  # a fresh instance, never a cluster someone else started
+            num_cpus=2,
+            include_dashboard=False,
+            logging_level=logging.ERROR,
+            log_to_driver=False,
         )
         try:
             # Warm the worker pool (process start and the one-off import of dsegym), so

@@ -116,7 +116,10 @@ def run_case(farsi: Path, python: str, stubs: str, workload: str) -> dict[str, f
         text=True,
         timeout=900,
     ).stdout
-    latency = float(re.search(r"lat is ([0-9.eE+-]+)", out).group(1))
+    found = re.search(r"lat is ([0-9.eE+-]+)", out)
+    if found is None:
+        raise RuntimeError(f"FARSI printed no latency; its output ends:\n{out[-2000:]}")
+    latency = float(found.group(1))
     results = sorted((farsi / "data_collection/data/simple_sim_run").glob("*/result_summary/*.csv"))
     table = read_csv(results[-1])
     row = dict(zip(table[0], table[1], strict=True))

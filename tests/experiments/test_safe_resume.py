@@ -16,7 +16,7 @@ import yaml
 from dsegym.cli import main
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import parse_config
-from dsegym.experiments.launch import LOCK_NAME, run_experiment
+from dsegym.experiments.launch import LOCK_NAME, prepare_results_dir, run_experiment
 
 BASE = {
     "name": "t",
@@ -39,6 +39,17 @@ def _config(tmp_path, name="c.yaml", **changes):
     path = tmp_path / name
     path.write_text(yaml.safe_dump({**BASE, **changes, "output_dir": str(tmp_path / "out")}))
     return str(path)
+
+
+def test_resume_with_other_parallelism_is_allowed(tmp_path):
+    # Records do not depend on workers, eval_workers or the cluster: not fingerprinted.
+    from dsegym.experiments.config import fingerprint
+
+    cfg = parse_config(BASE)
+    other = parse_config({**BASE, "workers": 3, "eval_workers": 4, "address": "auto"})
+    assert fingerprint(other) == fingerprint(cfg)
+    run_experiment(cfg, results_dir=tmp_path, show_progress=False)
+    prepare_results_dir(other, tmp_path, resume=True, overwrite=False)  # accepted
 
 
 @pytest.mark.parametrize(

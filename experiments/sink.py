@@ -1,0 +1,110 @@
+"""Records on the driver: Ray workers send their rows to one sink, which alone writes.
+
+Under Ray, a run executes on any node of the cluster, but its rows must land in the
+driver's results folder, which the other nodes may not be able to see. Each worker
+formats its rows (``RowFormatter``) and sends the lines to a :class:`RecordSink`: a Ray
+actor pinned to the driver's node and owned by the driver, the only process that opens
+the record files. A worker waits for the sink's acknowledgement, which comes after the
+lines reached the operating system, before it hands the outcomes to its agent; so a
+run killed at any moment loses nothing its agent saw, exactly as in a serial run, and
+``--resume`` (which the driver prepares from the same files) works unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dsegym.experiments.runner import model_error_path
+from dsegym.experiments.storage import LineAppender, RowFormatter, append_text
+
+#: The sink actor's name prefix (tests recognise it among the processes that open files).
+SINK_NAME = "dsegym-record-sink"
+
+
+class _Sink:
+    """The actor's body: one append-only file per run under ``results_dir/runs``.
+
+    Also the run's ``model_errors.txt`` (tracebacks of a cost model that raised).
+    """
+
+    def __init__(self, results_dir: str):
+        self.runs = Path(results_dir) / "runs"
+        self.files: dict[str, LineAppender] = {}
+
+    def append(self, run_id: str, text: str) -> None:
+        if run_id not in self.files:
+            self.files[run_id] = LineAppender(self.runs / f"{run_id}.jsonl")
+        self.files[run_id].append(text)
+
+    def append_model_errors(self, run_id: str, text: str) -> None:
+        append_text(model_error_path(self.runs.parent, run_id), text)
+
+    def close(self, run_id: str) -> None:
+        appender = self.files.pop(run_id, None)
+        if appender is not None:
+            appender.close()
+
+    def close_all(self) -> None:
+        for run_id in list(self.files):
+            self.close(run_id)
+
+    def node_id(self) -> str:
+        """The node the sink runs on (the driver's)."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
+
+def start_sink(results_dir: Path) -> Any:
+    """Starts the record sink of ``results_dir`` on the driver's node (Ray initialised).
+
+    Returns:
+        The actor handle; pass it to the run tasks.
+    """
+    import uuid
+
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = ray.get_runtime_context().get_node_id()
+    actor = ray.remote(num_cpus=0, max_restarts=0)(_Sink).options(
+        name=f"{SINK_NAME}-{uuid.uuid4().hex[:8]}",
+        scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=here, soft=False),
+    )
+    return actor.remote(str(results_dir.resolve()))
+
+
+class SinkWriter:
+    """A run's :class:`~dsegym.experiments.storage.RowWriter` on a Ray worker.
+
+    Args:
+        sink: The handle :func:`start_sink` returned.
+        run_id: The run whose record the rows extend.
+        static_fields: Fields repeated on every row.
+    """
+
+    def __init__(self, sink: Any, run_id: str, static_fields: Mapping[str, Any]):
+        self.sink = sink
+        self.run_id = run_id
+        self._format = RowFormatter(static_fields)
+
+    def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Sends the rows and waits until the driver's node holds them."""
+        import ray
+
+        if rows:
+            text = "".join(map(self._format.line, rows))
+            ray.get(self.sink.append.remote(self.run_id, text))
+
+    def write_model_errors(self, text: str) -> None:
+        """Sends cost-model tracebacks to the run's ``model_errors.txt`` on the driver."""
+        import ray
+
+        ray.get(self.sink.append_model_errors.remote(self.run_id, text))
+
+    def close(self) -> None:
+        import ray
+
+        ray.get(self.sink.close.remote(self.run_id))
