@@ -22,7 +22,7 @@ from dsegym.search.scalarise import Scalariser
 
 CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
 #: Rounds in a row that find no new design before CMA-ES restarts.
-MAX_STALE_ROUNDS = 20
+MAX_STALE_ROUNDS = 3
 
 
 class CMAES(GenerationalAgent):
@@ -72,6 +72,7 @@ class CMAES(GenerationalAgent):
         self._optimizer = self._new_optimizer(np.full(self._dim, 0.5))
         self._generation: Generation | None = None
         self._x_tell: list[np.ndarray] = []
+        self._restart_due = False
 
     def _new_optimizer(self, mean: np.ndarray) -> Any:
         import cmaes
@@ -104,6 +105,9 @@ class CMAES(GenerationalAgent):
         return self.space.from_unit(unit)
 
     def new_generation(self) -> Generation:
+        if self._restart_due:
+            self._restart_due = False
+            self._restart()
         xs, designs = [], []
         for _ in range(self._optimizer.population_size):
             sample = self._optimizer.ask()
@@ -114,9 +118,10 @@ class CMAES(GenerationalAgent):
         return Generation(designs)
 
     def on_stale(self, rounds: int) -> None:
-        # The optimiser only revisits designs the run has seen: start afresh.
-        if rounds % MAX_STALE_ROUNDS == 0 and self._generation is None:
-            self._restart()
+        # The optimiser only revisits designs the run has seen: start afresh once the
+        # current generation is learnt.
+        if rounds % MAX_STALE_ROUNDS == 0:
+            self._restart_due = True
 
     def learn(self, outcomes: list[Outcome]) -> None:
         self.scalariser.observe(outcomes)

@@ -22,7 +22,7 @@ from dsegym.search.pymoo_agents import PymooAgent, _operator_settings
 from dsegym.search.scalarise import Scalariser
 
 #: Rounds in a row that find no new design before the GA restarts from a fresh population.
-MAX_STALE_ROUNDS = 10
+MAX_STALE_ROUNDS = 3
 
 
 class GeneticAlgorithm(PymooAgent):
@@ -55,6 +55,7 @@ class GeneticAlgorithm(PymooAgent):
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         self.scalariser = Scalariser(self.n_objectives, self.rng)
+        self._restart_due = False
 
     def pymoo_shape(self) -> tuple[int, int]:
         return 1, 0  # the scalariser folds objectives and violations into one fitness
@@ -70,6 +71,13 @@ class GeneticAlgorithm(PymooAgent):
         hp: Any = self.hp
         if hp.generations is not None and self.generations_done >= hp.generations:
             return None
+        if self._restart_due:
+            from pymoo.core.termination import NoTermination
+
+            self._restart_due = False
+            self.algorithm = self.make_algorithm()
+            seed = int(self.rng.integers(2**31 - 1))
+            self.algorithm.setup(self.problem, termination=NoTermination(), seed=seed)
         return super().new_generation()
 
     def pymoo_values(self, outcomes: Sequence[Outcome]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -82,9 +90,6 @@ class GeneticAlgorithm(PymooAgent):
         return self.scalariser.fitnesses(outcomes)[:, None], None
 
     def on_stale(self, rounds: int) -> None:
-        if rounds % MAX_STALE_ROUNDS == 0 and self._generation is None:
-            from pymoo.core.termination import NoTermination
-
-            self.algorithm = self.make_algorithm()
-            seed = int(self.rng.integers(2**31 - 1))
-            self.algorithm.setup(self.problem, termination=NoTermination(), seed=seed)
+        # A converged population: start afresh once the current generation is learnt.
+        if rounds % MAX_STALE_ROUNDS == 0:
+            self._restart_due = True

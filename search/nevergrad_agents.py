@@ -26,6 +26,8 @@ from dsegym.errors import ConfigError
 from dsegym.search.agent import AskTellAgent, Evaluator, finite_objectives, finite_violation
 
 NEVERGRAD_EXTRA = "pip install 'dsegym[nevergrad]'"
+#: Rounds in a row without a new design before the optimiser restarts.
+MAX_STALE_ROUNDS = 10
 
 
 def import_nevergrad(agent: str) -> Any:
@@ -59,11 +61,15 @@ class NevergradAgent(AskTellAgent):
         self.batch_size = self.hp.num_workers  # type: ignore[attr-defined]
         self.optimizer: Any = None
         self._pending: list[Any] = []
+        self._restarts = 0
+        self._evaluator: Evaluator | None = None
 
     def make_optimizer(self, budget: int) -> Any:
         """The optimiser for ``budget`` evaluations."""
         parametrization = self.space.to_nevergrad()
-        parametrization.random_state = np.random.RandomState(self.seed)
+        # Restarts draw their seeds from the agent's generator: runs stay deterministic.
+        seed = self.seed if self._restarts == 0 else int(self.rng.integers(2**31 - 1))
+        parametrization.random_state = np.random.RandomState(seed)
         return self.optimizer_factory()(
             parametrization=parametrization, budget=budget, num_workers=self.batch_size
         )
@@ -75,8 +81,18 @@ class NevergradAgent(AskTellAgent):
     ng_name: ClassVar[str]
 
     def run(self, evaluator: Evaluator) -> None:
+        self._evaluator = evaluator
         self.optimizer = self.make_optimizer(max(1, evaluator.remaining))
         super().run(evaluator)
+
+    def on_stale(self, rounds: int) -> None:
+        # Nevergrad's optimisers revisit designs freely (a revisit costs a raw loop an
+        # evaluation); here revisits are free, so a run could circle for ever. After
+        # MAX_STALE_ROUNDS rounds without a new design, start a fresh optimiser.
+        if rounds % MAX_STALE_ROUNDS == 0:
+            self._restarts += 1
+            remaining = self._evaluator.remaining if self._evaluator is not None else 1
+            self.optimizer = self.make_optimizer(max(1, remaining))
 
     def ask(self, n: int) -> list[Design]:
         if self.optimizer is None:

@@ -207,11 +207,11 @@ class NSGA2(PymooAgent):
         """NSGA-II hyperparameters (pymoo's defaults)."""
 
     def make_algorithm(self) -> Any:
-        from pymoo.algorithms.moo.nsga2 import NSGA2 as PymooNSGA2
+        from pymoo.algorithms.moo import nsga2
 
         hp: Any = self.hp
         self.batch_size = hp.population_size
-        return PymooNSGA2(pop_size=hp.population_size, **self.operators(**_operator_settings(hp)))
+        return nsga2.NSGA2(pop_size=hp.population_size, **self.operators(**_operator_settings(hp)))
 
 
 class NSGA3(PymooAgent):
@@ -234,11 +234,11 @@ class NSGA3(PymooAgent):
         crossover_prob: float = pydantic.Field(1.0, ge=0.0, le=1.0)
 
     def make_algorithm(self) -> Any:
-        from pymoo.algorithms.moo.nsga3 import NSGA3 as PymooNSGA3
+        from pymoo.algorithms.moo import nsga3
 
         hp: Any = self.hp
         self.batch_size = hp.population_size
-        return PymooNSGA3(
+        return nsga3.NSGA3(
             ref_dirs=_reference_directions(self.n_objectives, hp.partitions),
             pop_size=hp.population_size,
             **self.operators(**_operator_settings(hp)),
@@ -262,11 +262,11 @@ class SMSEMOA(PymooAgent):
         )
 
     def make_algorithm(self) -> Any:
-        from pymoo.algorithms.moo.sms import SMSEMOA as PymooSMSEMOA
+        from pymoo.algorithms.moo import sms
 
         hp: Any = self.hp
         self.batch_size = hp.n_offsprings or hp.population_size
-        return PymooSMSEMOA(
+        return sms.SMSEMOA(
             pop_size=hp.population_size,
             n_offsprings=hp.n_offsprings,
             **self.operators(**_operator_settings(hp)),
@@ -307,13 +307,14 @@ class MOEAD(PymooAgent):
         return np.array([finite_objectives(o) for o in outcomes], dtype=float), None
 
     def make_algorithm(self) -> Any:
-        from pymoo.algorithms.moo.moead import MOEAD as PymooMOEAD
+        from pymoo.algorithms.moo import moead
 
         hp: Any = self.hp
         ref_dirs = _reference_directions(self.n_objectives, hp.partitions)
         ops = self.operators(**_operator_settings(hp))
         ops.pop("eliminate_duplicates")
-        return PymooMOEAD(
+        self.batch_size = len(ref_dirs)  # the first population; then one design per round
+        return moead.MOEAD(
             ref_dirs=ref_dirs,
             n_neighbors=min(hp.n_neighbors, len(ref_dirs)),
             prob_neighbor_mating=hp.prob_neighbor_mating,
