@@ -28,10 +28,11 @@ MAX_STALE_ROUNDS = 3
 class GeneticAlgorithm(PymooAgent):
     """Tournament selection, SBX, polynomial mutation and elitist survival (pymoo).
 
-    The fitness is :class:`~dsegym.search.scalarise.Scalariser`'s: feasible designs
-    first, then by total violation. With several objectives each generation draws a
-    fresh Chebyshev weight vector and re-scores the parents with it, so successive
-    generations pull towards different parts of the front. A population that has
+    With one objective the GA is pymoo's, objective and constraints as they are. With
+    several, the fitness is :class:`~dsegym.search.scalarise.Scalariser`'s (feasible
+    designs first, then by total violation): each generation draws a fresh Chebyshev
+    weight vector and re-scores the parents with it, so successive generations pull
+    towards different parts of the front. A population that has
     converged (rounds of designs the run has already seen) restarts from random.
     """
 
@@ -58,6 +59,8 @@ class GeneticAlgorithm(PymooAgent):
         self._restart_due = False
 
     def pymoo_shape(self) -> tuple[int, int]:
+        if self.n_objectives == 1:
+            return 1, self.n_constraints  # pymoo's own constraint handling
         return 1, 0  # the scalariser folds objectives and violations into one fitness
 
     def make_algorithm(self) -> Any:
@@ -81,11 +84,13 @@ class GeneticAlgorithm(PymooAgent):
         return super().new_generation()
 
     def pymoo_values(self, outcomes: Sequence[Outcome]) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.n_objectives == 1:
+            return super().pymoo_values(outcomes)
         self.scalariser.observe(outcomes)
         self.scalariser.new_weights()
         self._infills.set("outcome", list(outcomes))
         parents = self.algorithm.pop
-        if parents is not None and self.n_objectives > 1:
+        if parents is not None:  # fitness under this generation's weights and scaling
             parents.set("F", self.scalariser.fitnesses(parents.get("outcome"))[:, None])
         return self.scalariser.fitnesses(outcomes)[:, None], None
 

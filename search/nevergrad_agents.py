@@ -153,7 +153,7 @@ class DifferentialEvolution(NevergradAgent):
 
 
 class ParticleSwarm(NevergradAgent):
-    """Particle swarm optimisation (Nevergrad's ``ConfPSO``; ``PSO`` defaults)."""
+    """Particle swarm optimisation (Nevergrad's ``ConfPSO`` with ``PSO``'s arctan transform)."""
 
     name: ClassVar[str] = "pso"
     ng_name: ClassVar[str] = "PSO"
@@ -171,7 +171,7 @@ class ParticleSwarm(NevergradAgent):
     def optimizer_factory(self) -> Any:
         hp: Any = self.hp
         return self.ng.families.ConfPSO(
-            popsize=hp.popsize, omega=hp.omega, phip=hp.phip, phig=hp.phig
+            transform="arctan", popsize=hp.popsize, omega=hp.omega, phip=hp.phip, phig=hp.phig
         )
 
 
