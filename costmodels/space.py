@@ -86,6 +86,11 @@ class Categorical:
 
         return ng.p.Choice(list(self.choices))
 
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import CategoricalHyperparameter
+
+        return CategoricalHyperparameter(self.name, list(self.choices))
+
     def from_nevergrad(self, value: Any) -> Value:
         return _native(value)
 
@@ -138,6 +143,11 @@ class Ordinal:
         import nevergrad as ng
 
         return ng.p.TransitionChoice(list(self.values))
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import OrdinalHyperparameter
+
+        return OrdinalHyperparameter(self.name, list(self.values))
 
     def from_nevergrad(self, value: Any) -> float | int:
         return _native(value)
@@ -207,6 +217,13 @@ class Integer:
 
         return ng.p.Scalar(lower=0, upper=self.n_values - 1).set_integer_casting()
 
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import OrdinalHyperparameter, UniformIntegerHyperparameter
+
+        if self.step == 1:
+            return UniformIntegerHyperparameter(self.name, self.low, self.high)
+        return OrdinalHyperparameter(self.name, list(self.values))
+
     def from_nevergrad(self, value: Any) -> int:
         return self.low + _clipped_index(value, self.n_values) * self.step
 
@@ -267,6 +284,11 @@ class Real:
         if self.log:
             return ng.p.Log(lower=self.low, upper=self.high)
         return ng.p.Scalar(lower=self.low, upper=self.high)
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import UniformFloatHyperparameter
+
+        return UniformFloatHyperparameter(self.name, self.low, self.high, log=self.log)
 
     def from_nevergrad(self, value: Any) -> float:
         return self._clip(float(value))
@@ -583,6 +605,24 @@ class DesignSpace:
     def from_nevergrad(self, value: Mapping[str, Any]) -> Design:
         """The design behind a Nevergrad candidate's ``value``."""
         return {p.name: p.from_nevergrad(value[p.name]) for p in self.parameters}
+
+    def to_configspace(self, seed: int = 0) -> Any:
+        """A ConfigSpace ``ConfigurationSpace`` (for SMAC): ordinals as ordinal
+        hyperparameters, stepped integers as ordinals over their values.
+        """
+        from ConfigSpace import ConfigurationSpace
+
+        space = ConfigurationSpace(seed=seed)
+        space.add([p.configspace_hyperparameter() for p in self.parameters])
+        return space
+
+    def from_configspace(self, config: Mapping[str, Any]) -> Design:
+        """The design behind a ConfigSpace ``Configuration``."""
+        design: Design = {}
+        for p in self.parameters:
+            value = _native(config[p.name])
+            design[p.name] = min(max(float(value), p.low), p.high) if isinstance(p, Real) else value
+        return design
 
     def to_gymnasium(self) -> Any:
         """MultiDiscrete for finite spaces, else a Box over the unit cube."""

@@ -31,6 +31,7 @@ AGENTS: dict[str, str] = {
     "optuna_nsga3": "dsegym.search.optuna_agents:OptunaNSGA3",
     "ga": "dsegym.search.ga:GeneticAlgorithm",
     "cmaes": "dsegym.search.cmaes_agent:CMAES",
+    "smac": "dsegym.search.smac_agent:SMAC",
     "ngopt": "dsegym.search.nevergrad_agents:NGOpt",
     "de": "dsegym.search.nevergrad_agents:DifferentialEvolution",
     "pso": "dsegym.search.nevergrad_agents:ParticleSwarm",

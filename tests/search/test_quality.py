@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from dsegym.costmodels.registry import make_problem
-from dsegym.experiments.runner import RunEvaluator
 from dsegym.experiments.benchmarks.parity import CASES, best_ratio, hv_ratio, raw_pymoo
+from dsegym.experiments.runner import RunEvaluator
 from dsegym.search.registry import make_agent_for
 
 
