@@ -112,10 +112,12 @@ class NevergradAgent(AskTellAgent):
     def _tell_one(self, candidate: Any, outcome: Outcome) -> None:
         values = finite_objectives(outcome)
         loss = values[0] if self.n_objectives == 1 else values
-        if self.n_constraints:
-            violation = [finite_violation(outcome)]
-            self.optimizer.tell(candidate, loss, constraint_violation=violation)
+        violation = finite_violation(outcome) if self.n_constraints else 0.0
+        if violation > 0:
+            self.optimizer.tell(candidate, loss, constraint_violation=[violation])
         else:
+            # Nevergrad's penalty is 0 for a met constraint, but computing it multiplies
+            # an infinite multi-objective loss by 0 (NaN): leave the argument out.
             self.optimizer.tell(candidate, loss)
 
 

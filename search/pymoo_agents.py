@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pydantic
@@ -86,6 +86,7 @@ class PymooAgent(GenerationalAgent):
         crossover_prob: float,
         mutation_eta: float,
         mutation_prob: float | None,
+        crossover: str = "sbx",
     ) -> dict[str, Any]:
         """Sampling, crossover, mutation and duplicate elimination for this space."""
         from pymoo.core.mixed import (
@@ -101,12 +102,17 @@ class PymooAgent(GenerationalAgent):
         from pymoo.operators.repair.rounding import RoundingRepair
         from pymoo.operators.sampling.rnd import FloatRandomSampling, IntegerRandomSampling
 
-        sbx = {"prob": crossover_prob, "eta": sbx_eta}
         pm = {"prob_var": mutation_prob, "eta": mutation_eta}
+
+        def cross(**extra: Any) -> Any:
+            if crossover == "uniform":
+                return UX(prob=crossover_prob)
+            return SBX(prob=crossover_prob, eta=sbx_eta, **extra)
+
         if self.vector and self.space.is_continuous:
             return {
                 "sampling": FloatRandomSampling(),
-                "crossover": SBX(**sbx),
+                "crossover": cross(),
                 "mutation": PM(**pm),
                 "eliminate_duplicates": True,
             }
@@ -114,13 +120,13 @@ class PymooAgent(GenerationalAgent):
         if self.vector:
             return {
                 "sampling": IntegerRandomSampling(),
-                "crossover": SBX(**sbx, **rounded),
+                "crossover": cross(**rounded),
                 "mutation": PM(**pm, **rounded),
                 "eliminate_duplicates": True,
             }
         duplicates = MixedVariableDuplicateElimination()
         mating = MixedVariableMating(
-            crossover={Real: SBX(**sbx), Integer: SBX(**sbx, **rounded), Choice: UX()},
+            crossover={Real: cross(), Integer: cross(**rounded), Choice: UX()},
             mutation={Real: PM(**pm), Integer: PM(**pm, **rounded), Choice: ChoiceRandomMutation()},
             eliminate_duplicates=duplicates,
         )
@@ -171,6 +177,9 @@ class _EvolutionHyperparameters(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
     population_size: int = pydantic.Field(100, ge=4, le=100_000)
+    crossover: Literal["sbx", "uniform"] = pydantic.Field(
+        "sbx", description="simulated binary (numeric parameters) or uniform crossover"
+    )
     crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
     sbx_eta: float = pydantic.Field(15.0, ge=1.0, le=1000.0, description="SBX distribution index")
     mutation_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
@@ -185,6 +194,7 @@ def _operator_settings(hp: Any) -> dict[str, Any]:
         "crossover_prob": hp.crossover_prob,
         "mutation_eta": hp.mutation_eta,
         "mutation_prob": hp.mutation_prob,
+        "crossover": getattr(hp, "crossover", "sbx"),
     }
 
 

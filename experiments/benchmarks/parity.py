@@ -299,9 +299,9 @@ def raw_nevergrad(case: Case, seed: int, budget: int) -> tuple[np.ndarray, float
             outcomes.append(outcome)
             values = finite_objectives(outcome)
             loss = values[0] if problem.n_objectives == 1 else values
-            if problem.n_constraints:
-                violation = [finite_violation(outcome)]
-                optimizer.tell(candidate, loss, constraint_violation=violation)
+            violation = finite_violation(outcome) if problem.n_constraints else 0.0
+            if violation > 0:
+                optimizer.tell(candidate, loss, constraint_violation=[violation])
             else:
                 optimizer.tell(candidate, loss)
     wall = time.perf_counter() - start
