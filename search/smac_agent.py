@@ -73,8 +73,9 @@ class SMAC(AskTellAgent):
             self.space.to_configspace(self.seed),
             deterministic=True,
             objectives=objectives if self.n_objectives > 1 else "cost",
-            # Revisits are free in dsegym's budget, so SMAC must not stop at the budget.
-            n_trials=max(1, 10 * budget),
+            # SMAC sizes its initial design from n_trials; its ask() goes on past it, as
+            # it must here (revisits are free in dsegym's budget).
+            n_trials=budget,
             seed=self.seed,
             output_directory=Path(self._scratch.name) / "smac",
         )

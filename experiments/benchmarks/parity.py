@@ -33,6 +33,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,7 @@ CASES: dict[str, Case] = {
     "ngopt-separable": Case("ngopt", "nevergrad", "separable-discrete", 1_000, NUMERIC),
     "de-separable": Case("de", "nevergrad", "separable-discrete", 1_000, NUMERIC),
     "pso-separable": Case("pso", "nevergrad", "separable-discrete", 1_000, NUMERIC),
+    "smac-zdt1": Case("smac", "smac", "zdt1", 100, {"n_var": 5}),
     "discrete_1p1-separable": Case(
         "discrete_1p1", "nevergrad", "separable-discrete", 1_000, NUMERIC
     ),
@@ -308,10 +310,55 @@ def raw_nevergrad(case: Case, seed: int, budget: int) -> tuple[np.ndarray, float
     return feasible_F(problem, outcomes), wall
 
 
+# ---------------------------------------------------------------------- raw SMAC
+def raw_smac(case: Case, seed: int, budget: int) -> tuple[np.ndarray, float]:
+    """SMAC's hyperparameter-optimisation facade by ask and tell (unconstrained problems)."""
+    import tempfile
+
+    from smac import HyperparameterOptimizationFacade as Facade
+    from smac import Scenario
+    from smac.multi_objective.parego import ParEGO
+    from smac.runhistory.dataclasses import TrialValue
+
+    problem = case.make_problem()
+    if problem.n_constraints:
+        raise ValueError("the raw SMAC comparison needs an unconstrained problem")
+    space = problem.space
+    m = problem.n_objectives
+    outcomes = []
+    with tempfile.TemporaryDirectory() as scratch:
+        scenario = Scenario(
+            space.to_configspace(seed),
+            deterministic=True,
+            objectives=[f"f{i}" for i in range(m)] if m > 1 else "cost",
+            n_trials=budget,
+            seed=seed,
+            output_directory=Path(scratch) / "smac",
+        )
+        smac = Facade(
+            scenario,
+            None,
+            intensifier=Facade.get_intensifier(scenario, max_config_calls=1),
+            multi_objective_algorithm=ParEGO(scenario) if m > 1 else None,
+            overwrite=True,
+            logging_level=40,
+        )
+        start = time.perf_counter()
+        for _ in range(budget):
+            info = smac.ask()
+            outcome = problem.evaluate_batch([space.from_configspace(info.config)])[0]
+            outcomes.append(outcome)
+            values = [float(f) for f in outcome.F]
+            smac.tell(info, TrialValue(cost=values if m > 1 else values[0]))
+        wall = time.perf_counter() - start
+    return feasible_F(problem, outcomes), wall
+
+
 RAW: dict[str, Callable[[Case, int, int], tuple[np.ndarray, float]]] = {
     "pymoo": raw_pymoo,
     "optuna": raw_optuna,
     "nevergrad": raw_nevergrad,
+    "smac": raw_smac,
 }
 
 

@@ -19,6 +19,7 @@ from dsegym.experiments.benchmarks.parity import (
     raw_nevergrad,
     raw_optuna,
     raw_pymoo,
+    raw_smac,
     run_agent,
 )
 
@@ -37,7 +38,7 @@ NEVERGRAD = [
     ("pso-separable", 40),
     ("discrete_1p1-separable", 40),
 ]
-RAW = {"pymoo": raw_pymoo, "optuna": raw_optuna, "nevergrad": raw_nevergrad}
+RAW = {"pymoo": raw_pymoo, "optuna": raw_optuna, "nevergrad": raw_nevergrad, "smac": raw_smac}
 
 
 def assert_same_evaluations(case, seed, budget):
@@ -62,6 +63,12 @@ def test_agent_evaluates_what_the_raw_library_evaluates(name, budget, seed):
 def test_nevergrad_agents_evaluate_what_nevergrad_evaluates(name, budget):
     pytest.importorskip("nevergrad")
     assert_same_evaluations(CASES[name], 0, budget)
+
+
+@pytest.mark.slow  # SMAC's forest and acquisition search: about a second per proposal
+def test_smac_evaluates_what_smac_evaluates():
+    pytest.importorskip("smac")
+    assert_same_evaluations(CASES["smac-zdt1"], 0, 30)
 
 
 def test_optuna_nsga2_matches_optuna_on_a_small_zdt1():
