@@ -29,6 +29,11 @@ def _native(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _clipped_index(value: Any, n_values: int) -> int:
+    """A library's (possibly float) index, rounded and clipped to ``[0, n_values - 1]``."""
+    return min(max(round(float(value)), 0), n_values - 1)
+
+
 @dataclass(frozen=True)
 class Categorical:
     """An unordered choice among named values.
@@ -59,6 +64,36 @@ class Categorical:
     def describe(self) -> str:
         return "one of " + ", ".join(map(repr, self.choices))
 
+    # Library encodings: an unordered choice is a categorical everywhere.
+    def optuna_distribution(self) -> Any:
+        from optuna.distributions import CategoricalDistribution
+
+        return CategoricalDistribution(self.choices)
+
+    def from_optuna(self, value: Any) -> Value:
+        return _native(value)
+
+    def pymoo_variable(self) -> Any:
+        from pymoo.core.variable import Choice
+
+        return Choice(options=list(self.choices))
+
+    def from_pymoo(self, value: Any) -> Value:
+        return _native(value)
+
+    def nevergrad_parameter(self) -> Any:
+        import nevergrad as ng
+
+        return ng.p.Choice(list(self.choices))
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import CategoricalHyperparameter
+
+        return CategoricalHyperparameter(self.name, list(self.choices))
+
+    def from_nevergrad(self, value: Any) -> Value:
+        return _native(value)
+
 
 @dataclass(frozen=True)
 class Ordinal:
@@ -85,6 +120,37 @@ class Ordinal:
 
     def describe(self) -> str:
         return "one of " + ", ".join(map(str, self.values))
+
+    # Library encodings keep the order: the value's index is an integer (Optuna, pymoo)
+    # or an ordered choice (Nevergrad), so samplers see that 8 lies between 4 and 16.
+    def optuna_distribution(self) -> Any:
+        from optuna.distributions import IntDistribution
+
+        return IntDistribution(0, self.n_values - 1)
+
+    def from_optuna(self, value: Any) -> float | int:
+        return self.values[int(value)]
+
+    def pymoo_variable(self) -> Any:
+        from pymoo.core.variable import Integer as PymooInteger
+
+        return PymooInteger(bounds=(0, self.n_values - 1))
+
+    def from_pymoo(self, value: Any) -> float | int:
+        return self.values[_clipped_index(value, self.n_values)]
+
+    def nevergrad_parameter(self) -> Any:
+        import nevergrad as ng
+
+        return ng.p.TransitionChoice(list(self.values))
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import OrdinalHyperparameter
+
+        return OrdinalHyperparameter(self.name, list(self.values))
+
+    def from_nevergrad(self, value: Any) -> float | int:
+        return _native(value)
 
     @classmethod
     def powers_of_two(cls, name: str, low: int, high: int) -> Ordinal:
@@ -128,6 +194,39 @@ class Integer:
         step = f" in steps of {self.step}" if self.step != 1 else ""
         return f"an integer from {self.low} to {self.high}{step}"
 
+    # Library encodings: Optuna takes the range as it is; pymoo and Nevergrad search the
+    # value's index (an integer variable rounded by the library's own repair/casting).
+    def optuna_distribution(self) -> Any:
+        from optuna.distributions import IntDistribution
+
+        return IntDistribution(self.low, self.high, step=self.step)
+
+    def from_optuna(self, value: Any) -> int:
+        return int(value)
+
+    def pymoo_variable(self) -> Any:
+        from pymoo.core.variable import Integer as PymooInteger
+
+        return PymooInteger(bounds=(0, self.n_values - 1))
+
+    def from_pymoo(self, value: Any) -> int:
+        return self.low + _clipped_index(value, self.n_values) * self.step
+
+    def nevergrad_parameter(self) -> Any:
+        import nevergrad as ng
+
+        return ng.p.Scalar(lower=0, upper=self.n_values - 1).set_integer_casting()
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import OrdinalHyperparameter, UniformIntegerHyperparameter
+
+        if self.step == 1:
+            return UniformIntegerHyperparameter(self.name, self.low, self.high)
+        return OrdinalHyperparameter(self.name, list(self.values))
+
+    def from_nevergrad(self, value: Any) -> int:
+        return self.low + _clipped_index(value, self.n_values) * self.step
+
 
 @dataclass(frozen=True)
 class Real:
@@ -157,6 +256,45 @@ class Real:
     def describe(self) -> str:
         scale = " (log scale)" if self.log else ""
         return f"a real number from {self.low} to {self.high}{scale}"
+
+    # Library encodings: pymoo searches log-scaled reals on their logarithm.
+    def optuna_distribution(self) -> Any:
+        from optuna.distributions import FloatDistribution
+
+        return FloatDistribution(self.low, self.high, log=self.log)
+
+    def from_optuna(self, value: Any) -> float:
+        return self._clip(float(value))
+
+    def pymoo_bounds(self) -> tuple[float, float]:
+        return (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+
+    def pymoo_variable(self) -> Any:
+        from pymoo.core.variable import Real as PymooReal
+
+        return PymooReal(bounds=self.pymoo_bounds())
+
+    def from_pymoo(self, value: Any) -> float:
+        x = float(value)
+        return self._clip(math.exp(x) if self.log else x)
+
+    def nevergrad_parameter(self) -> Any:
+        import nevergrad as ng
+
+        if self.log:
+            return ng.p.Log(lower=self.low, upper=self.high)
+        return ng.p.Scalar(lower=self.low, upper=self.high)
+
+    def configspace_hyperparameter(self) -> Any:
+        from ConfigSpace import UniformFloatHyperparameter
+
+        return UniformFloatHyperparameter(self.name, self.low, self.high, log=self.log)
+
+    def from_nevergrad(self, value: Any) -> float:
+        return self._clip(float(value))
+
+    def _clip(self, x: float) -> float:
+        return min(max(x, self.low), self.high)
 
 
 Parameter = Categorical | Ordinal | Integer | Real
@@ -419,22 +557,72 @@ class DesignSpace:
 
     # ----------------------------------------------------------- library bridges
     def to_optuna_distributions(self) -> dict[str, Any]:
-        """Builds Optuna distributions, one per parameter (imports Optuna lazily)."""
-        from optuna.distributions import (
-            CategoricalDistribution,
-            FloatDistribution,
-            IntDistribution,
-        )
+        """Optuna distributions, one per parameter (an ordinal one over its index).
 
-        dists: dict[str, Any] = {}
+        Trials' ``params`` are in this encoding: :meth:`from_optuna` decodes them.
+        """
+        return {p.name: p.optuna_distribution() for p in self.parameters}
+
+    def from_optuna(self, params: Mapping[str, Any]) -> Design:
+        """The design behind an Optuna trial's ``params``."""
+        return {p.name: p.from_optuna(params[p.name]) for p in self.parameters}
+
+    @property
+    def pymoo_vector_ok(self) -> bool:
+        """Whether pymoo can search this space as one plain vector.
+
+        True when every parameter is real, or every one is an integer index (integer or
+        ordinal): pymoo's float operators (and rounding repair) then apply. Spaces with
+        a categorical parameter, or that mix reals with integers, need pymoo's
+        mixed-variable operators over :meth:`to_pymoo_variables`.
+        """
+        return self.is_continuous or all(isinstance(p, (Integer, Ordinal)) for p in self)
+
+    def to_pymoo_variables(self) -> dict[str, Any]:
+        """Pymoo variables, one per parameter (for mixed-variable problems)."""
+        return {p.name: p.pymoo_variable() for p in self.parameters}
+
+    def pymoo_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the pymoo vector encoding (see :meth:`from_pymoo`)."""
+        bounds = [
+            p.pymoo_bounds() if isinstance(p, Real) else (0, p.n_values - 1)
+            for p in self.parameters
+        ]
+        return np.array([b[0] for b in bounds], float), np.array([b[1] for b in bounds], float)
+
+    def from_pymoo(self, x: Any) -> Design:
+        """The design behind a pymoo ``X``: a vector, or a dict of mixed variables."""
+        if isinstance(x, Mapping):
+            return {p.name: p.from_pymoo(x[p.name]) for p in self.parameters}
+        return {p.name: p.from_pymoo(v) for p, v in zip(self.parameters, x, strict=True)}
+
+    def to_nevergrad(self) -> Any:
+        """A Nevergrad ``Dict`` parametrization, one parameter per design parameter."""
+        import nevergrad as ng
+
+        return ng.p.Dict(**{p.name: p.nevergrad_parameter() for p in self.parameters})
+
+    def from_nevergrad(self, value: Mapping[str, Any]) -> Design:
+        """The design behind a Nevergrad candidate's ``value``."""
+        return {p.name: p.from_nevergrad(value[p.name]) for p in self.parameters}
+
+    def to_configspace(self, seed: int = 0) -> Any:
+        """A ConfigSpace ``ConfigurationSpace`` (for SMAC): ordinals as ordinal
+        hyperparameters, stepped integers as ordinals over their values.
+        """
+        from ConfigSpace import ConfigurationSpace
+
+        space = ConfigurationSpace(seed=seed)
+        space.add([p.configspace_hyperparameter() for p in self.parameters])
+        return space
+
+    def from_configspace(self, config: Mapping[str, Any]) -> Design:
+        """The design behind a ConfigSpace ``Configuration``."""
+        design: Design = {}
         for p in self.parameters:
-            if isinstance(p, Real):
-                dists[p.name] = FloatDistribution(p.low, p.high, log=p.log)
-            elif isinstance(p, Integer):
-                dists[p.name] = IntDistribution(p.low, p.high, step=p.step)
-            else:
-                dists[p.name] = CategoricalDistribution(p.values)
-        return dists
+            value = _native(config[p.name])
+            design[p.name] = min(max(float(value), p.low), p.high) if isinstance(p, Real) else value
+        return design
 
     def to_gymnasium(self) -> Any:
         """MultiDiscrete for finite spaces, else a Box over the unit cube."""

@@ -105,14 +105,29 @@ class AskTellAgent(Agent):
         """Learns from the outcomes of (a prefix of) the last proposals."""
 
     def run(self, evaluator: Evaluator) -> None:
+        stale = 0
         while not evaluator.exhausted:
-            designs = self.ask(max(1, min(self.batch_size, evaluator.remaining)))
+            remaining = evaluator.remaining
+            designs = self.ask(max(1, min(self.batch_size, remaining)))
             if not designs:
                 return
             outcomes = evaluator(designs)
             if not outcomes:
                 return
             self.tell(outcomes)
+            # The evaluator is the one owner of designs already seen: a round it answered
+            # entirely from its cache cost nothing, and tells the agent it is going round
+            # in circles.
+            stale = stale + 1 if evaluator.remaining == remaining else 0
+            if stale:
+                self.on_stale(stale)
+
+    def on_stale(self, rounds: int) -> None:
+        """Called after ``rounds`` rounds in a row that found no new design.
+
+        The default does nothing (the runner's proposal limit ends a run that stays
+        stuck); population methods restart here.
+        """
 
 
 def finite_objectives(outcome: Outcome, penalty: float = INFEASIBLE_PENALTY) -> list[float]:

@@ -21,8 +21,8 @@ from dsegym.search.generations import Generation, GenerationalAgent
 from dsegym.search.scalarise import Scalariser
 
 CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
-#: Generations made only of known designs in a row before CMA-ES restarts.
-MAX_KNOWN_GENERATIONS = 20
+#: Rounds in a row that find no new design before CMA-ES restarts.
+MAX_STALE_ROUNDS = 3
 
 
 class CMAES(GenerationalAgent):
@@ -72,7 +72,7 @@ class CMAES(GenerationalAgent):
         self._optimizer = self._new_optimizer(np.full(self._dim, 0.5))
         self._generation: Generation | None = None
         self._x_tell: list[np.ndarray] = []
-        self._memory: dict[tuple[Any, ...], Outcome] = {}
+        self._restart_due = False
 
     def _new_optimizer(self, mean: np.ndarray) -> Any:
         import cmaes
@@ -104,18 +104,10 @@ class CMAES(GenerationalAgent):
         unit = np.where(self._real, u, (index + 0.5) / levels)
         return self.space.from_unit(unit)
 
-    def ask(self, n: int) -> list[Design]:
-        for _ in range(MAX_KNOWN_GENERATIONS):
-            if self._generation is None:
-                self._generation = self._sample_generation()
-            if not self._generation.complete:
-                return self._generation.ask(n)
-            self._finish_generation()
-        self._restart()  # the optimiser only revisits known designs: start afresh
-        self._generation = self._sample_generation()
-        return self._generation.ask(n)
-
-    def _sample_generation(self) -> Generation:
+    def new_generation(self) -> Generation:
+        if self._restart_due:
+            self._restart_due = False
+            self._restart()
         xs, designs = [], []
         for _ in range(self._optimizer.population_size):
             sample = self._optimizer.ask()
@@ -123,7 +115,13 @@ class CMAES(GenerationalAgent):
             xs.append(x_tell)
             designs.append(self._to_design(x_eval))
         self._x_tell = xs
-        return Generation(designs, self._memory, self.space.key)
+        return Generation(designs)
+
+    def on_stale(self, rounds: int) -> None:
+        # The optimiser only revisits designs the run has seen: start afresh once the
+        # current generation is learnt.
+        if rounds % MAX_STALE_ROUNDS == 0:
+            self._restart_due = True
 
     def learn(self, outcomes: list[Outcome]) -> None:
         self.scalariser.observe(outcomes)

@@ -1,38 +1,39 @@
 """Single-objective genetic algorithm: pymoo's ``GA`` driven by ask and tell.
 
 ArchGym's GA knobs map onto it: population (``num_agents``), generations
-(``num_iter_ga``) and per-gene mutation probability (``prob_mut``). Genes are value
-indices of discrete parameters and unit-scaled reals (``search.vectors``), bred by
-simulated binary crossover and polynomial mutation, rounded back onto the grid.
+(``num_iter_ga``) and per-gene mutation probability (``prob_mut``). Encodings and
+operators are :class:`~dsegym.search.pymoo_agents.PymooAgent`'s: SBX and polynomial
+mutation with pymoo's rounding repair on numeric spaces, pymoo's mixed-variable
+operators where a categorical parameter is present.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pydantic
-from pymoo.problems.static import StaticProblem
 
 from dsegym.costmodels.problem import Outcome
-from dsegym.costmodels.space import Design, DesignSpace
-from dsegym.search.generations import Generation, GenerationalAgent
+from dsegym.costmodels.space import DesignSpace
+from dsegym.search.generations import Generation
+from dsegym.search.pymoo_agents import PymooAgent, _operator_settings
 from dsegym.search.scalarise import Scalariser
-from dsegym.search.vectors import MixedVectors
 
-#: Generations made only of known designs in a row before the GA restarts.
-MAX_KNOWN_GENERATIONS = 10
-#: Restarts in a row that find nothing new before the GA gives up.
-MAX_RESTARTS = 20
+#: Rounds in a row that find no new design before the GA restarts from a fresh population.
+MAX_STALE_ROUNDS = 3
 
 
-class GeneticAlgorithm(GenerationalAgent):
+class GeneticAlgorithm(PymooAgent):
     """Tournament selection, SBX, polynomial mutation and elitist survival (pymoo).
 
-    The fitness is :class:`~dsegym.search.scalarise.Scalariser`'s: feasible designs
-    first, then by total violation. With several objectives each generation draws a
-    fresh Chebyshev weight vector and re-scores the parents with it, so successive
-    generations pull towards different parts of the front.
+    With one objective the GA is pymoo's, objective and constraints as they are. With
+    several, the fitness is :class:`~dsegym.search.scalarise.Scalariser`'s (feasible
+    designs first, then by total violation): each generation draws a fresh Chebyshev
+    weight vector and re-scores the parents with it, so successive generations pull
+    towards different parts of the front. A population that has
+    converged (rounds of designs the run has already seen) restarts from random.
     """
 
     name: ClassVar[str] = "ga"
@@ -54,75 +55,46 @@ class GeneticAlgorithm(GenerationalAgent):
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
-        from pymoo.algorithms.soo.nonconvex.ga import GA
-        from pymoo.core.evaluator import Evaluator
-        from pymoo.core.problem import Problem as PymooProblem
-        from pymoo.core.repair import Repair
-        from pymoo.core.termination import NoTermination
-        from pymoo.operators.crossover.sbx import SBX
-        from pymoo.operators.mutation.pm import PM
-
-        hp: Any = self.hp
-        self.vectors = MixedVectors(space)
         self.scalariser = Scalariser(self.n_objectives, self.rng)
-        vectors = self.vectors
+        self._restart_due = False
 
-        class OntoGrid(Repair):
-            def _do(self, problem: Any, X: np.ndarray, **kwargs: Any) -> np.ndarray:
-                return vectors.round(X)
+    def pymoo_shape(self) -> tuple[int, int]:
+        if self.n_objectives == 1:
+            return 1, self.n_constraints  # pymoo's own constraint handling
+        return 1, 0  # the scalariser folds objectives and violations into one fitness
 
-        problem = PymooProblem(
-            n_var=len(space), n_obj=1, xl=vectors.lower, xu=vectors.upper, vtype=float
-        )
+    def make_algorithm(self) -> Any:
+        from pymoo.algorithms.soo.nonconvex.ga import GA
 
-        def new_algorithm(seed: int) -> Any:
-            algorithm = GA(
-                pop_size=hp.population_size,
-                crossover=SBX(prob=hp.crossover_prob, eta=hp.sbx_eta),
-                mutation=PM(prob=1.0, prob_var=hp.mutation_prob, eta=hp.mutation_eta),
-                repair=OntoGrid(),
-                eliminate_duplicates=True,
-            )
-            algorithm.setup(problem, termination=NoTermination(), seed=seed)
-            return algorithm
-
-        self._new_algorithm = new_algorithm
-        self._algorithm = new_algorithm(self.seed)
-        self._problem = problem
-        self._evaluator = Evaluator()
-        self.batch_size = hp.population_size
-        self._offspring: Any = None  # the pymoo population being evaluated
-        self._generation: Generation | None = None
-        self._memory: dict[tuple[Any, ...], Outcome] = {}
-        self._generations_done = 0
-
-    def ask(self, n: int) -> list[Design]:
         hp: Any = self.hp
-        for _ in range(MAX_RESTARTS):
-            for _ in range(MAX_KNOWN_GENERATIONS):
-                if hp.generations is not None and self._generations_done >= hp.generations:
-                    return []
-                if self._generation is None:
-                    self._offspring = self._algorithm.ask()
-                    designs = [self.vectors.to_design(x) for x in self._offspring.get("X")]
-                    self._generation = Generation(designs, self._memory, self.space.key)
-                if not self._generation.complete:
-                    return self._generation.ask(n)
-                self._finish_generation()
-            # Generation after generation of known designs: the population has converged.
-            # Restart from a fresh random population (the memory keeps what was learnt).
-            self._algorithm = self._new_algorithm(int(self.rng.integers(2**31 - 1)))
-        return []  # even fresh populations only find known designs: the space is spent
+        self.batch_size = hp.population_size
+        return GA(pop_size=hp.population_size, **self.operators(**_operator_settings(hp)))
 
-    def learn(self, outcomes: list[Outcome]) -> None:
+    def new_generation(self) -> Generation | None:
+        hp: Any = self.hp
+        if hp.generations is not None and self.generations_done >= hp.generations:
+            return None
+        if self._restart_due:
+            from pymoo.core.termination import NoTermination
+
+            self._restart_due = False
+            self.algorithm = self.make_algorithm()
+            seed = int(self.rng.integers(2**31 - 1))
+            self.algorithm.setup(self.problem, termination=NoTermination(), seed=seed)
+        return super().new_generation()
+
+    def pymoo_values(self, outcomes: Sequence[Outcome]) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.n_objectives == 1:
+            return super().pymoo_values(outcomes)
         self.scalariser.observe(outcomes)
         self.scalariser.new_weights()
-        offspring = self._offspring
-        offspring.set("outcome", outcomes)
-        fitness = self.scalariser.fitnesses(outcomes)[:, None]
-        self._evaluator.eval(StaticProblem(self._problem, F=fitness), offspring)
-        parents = self._algorithm.pop
-        if parents is not None and self.n_objectives > 1:
+        self._infills.set("outcome", list(outcomes))
+        parents = self.algorithm.pop
+        if parents is not None:  # fitness under this generation's weights and scaling
             parents.set("F", self.scalariser.fitnesses(parents.get("outcome"))[:, None])
-        self._algorithm.tell(infills=offspring)
-        self._generations_done += 1
+        return self.scalariser.fitnesses(outcomes)[:, None], None
+
+    def on_stale(self, rounds: int) -> None:
+        # A converged population: start afresh once the current generation is learnt.
+        if rounds % MAX_STALE_ROUNDS == 0:
+            self._restart_due = True

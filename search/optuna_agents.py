@@ -17,21 +17,14 @@ from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violatio
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-#: Known designs a sampler may propose in a row before the agent proposes a random one.
-MAX_REPEATS = 3
-
-
 class OptunaAgent(AskTellAgent):
     """Runs an Optuna sampler through the ask-and-tell interface.
 
     Constraints reach the sampler through ``trial.set_constraint``: one value, the total
     violation (0 when feasible; a large number when the cost model rejected the design).
-
-    On a finite space samplers often propose designs already evaluated. Such a repeat
-    is told at once from the agent's memory (it would be free for the budget anyway,
-    but it would cost a round trip through the runner and a record row), and after
-    ``MAX_REPEATS`` repeats in a row the agent proposes a random design instead, so a
-    converged sampler keeps exploring rather than stalling the run.
+    Parameters reach it in the space's Optuna encoding (an ordinal parameter as the
+    integer index of its value, so samplers keep its order). A proposal the run has
+    already evaluated is answered by the runner's evaluator from its cache.
     """
 
     _pending: list[optuna.Trial]
@@ -46,7 +39,6 @@ class OptunaAgent(AskTellAgent):
             directions=["minimize"] * self.n_objectives, sampler=sampler
         )
         self._pending = []
-        self._known: dict[tuple[Any, ...], Outcome] = {}
 
     @abstractmethod
     def make_sampler(self) -> optuna.samplers.BaseSampler:
@@ -54,41 +46,11 @@ class OptunaAgent(AskTellAgent):
 
     def ask(self, n: int) -> list[Design]:
         self._fail_pending()
-        designs: list[Design] = []
-        batch: set[tuple[Any, ...]] = set()
-        for _ in range(n):
-            for _attempt in range(MAX_REPEATS):
-                trial = self.study.ask(self._distributions)
-                key = self.space.key(trial.params)
-                known = self._known.get(key)
-                if known is None and key not in batch:
-                    break
-                if known is None:  # already in this batch: no outcome to tell yet
-                    self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                else:
-                    self.tell_trial(trial, known)
-            else:
-                self.study.enqueue_trial(self._random_new_design(batch))
-                trial = self.study.ask(self._distributions)
-            self._pending.append(trial)
-            designs.append(dict(trial.params))
-            batch.add(self.space.key(trial.params))
-        return designs
-
-    def _random_new_design(self, batch: set[tuple[Any, ...]]) -> Design:
-        """A random design, unseen if a few draws find one."""
-        for _ in range(MAX_REPEATS * 10):
-            design = self.space.sample(self.rng)
-            key = self.space.key(design)
-            if key not in self._known and key not in batch:
-                break
-        return design
+        self._pending = [self.study.ask(self._distributions) for _ in range(n)]
+        return [self.space.from_optuna(trial.params) for trial in self._pending]
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
-        told = self.take_pending(len(outcomes))
-        for trial, outcome in zip(told, outcomes, strict=True):
-            if self.space.contains(outcome.design):
-                self._known[self.space.key(outcome.design)] = outcome
+        for trial, outcome in zip(self.take_pending(len(outcomes)), outcomes, strict=True):
             self.tell_trial(trial, outcome)
 
     def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
@@ -168,10 +130,14 @@ def _genetic_operators(hp: Any) -> dict[str, Any]:
     }
 
 
-class NSGA2(OptunaAgent):
-    """NSGA-II (Optuna's ``NSGAIISampler``) with SBX and polynomial mutation."""
+class OptunaNSGA2(OptunaAgent):
+    """NSGA-II (Optuna's ``NSGAIISampler``) with SBX and polynomial mutation.
 
-    name: ClassVar[str] = "nsga2"
+    Slower than the pymoo-backed ``nsga2`` (the sampler re-reads every trial of the
+    study on each proposal), but it shares Optuna's storage and constraint handling.
+    """
+
+    name: ClassVar[str] = "optuna_nsga2"
 
     class Hyperparameters(_GeneticHyperparameters):
         """NSGA-II hyperparameters."""
@@ -182,14 +148,14 @@ class NSGA2(OptunaAgent):
         return optuna.samplers.NSGAIISampler(**_genetic_operators(hp), seed=self.seed)
 
 
-class NSGA3(OptunaAgent):
+class OptunaNSGA3(OptunaAgent):
     """NSGA-III (Optuna's ``NSGAIIISampler``): niching on Das-Dennis reference points.
 
     The defaults are Deb and Jain's (2014) three-objective setting: 12 divisions give 91
     reference points, and a population of 92.
     """
 
-    name: ClassVar[str] = "nsga3"
+    name: ClassVar[str] = "optuna_nsga3"
 
     class Hyperparameters(_GeneticHyperparameters):
         """NSGA-III hyperparameters."""

@@ -57,7 +57,10 @@ def test_agent_spends_budget_deterministically_inside_the_space(name, variant):
     assert first.charged == 24
     assert all(problem.space.contains(o.design) for o in first.history)
     assert [o.design for o in first.history] == [o.design for o in again.history]
-    assert not all(o.feasible for o in first.history) or variant == "numeric-2obj"
+    # Rejected designs come back as infeasible outcomes. TPE, with the ordinal's order,
+    # learns to avoid the small infeasible corner of the finite single-objective space.
+    exempt = variant == "numeric-2obj" or (name, variant) == ("tpe", "finite-1obj")
+    assert not all(o.feasible for o in first.history) or exempt
 
 
 @pytest.mark.parametrize("name", ["ga", "aco", "ppo", "marl", "random_walk", "cmaes"])
@@ -108,13 +111,13 @@ def test_depth_and_generations_limit_the_iterations(name):
     assert ev.proposals == 16
 
 
-@pytest.mark.parametrize("name", ["ga", "cmaes", "tpe", "nsga2"])
-def test_population_agents_answer_known_designs_from_memory(name):
-    # 8 x 4 values: a budget of 24 forces the optimiser to revisit known designs.
+@pytest.mark.parametrize("name", ["ga", "cmaes", "tpe", "nsga2", "de", "discrete_1p1"])
+def test_population_agents_spend_the_budget_when_they_revisit_designs(name):
+    # 8 x 4 values: a budget of 24 forces the optimiser to revisit known designs. The
+    # runner answers them from its cache; the agents keep no outcomes of their own.
     problem = mixed_problem(categorical=False, real=False)
     ev = run_agent(name, problem, 24)
-    assert ev.charged == 24
-    assert ev.proposals <= 30
+    assert ev.charged == 24, ev.stop_reason
 
 
 @pytest.mark.parametrize("name", ["ppo", "marl"])

@@ -12,8 +12,9 @@ from dsegym.search.registry import make_agent_for
 
 BUDGET = 24
 
-# The GP sampler costs seconds per proposal on CPU: its cases run in the slow pass.
-SLOW_AGENTS = {"gp", "botorch"}
+# Model-based samplers cost about a second per proposal on CPU (the GP sampler, BoTorch,
+# SMAC's forest and acquisition search): their cases run in the slow pass.
+SLOW_AGENTS = {"gp", "botorch", "smac"}
 AGENT_PARAMS = [
     pytest.param(name, marks=pytest.mark.slow) if name in SLOW_AGENTS else name
     for name in sorted(AGENTS)

@@ -1,6 +1,9 @@
-"""Search quality against known answers (floors a little below what the agents reach).
+"""Search quality against known answers.
 
-The figures behind the floors come from experiments/benchmarks/agent_quality.py.
+Floors for agents that wrap a library come from what that library reaches used directly
+at the same budget (experiments/benchmarks/parity.py; tests/search/test_parity.py checks
+that the agents evaluate exactly what their library evaluates); floors for dsegym's own
+agents from experiments/benchmarks/agent_quality.py.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import numpy as np
 import pytest
 
 from dsegym.costmodels.registry import make_problem
+from dsegym.experiments.benchmarks.parity import CASES, best_ratio, hv_ratio, raw_pymoo
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.search.pareto import Normaliser, hypervolume, nondominated
 from dsegym.search.registry import make_agent_for
 
 
@@ -25,41 +28,33 @@ def run(problem_name, params, agent_name, budget, seed=0, agent_params=None):
     return problem, F
 
 
-def hv_ratio(problem, F):
-    norm = (
-        Normaliser.identity(problem.reference_point)
-        if problem.reference_point is not None
-        else Normaliser.from_points(problem.known_front)
-    )
-    ref = norm.reference_point
-    return hypervolume(norm(nondominated(F)), ref) / hypervolume(norm(problem.known_front), ref)
-
-
-def best_ratio(problem, F):
-    return float(F[:, 0].min()) / float(problem.known_front[0, 0])
-
-
-def median_best(problem_name, agent_name, budget, seeds=range(5), params=None):
+def median_best(problem_name, agent_name, budget, seeds=range(5), params=None, agent_params=None):
     ratios = []
     for seed in seeds:
-        problem, F = run(problem_name, params or {}, agent_name, budget, seed=seed)
+        problem, F = run(problem_name, params or {}, agent_name, budget, seed, agent_params)
         ratios.append(best_ratio(problem, F))
     return statistics.median(ratios)
 
 
 # ------------------------------------------------------------------ default run
+# nsga2: pymoo's NSGA-II (population 100, two generations) reaches 0.981 at seed 0.
 @pytest.mark.parametrize(
-    "agent, floor", [("nsga2", 0.99), ("ga", 0.98), ("aco", 0.99), ("random_walk", 0.98)]
+    "agent, floor", [("nsga2", 0.98), ("ga", 0.98), ("aco", 0.99), ("random_walk", 0.98)]
 )
 def test_toy_accelerator_front_after_200_evaluations(agent, floor):
     problem, F = run("toy-accelerator", {}, agent, 200)
     assert hv_ratio(problem, F) >= floor
 
 
-@pytest.mark.parametrize("agent", ["ga", "aco", "nsga2"])
-def test_evolutionary_and_ant_agents_beat_random_on_separable_discrete(agent):
+# pymoo's default NSGA-II population (100) makes three generations in 300 evaluations,
+# no better than random there (as pymoo itself); a population of 20 makes fifteen.
+@pytest.mark.parametrize(
+    "agent, agent_params", [("ga", None), ("aco", None), ("nsga2", {"population_size": 20})]
+)
+def test_evolutionary_and_ant_agents_beat_random_on_separable_discrete(agent, agent_params):
     random_median = median_best("separable-discrete", "random", 300)
-    assert median_best("separable-discrete", agent, 300) < random_median
+    best = median_best("separable-discrete", agent, 300, agent_params=agent_params)
+    assert best < random_median
 
 
 def test_cmaes_beats_random_on_the_numeric_separable_problem():
@@ -76,13 +71,17 @@ def test_nsga2_on_zdt1_improves_on_random_at_1000():
 
 # ------------------------------------------------------------------ slow: the issue's targets
 @pytest.mark.slow
-def test_nsga2_reaches_095_on_zdt1_within_10000():
+def test_nsga2_reaches_pymoos_zdt1_front_within_10000():
+    # pymoo's NSGA-II reaches 0.971 +- 0.004 over five seeds (parity.py).
     problem, F = run("zdt1", {"n_var": 30}, "nsga2", 10_000)
+    F_raw, _ = raw_pymoo(CASES["nsga2-zdt1"], 0, 10_000)
+    assert hv_ratio(problem, F) == pytest.approx(hv_ratio(problem, F_raw))
     assert hv_ratio(problem, F) >= 0.95
 
 
 @pytest.mark.slow
 def test_nsga3_reaches_090_on_dtlz2_within_10000():
+    # pymoo's NSGA-III reaches 1.008 (the known front is a sample, so above 1 is possible).
     problem, F = run("dtlz2", {"n_obj": 3}, "nsga3", 10_000)
     assert hv_ratio(problem, F) >= 0.90
 

@@ -7,7 +7,6 @@ import pytest
 
 from dsegym.costmodels.base import Evaluation
 from dsegym.search.scalarise import REJECTED_FITNESS, VIOLATED_OFFSET, Scalariser
-from dsegym.search.vectors import MixedVectors
 from tests.search.agent_test_problems import mixed_problem
 
 
@@ -56,14 +55,3 @@ def test_rejected_outcome_with_reasons_is_worst():
     p = mixed_problem()
     rejected = p.outcome({"i": 0, "o": 1, "c": "a", "x": 0.5}, Evaluation.infeasible("no"))
     assert Scalariser(2, np.random.default_rng(0)).fitness(rejected) == REJECTED_FITNESS
-
-
-def test_mixed_vectors_round_trip():
-    space = mixed_problem().space
-    v = MixedVectors(space)
-    rng = np.random.default_rng(0)
-    for design in space.sample_many(rng, 50):
-        back = v.to_design(v.from_design(design))
-        assert {k: back[k] for k in ("i", "o", "c")} == {k: design[k] for k in ("i", "o", "c")}
-        assert back["x"] == pytest.approx(design["x"])
-    assert v.to_design(np.array([9.7, -3.0, 1.4, 2.0])) == {"i": 7, "o": 1, "c": "b", "x": 1.0}

@@ -1,0 +1,140 @@
+"""SMAC: random-forest Bayesian optimisation (SMAC3's hyperparameter-optimisation facade).
+
+The space reaches SMAC through :meth:`~dsegym.costmodels.space.DesignSpace.to_configspace`
+(ordinals as ConfigSpace ordinal hyperparameters, so the forest splits on their order).
+Several objectives go through SMAC's ParEGO. SMAC has no constraints: with several
+objectives a design that misses a spec or that the cost model rejects is told as a
+crashed trial; with one, it is imputed the worst cost seen (see ``_single_cost``).
+
+An optional extra (``pip install 'dsegym[smac]'``): SMAC pulls in Dask and Distributed.
+SMAC 2.4 no longer needs ``pyrfr`` (its forest is scikit-learn's), so it installs from
+wheels on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pydantic
+
+from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.space import Design, DesignSpace
+from dsegym.errors import ConfigError
+from dsegym.search.agent import AskTellAgent, Evaluator
+
+SMAC_EXTRA = "pip install 'dsegym[smac]'"
+#: SMAC logs at ERROR only (its INFO lines would flood a run's console).
+SMAC_LOG_LEVEL = 40
+
+
+class SMAC(AskTellAgent):
+    """SMAC3's random forest with log expected improvement, one design per round.
+
+    Raises:
+        ConfigError: when the ``smac`` package is missing.
+    """
+
+    name: ClassVar[str] = "smac"
+
+    class Hyperparameters(pydantic.BaseModel):
+        """SMAC hyperparameters."""
+
+        model_config = pydantic.ConfigDict(extra="forbid")
+        n_initial: int | None = pydantic.Field(
+            None, ge=1, le=100_000, description="initial Sobol designs; None: SMAC's default"
+        )
+
+    def __init__(self, space: DesignSpace, **kwargs: Any):
+        super().__init__(space, **kwargs)
+        try:
+            import smac  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                f"agent 'smac' needs the 'smac' package; install it with {SMAC_EXTRA}"
+            ) from None
+        self.facade: Any = None
+        self._pending: list[Any] = []
+        self._worst: float | None = None
+        # SMAC writes its run history to disk; keep it out of the user's folders.
+        self._scratch = tempfile.TemporaryDirectory(prefix="dsegym-smac-")
+
+    def make_facade(self, budget: int) -> Any:
+        """SMAC's facade for a run of ``budget`` evaluations."""
+        from smac import HyperparameterOptimizationFacade as Facade
+        from smac import Scenario
+
+        hp: Any = self.hp
+        objectives = [f"f{i}" for i in range(self.n_objectives)]
+        scenario = Scenario(
+            self.space.to_configspace(self.seed),
+            deterministic=True,
+            objectives=objectives if self.n_objectives > 1 else "cost",
+            # SMAC sizes its initial design from n_trials; its ask() goes on past it, as
+            # it must here (revisits are free in dsegym's budget).
+            n_trials=budget,
+            seed=self.seed,
+            output_directory=Path(self._scratch.name) / "smac",
+        )
+        extra: dict[str, Any] = {}
+        if self.n_objectives > 1:
+            from smac.multi_objective.parego import ParEGO
+
+            extra["multi_objective_algorithm"] = ParEGO(scenario)
+        if hp.n_initial is not None:
+            extra["initial_design"] = Facade.get_initial_design(scenario, n_configs=hp.n_initial)
+        return Facade(
+            scenario,
+            None,
+            intensifier=Facade.get_intensifier(scenario, max_config_calls=1),
+            overwrite=True,
+            logging_level=SMAC_LOG_LEVEL,
+            **extra,
+        )
+
+    def run(self, evaluator: Evaluator) -> None:
+        self.facade = self.make_facade(max(1, evaluator.remaining))
+        super().run(evaluator)
+
+    def ask(self, n: int) -> list[Design]:
+        if self.facade is None:
+            self.facade = self.make_facade(n)
+        self._pending = [self.facade.ask() for _ in range(n)]
+        return [self.space.from_configspace(info.config) for info in self._pending]
+
+    def tell(self, outcomes: Sequence[Outcome]) -> None:
+        from smac.runhistory.dataclasses import TrialValue
+        from smac.runhistory.enumerations import StatusType
+
+        told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
+        for info, outcome in zip(told, outcomes, strict=True):
+            if self.n_objectives > 1:
+                if outcome.feasible:
+                    self.facade.tell(info, TrialValue(cost=[float(f) for f in outcome.F]))
+                else:  # ParEGO scales objectives and drops crashed trials' infinities
+                    crash = [math.inf] * self.n_objectives
+                    self.facade.tell(info, TrialValue(cost=crash, status=StatusType.CRASHED))
+                continue
+            cost = self._single_cost(outcome)
+            if cost is not None:
+                self.facade.tell(info, TrialValue(cost=cost))
+
+    def _single_cost(self, outcome: Outcome) -> float | None:
+        """The cost told for one objective: an infeasible design ties with the worst seen.
+
+        SMAC's single-objective forest needs finite costs (an infinite crash cost turns
+        into NaN in its log-scaled targets), so a design that misses a spec or that the
+        model rejects is imputed the worst cost told so far, a common choice for failed
+        evaluations in Bayesian optimisation. Before any cost is known, a rejected design
+        is left untold.
+        """
+        f = float(outcome.F[0])
+        if outcome.feasible:
+            self._worst = f if self._worst is None else max(self._worst, f)
+            return f
+        if self._worst is None:
+            return f if math.isfinite(f) else None
+        return max(self._worst, f) if math.isfinite(f) else self._worst
