@@ -32,7 +32,7 @@ from optuna.storages.journal import BaseJournalBackend, JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from dsegym.costmodels.registry import make_problem
-from dsegym.costmodels.space import DesignSpace
+from dsegym.costmodels.space import DesignSpace, Ordinal
 from dsegym.experiments.analysis import load_evaluations
 from dsegym.experiments.tidy import constraint_labels
 
@@ -182,6 +182,23 @@ def export_optuna(
     return result
 
 
+def _display_distributions(space: DesignSpace) -> dict[str, Any]:
+    """Distributions over the knobs' own values, so the dashboard shows ``64``, not ``3``.
+
+    The agents give Optuna an ordinal parameter as an integer over its index (which keeps
+    its order for the samplers); an export is for reading, so an ordinal's values are
+    listed as they are, as choices.
+    """
+    from optuna.distributions import CategoricalDistribution
+
+    return {
+        p.name: (
+            CategoricalDistribution(p.values) if isinstance(p, Ordinal) else p.optuna_distribution()
+        )
+        for p in space
+    }
+
+
 def _write_study(
     storage: JournalStorage,
     name: str,
@@ -192,7 +209,7 @@ def _write_study(
     """Creates one study and adds its trials; returns the trial count."""
     first = rows.iloc[0]
     info = infos[str(first["problem"])]
-    distributions = info.space.to_optuna_distributions()
+    distributions = _display_distributions(info.space)
     study = optuna.create_study(storage=storage, study_name=name, directions=info.directions)
     study.set_metric_names(info.metric_names)
     for key in ("experiment", "problem", "agent", "cost_model", "workload"):

@@ -280,7 +280,7 @@ def test_expand_runs_labels_are_unique_per_problem():
             "problems": ["zdt1"],
             "agents": [
                 {"name": "nsga2", "params": {"population_size": [8, 16], "crossover": "sbx"}},
-                {"name": "nsga2", "params": {"population_size": 8, "crossover": "blxalpha"}},
+                {"name": "nsga2", "params": {"population_size": 8, "crossover": "uniform"}},
             ],
         }
     )
@@ -288,5 +288,5 @@ def test_expand_runs_labels_are_unique_per_problem():
     assert labels == [
         "nsga2[population_size=8,crossover=sbx]",
         "nsga2[population_size=16,crossover=sbx]",
-        "nsga2[population_size=8,crossover=blxalpha]",
+        "nsga2[population_size=8,crossover=uniform]",
     ]

@@ -120,7 +120,7 @@ def test_the_lock_is_released_when_its_holder_is_killed(tmp_path):
         ({"seeds": [0, 3, 0]}, "seeds[2]: seed 0 repeats seeds[0]"),
         ({"agents": ["random", "random"]}, "agents[1] repeats agents[0]"),
         (
-            {"agents": ["nsga2", {"name": "nsga2", "params": {"population_size": 50}}]},
+            {"agents": ["nsga2", {"name": "nsga2", "params": {"population_size": 100}}]},
             "agents[1] repeats agents[0] (nsga2 with identical hyperparameters",
         ),
         ({"problems": ["zdt1", {"name": "zdt1", "label": "again"}]}, "problems[1] repeats"),
