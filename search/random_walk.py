@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
-from dsegym.costmodels.space import Categorical, Design, DesignSpace, Real
+from dsegym.costmodels.space import Design, DesignSpace, DiscreteParameter, Real
 from dsegym.search.agent import AskTellAgent
 
 
@@ -67,20 +67,21 @@ class RandomWalk(AskTellAgent):
         k = min(hp.n_changes, len(self.space))
         for i in self.rng.choice(len(self.space), size=k, replace=False):
             p = self.space.parameters[int(i)]
-            if isinstance(p, Real):
+            if not isinstance(p, DiscreteParameter):
+                assert isinstance(p, Real)
                 new[p.name] = self._real_step(p, float(design[p.name]), hp.real_step)
                 continue
             if p.n_values == 1:
                 continue
-            index = self.space._index_of(p, design[p.name])
-            if isinstance(p, Categorical):
+            index = p.index_of(design[p.name])
+            if not p.ordered:
                 j = int(self.rng.integers(p.n_values - 1))
                 index = j if j < index else j + 1
             else:
                 index += 1 if self.rng.random() < 0.5 else -1
                 if not 0 <= index < p.n_values:  # reflect at the ends
                     index = 1 if index < 0 else p.n_values - 2
-            new[p.name] = DesignSpace._value_at(p, index)
+            new[p.name] = p.value_at(index)
         return new
 
     def _real_step(self, p: Real, value: float, step: float) -> float:
