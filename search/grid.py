@@ -12,32 +12,32 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import AskTellAgent
+from dsegym.search.agent import AskTellAgent, Hyperparameters
 
 _MAX_SHUFFLED = 50_000_000
 
 
-class GridSearch(AskTellAgent):
+class GridSearchHyperparameters(Hyperparameters):
+    """Grid search hyperparameters."""
+
+    order: Literal["lexicographic", "shuffled"] = "lexicographic"
+    real_levels: int = pydantic.Field(
+        5, ge=2, le=1000, description="evenly spaced values per real parameter"
+    )
+    batch_size: int = pydantic.Field(16, ge=1, le=100_000)
+
+
+class GridSearch(AskTellAgent[GridSearchHyperparameters]):
     """Walks the grid in lexicographic or seeded-shuffled order, each design once."""
 
     name: ClassVar[str] = "grid"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """Grid search hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        order: Literal["lexicographic", "shuffled"] = "lexicographic"
-        real_levels: int = pydantic.Field(
-            5, ge=2, le=1000, description="evenly spaced values per real parameter"
-        )
-        batch_size: int = pydantic.Field(16, ge=1, le=100_000)
-
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         hp = self.hp
-        self.batch_size = hp.batch_size  # type: ignore[attr-defined]
-        self._real_levels = hp.real_levels  # type: ignore[attr-defined]
-        self._iter = self._designs(hp.order)  # type: ignore[attr-defined]
+        self.batch_size = hp.batch_size
+        self._real_levels = hp.real_levels
+        self._iter = self._designs(hp.order)
 
     def _designs(self, order: str) -> Iterator[Design]:
         if order == "lexicographic":
