@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import optuna
@@ -22,7 +23,18 @@ from dsegym.search.agent import (
 # The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
 HP = TypeVar("HP", bound=Hyperparameters)
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+@contextlib.contextmanager
+def _quiet_study_creation() -> Iterator[None]:
+    """Silences Optuna's INFO line per study created (every run creates one), for this
+    call only: Optuna's global log level stays the user's.
+    """
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(verbosity)
 
 
 class OptunaAgent(AskTellAgent[HP], Generic[HP]):
@@ -43,9 +55,10 @@ class OptunaAgent(AskTellAgent[HP], Generic[HP]):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             sampler = self.make_sampler()
-        self.study = optuna.create_study(
-            directions=["minimize"] * self.n_objectives, sampler=sampler
-        )
+        with _quiet_study_creation():
+            self.study = optuna.create_study(
+                directions=["minimize"] * self.n_objectives, sampler=sampler
+            )
         self._pending = []
 
     @abstractmethod
