@@ -92,6 +92,12 @@ class Parameter(ABC):
         """The value at position ``u`` of ``[0, 1]`` (discrete values by bins)."""
 
     @abstractmethod
+    def from_lattice(self, u: float) -> Any:
+        """The value at position ``u`` of ``[0, 1]`` when discrete values sit on evenly
+        spaced points, the ends included (a real parameter: as :meth:`from_unit`).
+        """
+
+    @abstractmethod
     def grid_values(self, levels: int) -> list[Any]:
         """Every value, or ``levels`` evenly spaced ones for a real parameter."""
 
@@ -183,6 +189,9 @@ class DiscreteParameter(Parameter):
 
     def from_unit(self, u: float) -> Any:
         return self.value_at(min(int(u * self.n_values), self.n_values - 1))
+
+    def from_lattice(self, u: float) -> Any:
+        return self.value_at(int(np.round(u * (self.n_values - 1))))
 
     def grid_values(self, levels: int) -> list[Any]:
         return [self.value_at(i) for i in range(self.n_values)]
@@ -477,6 +486,9 @@ class Real(Parameter):
             return self._clip(math.exp(lo + u * (hi - lo)))
         return float(self.low + u * (self.high - self.low))
 
+    def from_lattice(self, u: float) -> float:
+        return self.from_unit(u)
+
     def grid_values(self, levels: int) -> list[float]:
         spaced = np.geomspace if self.log else np.linspace
         return [float(v) for v in spaced(self.low, self.high, levels)]
@@ -662,6 +674,14 @@ class DesignSpace:
         """Maps a point of the unit cube to a design (discrete values by bins)."""
         us = np.clip(np.asarray(unit, float), 0.0, 1.0)
         return {p.name: p.from_unit(u) for p, u in zip(self.parameters, us, strict=True)}
+
+    def from_lattice(self, point: Sequence[float] | np.ndarray) -> Design:
+        """Maps a point of [0, 1]^d to a design, each discrete parameter's values on
+        evenly spaced points with the ends included (the lattice of integer steps that
+        CMA-ES with margin searches); real parameters as in :meth:`from_unit`.
+        """
+        us = np.clip(np.asarray(point, float), 0.0, 1.0)
+        return {p.name: p.from_lattice(u) for p, u in zip(self.parameters, us, strict=True)}
 
     def key(self, design: Mapping[str, Any]) -> tuple[Any, ...]:
         """A hashable identity for ``design`` (used by caches and de-duplication)."""

@@ -67,8 +67,8 @@ class CMAES(GenerationalAgent[CMAESHyperparameters]):
         self._dim = max(d, 2)
         self._levels = np.array(counts + [1] * (self._dim - d), dtype=np.int64)
         self._steps = np.where(self._levels >= 2, 1.0 / np.maximum(self._levels - 1, 1), 0.0)
-        self._real = np.array([p.n_values is None for p in space], dtype=bool)
-        self._steps[:d][self._real] = 0.0
+        real = np.array([not p.discrete for p in space], dtype=bool)
+        self._steps[:d][real] = 0.0
         self._popsize: int | None = self.hp.population_size
         self._optimizer = self._new_optimizer(np.full(self._dim, 0.5))
         self._generation: Generation | None = None
@@ -98,12 +98,8 @@ class CMAES(GenerationalAgent[CMAESHyperparameters]):
         return optimizer
 
     def _to_design(self, u: np.ndarray) -> Design:
-        u = np.clip(u[: len(self.space)], 0.0, 1.0)
-        levels = self._levels[: len(self.space)]
-        index = np.round(u * np.maximum(levels - 1, 0))
-        # Map a discrete index onto the middle of its from_unit bin.
-        unit = np.where(self._real, u, (index + 0.5) / levels)
-        return self.space.from_unit(unit)
+        # The steps above put each discrete value on the space's lattice encoding.
+        return self.space.from_lattice(u[: len(self.space)])
 
     def new_generation(self) -> Generation:
         if self._restart_due:
