@@ -117,10 +117,6 @@ class ProblemEnv(gym.Env):
         """
         return self.space.from_action(check_action(self.action_space, action))
 
-    def design_to_action(self, design: Design) -> np.ndarray:
-        """Encodes a design as an action."""
-        return self.space.to_action(design)
-
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:

@@ -29,8 +29,8 @@ class ContinuousRelaxation(gym.ActionWrapper):
 
     def action(self, action: Any) -> Any:
         unit = (np.clip(np.asarray(action, dtype=float), -1.0, 1.0) + 1.0) / 2.0
-        design = self.problem_env.space.from_unit(unit)
-        return self.problem_env.design_to_action(design)
+        space = self.problem_env.space
+        return space.to_action(space.from_unit(unit))
 
 
 class SACHyperparameters(_RLHyperparameters):
