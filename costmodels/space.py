@@ -2,16 +2,21 @@
 
 A design is a plain ``dict`` mapping parameter names to values. Every agent, env and
 record goes through :class:`DesignSpace` to sample, check, encode and enumerate
-designs, so no search algorithm or adapter writes its own encoder.
+designs, so no search algorithm or adapter writes its own encoder. Each parameter
+class owns its own behaviour (sampling, membership, index and unit-cube encodings,
+library distributions), as variable types do in pymoo and Optuna; the space applies
+them parameter by parameter.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -34,8 +39,177 @@ def _clipped_index(value: Any, n_values: int) -> int:
     return min(max(round(float(value)), 0), n_values - 1)
 
 
+class Parameter(ABC):
+    """What every parameter type provides; :class:`DesignSpace` relies on nothing else.
+
+    A parameter encodes one value as a float twice: its *index* (:meth:`encode`; a real
+    parameter keeps its value) and its position in ``[0, 1]`` (:meth:`to_unit`).
+    """
+
+    name: str
+    #: Whether the parameter has finitely many values (every type but :class:`Real`).
+    discrete: ClassVar[bool]
+    #: How pymoo searches it: an integer index, a real, or a mixed-variable choice.
+    pymoo_kind: ClassVar[Literal["integer", "real", "choice"]]
+
+    @property
+    @abstractmethod
+    def n_values(self) -> int | None:
+        """Number of values (``None`` for a real parameter)."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """The allowed values, in words (for error messages)."""
+
+    @abstractmethod
+    def contains(self, value: Any) -> bool:
+        """Whether ``value`` is allowed."""
+
+    @abstractmethod
+    def fast_check(self) -> Callable[[Any], bool]:
+        """A cheap membership test for plain values of the right type (may say no to
+        values :meth:`contains` accepts, never yes to one it rejects).
+        """
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Any:
+        """Draws one value uniformly (log-uniformly where asked)."""
+
+    @abstractmethod
+    def encode(self, value: Any) -> float:
+        """The value's index (a real parameter: the value itself)."""
+
+    @abstractmethod
+    def decode(self, x: float) -> Any:
+        """The value at (rounded, clipped) index ``x``."""
+
+    @abstractmethod
+    def to_unit(self, value: Any) -> float:
+        """The value's position in ``[0, 1]``."""
+
+    @abstractmethod
+    def from_unit(self, u: float) -> Any:
+        """The value at position ``u`` of ``[0, 1]`` (discrete values by bins)."""
+
+    @abstractmethod
+    def from_lattice(self, u: float) -> Any:
+        """The value at position ``u`` of ``[0, 1]`` when discrete values sit on evenly
+        spaced points, the ends included (a real parameter: as :meth:`from_unit`).
+        """
+
+    @abstractmethod
+    def grid_values(self, levels: int) -> list[Any]:
+        """Every value, or ``levels`` evenly spaced ones for a real parameter."""
+
+    @abstractmethod
+    def neighbour_values(self, value: Any) -> list[Any]:
+        """Values one move away from ``value`` (none for a real parameter)."""
+
+    @abstractmethod
+    def pymoo_bounds(self) -> tuple[float, float]:
+        """Bounds of the parameter in pymoo's vector encoding."""
+
+    # Library encodings.
+    @abstractmethod
+    def optuna_distribution(self) -> Any: ...
+
+    @abstractmethod
+    def from_optuna(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def pymoo_variable(self) -> Any: ...
+
+    @abstractmethod
+    def from_pymoo(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def nevergrad_parameter(self) -> Any: ...
+
+    @abstractmethod
+    def from_nevergrad(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def configspace_hyperparameter(self) -> Any: ...
+
+    def from_configspace(self, value: Any) -> Any:
+        return _native(value)
+
+
+class DiscreteParameter(Parameter):
+    """Shared behaviour of parameters with finitely many values, found by index."""
+
+    discrete: ClassVar[bool] = True
+    #: Whether neighbouring indices are neighbouring values (not for a categorical).
+    ordered: ClassVar[bool] = True
+
+    if TYPE_CHECKING:  # a field of some subclasses, a property of others
+
+        @property
+        def values(self) -> Sequence[Any]:
+            """The allowed values, in index order."""
+            ...
+
+    @property
+    def n_values(self) -> int:
+        return len(self.values)
+
+    @cached_property
+    def _index(self) -> dict[Any, int]:
+        return {v: i for i, v in enumerate(self.values)}
+
+    def value_at(self, index: int) -> Any:
+        """The value at ``index`` (``0 <= index < n_values``)."""
+        return self.values[index]
+
+    def index_of(self, value: Any) -> int:
+        """The index of an allowed ``value``."""
+        return self._index[value]
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return value in self._index
+        except TypeError:  # unhashable value
+            return False
+
+    def fast_check(self) -> Callable[[Any], bool]:
+        allowed = self._index
+        return lambda v: type(v) is not bool and v in allowed
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self.value_at(int(rng.integers(self.n_values)))
+
+    def encode(self, value: Any) -> float:
+        return float(self.index_of(value))
+
+    def decode(self, x: float) -> Any:
+        return self.value_at(_clipped_index(x, self.n_values))
+
+    def to_unit(self, value: Any) -> float:
+        return (self.index_of(value) + 0.5) / self.n_values
+
+    def from_unit(self, u: float) -> Any:
+        return self.value_at(min(int(u * self.n_values), self.n_values - 1))
+
+    def from_lattice(self, u: float) -> Any:
+        return self.value_at(int(np.round(u * (self.n_values - 1))))
+
+    def grid_values(self, levels: int) -> list[Any]:
+        return [self.value_at(i) for i in range(self.n_values)]
+
+    def neighbour_values(self, value: Any) -> list[Any]:
+        i = self.index_of(value)
+        if self.ordered:
+            targets = [j for j in (i - 1, i + 1) if 0 <= j < self.n_values]
+        else:
+            targets = [j for j in range(self.n_values) if j != i]
+        return [self.value_at(j) for j in targets]
+
+    def pymoo_bounds(self) -> tuple[float, float]:
+        return (0, self.n_values - 1)
+
+
 @dataclass(frozen=True)
-class Categorical:
+class Categorical(DiscreteParameter):
     """An unordered choice among named values.
 
     Attributes:
@@ -45,6 +219,9 @@ class Categorical:
 
     name: str
     choices: tuple[Value, ...]
+
+    ordered: ClassVar[bool] = False
+    pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "choice"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "choices", tuple(_native(c) for c in self.choices))
@@ -56,10 +233,6 @@ class Categorical:
     @property
     def values(self) -> tuple[Value, ...]:
         return self.choices
-
-    @property
-    def n_values(self) -> int:
-        return len(self.choices)
 
     def describe(self) -> str:
         return "one of " + ", ".join(map(repr, self.choices))
@@ -86,17 +259,17 @@ class Categorical:
 
         return ng.p.Choice(list(self.choices))
 
+    def from_nevergrad(self, value: Any) -> Value:
+        return _native(value)
+
     def configspace_hyperparameter(self) -> Any:
         from ConfigSpace import CategoricalHyperparameter
 
         return CategoricalHyperparameter(self.name, list(self.choices))
 
-    def from_nevergrad(self, value: Any) -> Value:
-        return _native(value)
-
 
 @dataclass(frozen=True)
-class Ordinal:
+class Ordinal(DiscreteParameter):
     """An ordered choice among numeric values, such as powers of two.
 
     Attributes:
@@ -107,16 +280,14 @@ class Ordinal:
     name: str
     values: tuple[float | int, ...]
 
+    pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "integer"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", tuple(_native(v) for v in self.values))
         if not self.values:
             raise ValueError(f"parameter {self.name!r}: needs at least one value")
         if list(self.values) != sorted(set(self.values)):
             raise ValueError(f"parameter {self.name!r}: values must be strictly increasing")
-
-    @property
-    def n_values(self) -> int:
-        return len(self.values)
 
     def describe(self) -> str:
         return "one of " + ", ".join(map(str, self.values))
@@ -144,13 +315,13 @@ class Ordinal:
 
         return ng.p.TransitionChoice(list(self.values))
 
+    def from_nevergrad(self, value: Any) -> float | int:
+        return _native(value)
+
     def configspace_hyperparameter(self) -> Any:
         from ConfigSpace import OrdinalHyperparameter
 
         return OrdinalHyperparameter(self.name, list(self.values))
-
-    def from_nevergrad(self, value: Any) -> float | int:
-        return _native(value)
 
     @classmethod
     def powers_of_two(cls, name: str, low: int, high: int) -> Ordinal:
@@ -160,7 +331,7 @@ class Ordinal:
 
 
 @dataclass(frozen=True)
-class Integer:
+class Integer(DiscreteParameter):
     """An integer range ``low, low + step, ..., high`` (inclusive).
 
     Attributes:
@@ -174,6 +345,8 @@ class Integer:
     low: int
     high: int
     step: int = 1
+
+    pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "integer"
 
     def __post_init__(self) -> None:
         if self.step < 1 or self.high < self.low or (self.high - self.low) % self.step:
@@ -189,6 +362,22 @@ class Integer:
     @property
     def n_values(self) -> int:
         return (self.high - self.low) // self.step + 1
+
+    # A range is found by arithmetic, not by a table of its (possibly many) values.
+    def value_at(self, index: int) -> int:
+        return self.low + index * self.step
+
+    def index_of(self, value: Any) -> int:
+        return (int(value) - self.low) // self.step
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            return False
+        return bool(self.low <= value <= self.high and (value - self.low) % self.step == 0)
+
+    def fast_check(self) -> Callable[[Any], bool]:
+        lo, hi, step = self.low, self.high, self.step
+        return lambda v: type(v) is int and lo <= v <= hi and (v - lo) % step == 0
 
     def describe(self) -> str:
         step = f" in steps of {self.step}" if self.step != 1 else ""
@@ -210,12 +399,15 @@ class Integer:
         return PymooInteger(bounds=(0, self.n_values - 1))
 
     def from_pymoo(self, value: Any) -> int:
-        return self.low + _clipped_index(value, self.n_values) * self.step
+        return self.value_at(_clipped_index(value, self.n_values))
 
     def nevergrad_parameter(self) -> Any:
         import nevergrad as ng
 
         return ng.p.Scalar(lower=0, upper=self.n_values - 1).set_integer_casting()
+
+    def from_nevergrad(self, value: Any) -> int:
+        return self.value_at(_clipped_index(value, self.n_values))
 
     def configspace_hyperparameter(self) -> Any:
         from ConfigSpace import OrdinalHyperparameter, UniformIntegerHyperparameter
@@ -224,12 +416,9 @@ class Integer:
             return UniformIntegerHyperparameter(self.name, self.low, self.high)
         return OrdinalHyperparameter(self.name, list(self.values))
 
-    def from_nevergrad(self, value: Any) -> int:
-        return self.low + _clipped_index(value, self.n_values) * self.step
-
 
 @dataclass(frozen=True)
-class Real:
+class Real(Parameter):
     """A continuous interval ``[low, high]``, optionally searched on a log scale.
 
     Attributes:
@@ -244,6 +433,9 @@ class Real:
     high: float
     log: bool = False
 
+    discrete: ClassVar[bool] = False
+    pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "real"
+
     def __post_init__(self) -> None:
         if not self.low < self.high or (self.log and self.low <= 0):
             raise ValueError(
@@ -251,13 +443,63 @@ class Real:
                 f"got low={self.low}, high={self.high}"
             )
 
-    n_values = None
+    @property
+    def n_values(self) -> None:
+        return None
 
     def describe(self) -> str:
         scale = " (log scale)" if self.log else ""
         return f"a real number from {self.low} to {self.high}{scale}"
 
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, (int, float, np.number)) and bool(self.low <= value <= self.high)
+
+    def fast_check(self) -> Callable[[Any], bool]:
+        lo, hi = self.low, self.high
+        return lambda v: type(v) is float and lo <= v <= hi
+
+    def sample(self, rng: np.random.Generator) -> float:
+        if self.log:
+            value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        else:
+            value = float(rng.uniform(self.low, self.high))
+        return self._clip(value)
+
+    def encode(self, value: Any) -> float:
+        return float(value)
+
+    def decode(self, x: float) -> float:
+        return float(self._clip(x))
+
+    def _scaled_bounds(self) -> tuple[float, float]:
+        """The bounds on the scale the parameter is searched on (log or linear)."""
+        return (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+
+    def to_unit(self, value: Any) -> float:
+        lo, hi = self._scaled_bounds()
+        v = math.log(value) if self.log else float(value)
+        return (v - lo) / (hi - lo)
+
+    def from_unit(self, u: float) -> float:
+        if self.log:
+            lo, hi = self._scaled_bounds()
+            return self._clip(math.exp(lo + u * (hi - lo)))
+        return float(self.low + u * (self.high - self.low))
+
+    def from_lattice(self, u: float) -> float:
+        return self.from_unit(u)
+
+    def grid_values(self, levels: int) -> list[float]:
+        spaced = np.geomspace if self.log else np.linspace
+        return [float(v) for v in spaced(self.low, self.high, levels)]
+
+    def neighbour_values(self, value: Any) -> list[Any]:
+        return []
+
     # Library encodings: pymoo searches log-scaled reals on their logarithm.
+    def pymoo_bounds(self) -> tuple[float, float]:
+        return self._scaled_bounds()
+
     def optuna_distribution(self) -> Any:
         from optuna.distributions import FloatDistribution
 
@@ -265,9 +507,6 @@ class Real:
 
     def from_optuna(self, value: Any) -> float:
         return self._clip(float(value))
-
-    def pymoo_bounds(self) -> tuple[float, float]:
-        return (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
 
     def pymoo_variable(self) -> Any:
         from pymoo.core.variable import Real as PymooReal
@@ -285,20 +524,19 @@ class Real:
             return ng.p.Log(lower=self.low, upper=self.high)
         return ng.p.Scalar(lower=self.low, upper=self.high)
 
+    def from_nevergrad(self, value: Any) -> float:
+        return self._clip(float(value))
+
     def configspace_hyperparameter(self) -> Any:
         from ConfigSpace import UniformFloatHyperparameter
 
         return UniformFloatHyperparameter(self.name, self.low, self.high, log=self.log)
 
-    def from_nevergrad(self, value: Any) -> float:
-        return self._clip(float(value))
+    def from_configspace(self, value: Any) -> float:
+        return self._clip(float(_native(value)))
 
     def _clip(self, x: float) -> float:
         return min(max(x, self.low), self.high)
-
-
-Parameter = Categorical | Ordinal | Integer | Real
-DiscreteParameter = Categorical | Ordinal | Integer
 
 
 class DesignSpace:
@@ -309,6 +547,8 @@ class DesignSpace:
           its value; for a real parameter the value itself.
         * *unit vector* (``to_unit``/``from_unit``): every parameter mapped to [0, 1]
           (log-scaled where asked), used by continuous optimisers and Box envs.
+        * *action* (``to_action``/``from_action``): what :meth:`to_gymnasium`'s space
+          holds: the index vector of a finite space, else the unit vector.
 
     Args:
         parameters: The parameters, in the order used by every vector encoding.
@@ -320,24 +560,8 @@ class DesignSpace:
             raise ValueError(f"duplicate parameter names in {names}")
         self.parameters: tuple[Parameter, ...] = tuple(parameters)
         self._by_name = {p.name: p for p in self.parameters}
-        self._lookup: dict[str, dict[Any, int]] = {
-            p.name: {v: i for i, v in enumerate(p.values)}
-            for p in self.parameters
-            if not isinstance(p, (Real, Integer))
-        }
         self._names = tuple(self.names)
-        self._fast_checks = [(p.name, self._fast_check(p)) for p in self.parameters]
-
-    def _fast_check(self, p: Parameter) -> Any:
-        """A cheap membership test for the common case (plain values of the right type)."""
-        if isinstance(p, Real):
-            lo, hi = p.low, p.high
-            return lambda v: type(v) is float and lo <= v <= hi
-        if isinstance(p, Integer):
-            lo, hi, step = p.low, p.high, p.step
-            return lambda v: type(v) is int and lo <= v <= hi and (v - lo) % step == 0
-        allowed = self._lookup[p.name]
-        return lambda v: type(v) is not bool and v in allowed
+        self._fast_checks = [(p.name, p.fast_check()) for p in self.parameters]
 
     # ----------------------------------------------------------------- basic facts
     @property
@@ -359,12 +583,12 @@ class DesignSpace:
     @property
     def is_finite(self) -> bool:
         """True when every parameter is discrete."""
-        return all(not isinstance(p, Real) for p in self.parameters)
+        return all(p.discrete for p in self.parameters)
 
     @property
     def is_continuous(self) -> bool:
         """True when every parameter is real-valued."""
-        return all(isinstance(p, Real) for p in self.parameters)
+        return not any(p.discrete for p in self.parameters)
 
     @property
     def nvec(self) -> np.ndarray:
@@ -400,7 +624,7 @@ class DesignSpace:
                 f"allowed: {', '.join(self.names)}"
             )
         for p in self.parameters:
-            if p.name in design and not self._param_contains(p, design[p.name]):
+            if p.name in design and not p.contains(design[p.name]):
                 problems.append(f"{p.name}={design[p.name]!r} is not {p.describe()}")
         return problems
 
@@ -423,99 +647,41 @@ class DesignSpace:
                 out[n] = _native(v)
         return out
 
-    def _param_contains(self, p: Parameter, value: Any) -> bool:
-        if isinstance(p, Real):
-            return isinstance(value, (int, float, np.number)) and bool(p.low <= value <= p.high)
-        if isinstance(p, Integer):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                return False
-            return bool(p.low <= value <= p.high and (value - p.low) % p.step == 0)
-        try:
-            return bool(value in self._lookup[p.name])
-        except TypeError:  # unhashable value
-            return False
-
     # ------------------------------------------------------------------ sampling
     def sample(self, rng: np.random.Generator) -> Design:
         """Draws one design uniformly (per parameter; log-uniform where asked)."""
-        design: Design = {}
-        for p in self.parameters:
-            if isinstance(p, Real):
-                if p.log:
-                    value = math.exp(rng.uniform(math.log(p.low), math.log(p.high)))
-                else:
-                    value = float(rng.uniform(p.low, p.high))
-                design[p.name] = min(max(value, p.low), p.high)
-            else:
-                design[p.name] = self._value_at(p, int(rng.integers(p.n_values)))
-        return design
+        return {p.name: p.sample(rng) for p in self.parameters}
 
     def sample_many(self, rng: np.random.Generator, n: int) -> list[Design]:
         """Draws ``n`` designs independently."""
         return [self.sample(rng) for _ in range(n)]
 
     # ------------------------------------------------------------------ encodings
-    @staticmethod
-    def _value_at(p: DiscreteParameter, index: int) -> Any:
-        if isinstance(p, Integer):
-            return p.low + index * p.step
-        return p.values[index]
-
-    def _index_of(self, p: DiscreteParameter, value: Any) -> int:
-        if isinstance(p, Integer):
-            return (int(value) - p.low) // p.step
-        return self._lookup[p.name][value]
-
     def encode(self, design: Mapping[str, Any]) -> np.ndarray:
         """Maps a design to its index vector (real parameters keep their value)."""
-        out = np.empty(len(self.parameters), dtype=np.float64)
-        for i, p in enumerate(self.parameters):
-            value = design[p.name]
-            out[i] = float(value) if isinstance(p, Real) else self._index_of(p, value)
-        return out
+        return np.array([p.encode(design[p.name]) for p in self.parameters], dtype=np.float64)
 
     def decode(self, vector: Sequence[float] | np.ndarray) -> Design:
         """Maps an index vector back to a design, clipping out-of-range entries."""
-        design: Design = {}
-        for p, x in zip(self.parameters, np.asarray(vector, dtype=np.float64), strict=True):
-            if isinstance(p, Real):
-                design[p.name] = float(min(max(x, p.low), p.high))
-            else:
-                index = int(min(max(round(float(x)), 0), p.n_values - 1))
-                design[p.name] = self._value_at(p, index)
-        return design
+        xs = np.asarray(vector, dtype=np.float64)
+        return {p.name: p.decode(x) for p, x in zip(self.parameters, xs, strict=True)}
 
     def to_unit(self, design: Mapping[str, Any]) -> np.ndarray:
         """Maps a design into the unit cube [0, 1]^d."""
-        out = np.empty(len(self.parameters), dtype=np.float64)
-        for i, p in enumerate(self.parameters):
-            value = design[p.name]
-            if isinstance(p, Real):
-                lo, hi, v = (
-                    (math.log(p.low), math.log(p.high), math.log(value))
-                    if p.log
-                    else (p.low, p.high, float(value))
-                )
-                out[i] = (v - lo) / (hi - lo)
-            else:
-                n = p.n_values
-                out[i] = (self._index_of(p, value) + 0.5) / n
-        return out
+        return np.array([p.to_unit(design[p.name]) for p in self.parameters], dtype=np.float64)
 
     def from_unit(self, unit: Sequence[float] | np.ndarray) -> Design:
         """Maps a point of the unit cube to a design (discrete values by bins)."""
-        design: Design = {}
-        for p, u in zip(self.parameters, np.clip(np.asarray(unit, float), 0.0, 1.0), strict=True):
-            if isinstance(p, Real):
-                if p.log:
-                    lo, hi = math.log(p.low), math.log(p.high)
-                    design[p.name] = min(max(math.exp(lo + u * (hi - lo)), p.low), p.high)
-                else:
-                    design[p.name] = float(p.low + u * (p.high - p.low))
-            else:
-                index = min(int(u * p.n_values), p.n_values - 1)
-                design[p.name] = self._value_at(p, index)
-        return design
+        us = np.clip(np.asarray(unit, float), 0.0, 1.0)
+        return {p.name: p.from_unit(u) for p, u in zip(self.parameters, us, strict=True)}
+
+    def from_lattice(self, point: Sequence[float] | np.ndarray) -> Design:
+        """Maps a point of [0, 1]^d to a design, each discrete parameter's values on
+        evenly spaced points with the ends included (the lattice of integer steps that
+        CMA-ES with margin searches); real parameters as in :meth:`from_unit`.
+        """
+        us = np.clip(np.asarray(point, float), 0.0, 1.0)
+        return {p.name: p.from_lattice(u) for p, u in zip(self.parameters, us, strict=True)}
 
     def key(self, design: Mapping[str, Any]) -> tuple[Any, ...]:
         """A hashable identity for ``design`` (used by caches and de-duplication)."""
@@ -532,28 +698,24 @@ class DesignSpace:
             raise ValueError("cannot enumerate a space with real parameters")
         if self.size > limit:
             raise ValueError(f"space has {self.size:.3g} designs, more than limit={limit}")
-        value_lists = [
-            list(self._iter_values(p)) for p in self.parameters if not isinstance(p, Real)
-        ]
-        for combo in itertools.product(*value_lists):
-            yield dict(zip(self.names, combo, strict=True))
+        yield from self.grid(real_levels=1)
 
-    def _iter_values(self, p: DiscreteParameter) -> Iterator[Any]:
-        return (self._value_at(p, i) for i in range(p.n_values))
+    def grid(self, real_levels: int) -> Iterator[Design]:
+        """Yields the designs of the grid with ``real_levels`` values per real parameter
+        (every value of a discrete one), in lexicographic index order.
+        """
+        for combo in itertools.product(*self.grid_values(real_levels)):
+            yield dict(zip(self._names, combo, strict=True))
+
+    def grid_values(self, real_levels: int) -> list[list[Any]]:
+        """The grid's values of each parameter (see :meth:`grid`)."""
+        return [p.grid_values(real_levels) for p in self.parameters]
 
     def neighbours(self, design: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Lists single-parameter moves to adjacent values (discrete parameters only)."""
-        moves: list[tuple[str, Any]] = []
-        for p in self.parameters:
-            if isinstance(p, Real):
-                continue
-            i = self._index_of(p, design[p.name])
-            if isinstance(p, Categorical):
-                targets = [j for j in range(p.n_values) if j != i]
-            else:
-                targets = [j for j in (i - 1, i + 1) if 0 <= j < p.n_values]
-            moves.extend((p.name, self._value_at(p, j)) for j in targets)
-        return moves
+        return [
+            (p.name, value) for p in self.parameters for value in p.neighbour_values(design[p.name])
+        ]
 
     # ----------------------------------------------------------- library bridges
     def to_optuna_distributions(self) -> dict[str, Any]:
@@ -576,7 +738,8 @@ class DesignSpace:
         a categorical parameter, or that mix reals with integers, need pymoo's
         mixed-variable operators over :meth:`to_pymoo_variables`.
         """
-        return self.is_continuous or all(isinstance(p, (Integer, Ordinal)) for p in self)
+        kinds = {p.pymoo_kind for p in self.parameters}
+        return len(kinds) <= 1 and "choice" not in kinds
 
     def to_pymoo_variables(self) -> dict[str, Any]:
         """Pymoo variables, one per parameter (for mixed-variable problems)."""
@@ -584,10 +747,7 @@ class DesignSpace:
 
     def pymoo_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of the pymoo vector encoding (see :meth:`from_pymoo`)."""
-        bounds = [
-            p.pymoo_bounds() if isinstance(p, Real) else (0, p.n_values - 1)
-            for p in self.parameters
-        ]
+        bounds = [p.pymoo_bounds() for p in self.parameters]
         return np.array([b[0] for b in bounds], float), np.array([b[1] for b in bounds], float)
 
     def from_pymoo(self, x: Any) -> Design:
@@ -618,11 +778,7 @@ class DesignSpace:
 
     def from_configspace(self, config: Mapping[str, Any]) -> Design:
         """The design behind a ConfigSpace ``Configuration``."""
-        design: Design = {}
-        for p in self.parameters:
-            value = _native(config[p.name])
-            design[p.name] = min(max(float(value), p.low), p.high) if isinstance(p, Real) else value
-        return design
+        return {p.name: p.from_configspace(config[p.name]) for p in self.parameters}
 
     def to_gymnasium(self) -> Any:
         """MultiDiscrete for finite spaces, else a Box over the unit cube."""
@@ -631,3 +787,13 @@ class DesignSpace:
         if self.is_finite:
             return spaces.MultiDiscrete(self.nvec)
         return spaces.Box(0.0, 1.0, shape=(len(self.parameters),), dtype=np.float32)
+
+    def to_action(self, design: Mapping[str, Any]) -> np.ndarray:
+        """``design`` as an element of :meth:`to_gymnasium`'s space."""
+        if self.is_finite:
+            return self.encode(design).astype(np.int64)
+        return self.to_unit(design).astype(np.float32)
+
+    def from_action(self, action: Sequence[float] | np.ndarray) -> Design:
+        """The design behind an element of :meth:`to_gymnasium`'s space."""
+        return self.decode(action) if self.is_finite else self.from_unit(action)

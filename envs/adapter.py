@@ -115,16 +115,7 @@ class ProblemEnv(gym.Env):
         Raises:
             ValueError: if ``action`` is not in the action space (see :func:`check_action`).
         """
-        arr = check_action(self.action_space, action)
-        if self.space.is_finite:
-            return self.space.decode(arr)
-        return self.space.from_unit(arr)
-
-    def design_to_action(self, design: Design) -> np.ndarray:
-        """Encodes a design as an action."""
-        if self.space.is_finite:
-            return self.space.encode(design).astype(np.int64)
-        return self.space.to_unit(design).astype(np.float32)
+        return self.space.from_action(check_action(self.action_space, action))
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None

@@ -5,6 +5,7 @@ from dsegym.search.agent import (
     Agent,
     AskTellAgent,
     Evaluator,
+    Hyperparameters,
     finite_objectives,
     finite_violation,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Agent",
     "AskTellAgent",
     "Evaluator",
+    "Hyperparameters",
     "Scalariser",
     "agent_names",
     "finite_objectives",

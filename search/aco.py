@@ -25,14 +25,34 @@ import pydantic
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace, Real
-from dsegym.search.agent import AskTellAgent
+from dsegym.search.agent import AskTellAgent, Hyperparameters
 from dsegym.search.scalarise import Scalariser
 
 #: Pheromone the best design deposits on each of its values in a global update.
 DEPOSIT = 1.0
 
 
-class AntColony(AskTellAgent):
+class AntColonyHyperparameters(Hyperparameters):
+    """ACO hyperparameters (ArchGym: ant_count, evaporation, greediness, depth)."""
+
+    ant_count: int = pydantic.Field(16, ge=1, le=100_000, description="ants per iteration")
+    evaporation: float = pydantic.Field(
+        0.25, ge=0.0, le=1.0, description="global update rate towards the deposit"
+    )
+    greediness: float = pydantic.Field(
+        0.25, ge=0.0, le=1.0, description="chance of taking the value with most pheromone"
+    )
+    depth: int | None = pydantic.Field(
+        None, ge=1, le=1_000_000, description="iterations; None: until the budget is spent"
+    )
+    pheromone_start: float = pydantic.Field(0.1, gt=0.0, le=100.0)
+    decay: float = pydantic.Field(
+        0.1, ge=0.0, le=1.0, description="local update rate back towards pheromone_start"
+    )
+    real_bins: int = pydantic.Field(16, ge=2, le=10_000, description="bins per real parameter")
+
+
+class AntColony(AskTellAgent[AntColonyHyperparameters]):
     """Ant colony optimisation with DeepSwarm's selection and update rules.
 
     With several objectives, each iteration draws a fresh Chebyshev weight vector and
@@ -41,29 +61,9 @@ class AntColony(AskTellAgent):
 
     name: ClassVar[str] = "aco"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """ACO hyperparameters (ArchGym: ant_count, evaporation, greediness, depth)."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        ant_count: int = pydantic.Field(16, ge=1, le=100_000, description="ants per iteration")
-        evaporation: float = pydantic.Field(
-            0.25, ge=0.0, le=1.0, description="global update rate towards the deposit"
-        )
-        greediness: float = pydantic.Field(
-            0.25, ge=0.0, le=1.0, description="chance of taking the value with most pheromone"
-        )
-        depth: int | None = pydantic.Field(
-            None, ge=1, le=1_000_000, description="iterations; None: until the budget is spent"
-        )
-        pheromone_start: float = pydantic.Field(0.1, gt=0.0, le=100.0)
-        decay: float = pydantic.Field(
-            0.1, ge=0.0, le=1.0, description="local update rate back towards pheromone_start"
-        )
-        real_bins: int = pydantic.Field(16, ge=2, le=10_000, description="bins per real parameter")
-
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.ant_count
         self._sizes = [hp.real_bins if isinstance(p, Real) else p.n_values for p in space]
         self.pheromone = [np.full(n, hp.pheromone_start) for n in self._sizes]
@@ -76,7 +76,7 @@ class AntColony(AskTellAgent):
 
     # ------------------------------------------------------------------ building ants
     def ask(self, n: int) -> list[Design]:
-        hp: Any = self.hp
+        hp = self.hp
         if hp.depth is not None and self._iteration >= hp.depth:
             return []
         n = min(n, hp.ant_count - len(self._ants))
@@ -90,7 +90,7 @@ class AntColony(AskTellAgent):
         return designs
 
     def _select(self, tau: np.ndarray) -> int:
-        hp: Any = self.hp
+        hp = self.hp
         if self.rng.random() <= hp.greediness:
             best = np.flatnonzero(tau == tau.max())
             return int(self.rng.choice(best))
@@ -110,7 +110,7 @@ class AntColony(AskTellAgent):
         self.scalariser.observe(outcomes)
         for choice, outcome in zip(self._ants[start:], outcomes, strict=False):
             self._remember(choice, outcome)
-        hp: Any = self.hp
+        hp = self.hp
         if len(self._told) < hp.ant_count:
             return
         self.scalariser.new_weights()

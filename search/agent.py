@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, get_args
 
 import numpy as np
 import pydantic
@@ -43,17 +43,30 @@ class Evaluator(Protocol):
         """Costs ``designs`` (cached repeats are free; see the runner)."""
 
 
-class NoHyperparameters(pydantic.BaseModel):
-    """For agents without hyperparameters."""
+class Hyperparameters(pydantic.BaseModel):
+    """Base of every agent's hyperparameters: a pydantic model that forbids unknown keys.
+
+    Fields declare types, defaults and ranges: configs are validated against them and
+    sweeps enumerate them.
+    """
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
 
-class Agent(ABC):
-    """Base of every search agent.
+class NoHyperparameters(Hyperparameters):
+    """For agents without hyperparameters."""
 
-    Subclasses declare ``name`` and a pydantic model ``Hyperparameters`` (types,
-    defaults and ranges: configs are validated against it and sweeps enumerate it).
+
+HP = TypeVar("HP", bound=pydantic.BaseModel)
+
+
+class Agent(ABC, Generic[HP]):
+    """Base of every search agent, generic over its hyperparameter model.
+
+    Subclasses declare ``name`` and their hyperparameters as the type argument, as in
+    ``class GA(AskTellAgent[GAHyperparameters])``: ``self.hp`` is then typed, and the
+    class attribute ``Hyperparameters`` (what configs, sweeps and ``dsegym list agents``
+    read) is set from it. Setting ``Hyperparameters`` in the class body also works.
 
     Args:
         space: The design space to search.
@@ -65,6 +78,16 @@ class Agent(ABC):
 
     name: ClassVar[str]
     Hyperparameters: ClassVar[type[pydantic.BaseModel]] = NoHyperparameters
+    hp: HP
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Hyperparameters" in cls.__dict__:
+            return
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            for arg in get_args(base):
+                if isinstance(arg, type) and issubclass(arg, pydantic.BaseModel):
+                    cls.Hyperparameters = arg
 
     def __init__(
         self,
@@ -80,9 +103,9 @@ class Agent(ABC):
         self.n_constraints = n_constraints
         self.seed = seed
         if isinstance(hyperparameters, pydantic.BaseModel):
-            self.hp = hyperparameters
+            self.hp = cast(HP, hyperparameters)
         else:
-            self.hp = self.Hyperparameters(**(hyperparameters or {}))
+            self.hp = cast(HP, self.Hyperparameters(**(hyperparameters or {})))
         self.rng = np.random.default_rng(seed)
 
     @abstractmethod
@@ -90,7 +113,7 @@ class Agent(ABC):
         """Searches until ``evaluator.exhausted`` (or the agent has nothing to propose)."""
 
 
-class AskTellAgent(Agent):
+class AskTellAgent(Agent[HP]):
     """An agent driven by the runner's loop: ``ask`` designs, ``tell`` their outcomes."""
 
     #: Designs asked for per round when the agent has no natural batch size.

@@ -9,19 +9,23 @@ report their violation through ``trial.set_constraint``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 import optuna
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.errors import ConfigError
+from dsegym.search.agent import Hyperparameters
 from dsegym.search.optuna_agents import OptunaAgent
+
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 BOTORCH_EXTRA = "pip install 'dsegym[botorch]'"
 
 
-class _SurrogateAgent(OptunaAgent):
+class _SurrogateAgent(OptunaAgent[HP], Generic[HP]):
     """An Optuna agent whose sampler fits a surrogate model to the values."""
 
     def tell_trial(self, trial: optuna.Trial, outcome: Outcome) -> None:
@@ -34,7 +38,16 @@ class _SurrogateAgent(OptunaAgent):
         self.study.tell(trial, values if self.n_objectives > 1 else values[0])
 
 
-class GP(_SurrogateAgent):
+class GPHyperparameters(Hyperparameters):
+    """GP sampler hyperparameters."""
+
+    n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
+    deterministic_objective: bool = pydantic.Field(
+        True, description="cost models are deterministic: fit without observation noise"
+    )
+
+
+class GP(_SurrogateAgent[GPHyperparameters]):
     """Optuna's ``GPSampler``: log EI (one objective), log EHVI (several), with constraints.
 
     Slow on CPU: 0.3 s per proposal on the toy accelerator and 0.45 s on 30-variable
@@ -44,17 +57,8 @@ class GP(_SurrogateAgent):
 
     name: ClassVar[str] = "gp"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """GP sampler hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
-        deterministic_objective: bool = pydantic.Field(
-            True, description="cost models are deterministic: fit without observation noise"
-        )
-
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        hp: Any = self.hp
+        hp = self.hp
         return optuna.samplers.GPSampler(
             n_startup_trials=hp.n_startup_trials,
             deterministic_objective=hp.deterministic_objective,
@@ -63,19 +67,19 @@ class GP(_SurrogateAgent):
         )
 
 
-class BoTorch(_SurrogateAgent):
+class BoTorchHyperparameters(Hyperparameters):
+    """BoTorch sampler hyperparameters."""
+
+    n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
+
+
+class BoTorch(_SurrogateAgent[BoTorchHyperparameters]):
     """BoTorch through ``optuna-integration``: qNEHVI for several objectives, qEI for one.
 
     An optional extra (it pulls in BoTorch and GPyTorch): ``pip install 'dsegym[botorch]'``.
     """
 
     name: ClassVar[str] = "botorch"
-
-    class Hyperparameters(pydantic.BaseModel):
-        """BoTorch sampler hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         try:
@@ -86,7 +90,7 @@ class BoTorch(_SurrogateAgent):
                 f"agent 'botorch' needs the optional BoTorch extra ({exc}); install it with "
                 f"{BOTORCH_EXTRA}"
             ) from None
-        hp: Any = self.hp
+        hp = self.hp
         # Constraints arrive through trial.set_constraint (optuna-integration 5 reads them).
         # Checked in a separate venv with botorch 0.18.1 and optuna-integration 5.0.0.
         return BoTorchSampler(n_startup_trials=hp.n_startup_trials, seed=self.seed)

@@ -17,6 +17,7 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Categorical, Design, DesignSpace
 from dsegym.errors import ConfigError
+from dsegym.search.agent import Hyperparameters
 from dsegym.search.generations import Generation, GenerationalAgent
 from dsegym.search.scalarise import Scalariser
 
@@ -25,7 +26,19 @@ CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
 MAX_STALE_ROUNDS = 3
 
 
-class CMAES(GenerationalAgent):
+class CMAESHyperparameters(Hyperparameters):
+    """CMA-ES hyperparameters."""
+
+    population_size: int | None = pydantic.Field(
+        None, ge=2, le=100_000, description="None: 4 + 3 ln(dimension)"
+    )
+    sigma0: float = pydantic.Field(
+        0.3, gt=0.0, le=1.0, description="initial step size, as a fraction of each range"
+    )
+    restarts: bool = pydantic.Field(True, description="IPOP restarts after convergence")
+
+
+class CMAES(GenerationalAgent[CMAESHyperparameters]):
     """CMA-ES (with margin when the space has integer or ordinal parameters).
 
     Raises:
@@ -34,18 +47,6 @@ class CMAES(GenerationalAgent):
     """
 
     name: ClassVar[str] = "cmaes"
-
-    class Hyperparameters(pydantic.BaseModel):
-        """CMA-ES hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        population_size: int | None = pydantic.Field(
-            None, ge=2, le=100_000, description="None: 4 + 3 ln(dimension)"
-        )
-        sigma0: float = pydantic.Field(
-            0.3, gt=0.0, le=1.0, description="initial step size, as a fraction of each range"
-        )
-        restarts: bool = pydantic.Field(True, description="IPOP restarts after convergence")
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
@@ -66,9 +67,9 @@ class CMAES(GenerationalAgent):
         self._dim = max(d, 2)
         self._levels = np.array(counts + [1] * (self._dim - d), dtype=np.int64)
         self._steps = np.where(self._levels >= 2, 1.0 / np.maximum(self._levels - 1, 1), 0.0)
-        self._real = np.array([p.n_values is None for p in space], dtype=bool)
-        self._steps[:d][self._real] = 0.0
-        self._popsize: int | None = self.hp.population_size  # type: ignore[attr-defined]
+        real = np.array([not p.discrete for p in space], dtype=bool)
+        self._steps[:d][real] = 0.0
+        self._popsize: int | None = self.hp.population_size
         self._optimizer = self._new_optimizer(np.full(self._dim, 0.5))
         self._generation: Generation | None = None
         self._x_tell: list[np.ndarray] = []
@@ -77,7 +78,7 @@ class CMAES(GenerationalAgent):
     def _new_optimizer(self, mean: np.ndarray) -> Any:
         import cmaes
 
-        hp: Any = self.hp
+        hp = self.hp
         bounds = np.tile([0.0, 1.0], (self._dim, 1))
         seed = int(self.rng.integers(2**31 - 1))
         if (self._steps > 0).any():
@@ -97,12 +98,8 @@ class CMAES(GenerationalAgent):
         return optimizer
 
     def _to_design(self, u: np.ndarray) -> Design:
-        u = np.clip(u[: len(self.space)], 0.0, 1.0)
-        levels = self._levels[: len(self.space)]
-        index = np.round(u * np.maximum(levels - 1, 0))
-        # Map a discrete index onto the middle of its from_unit bin.
-        unit = np.where(self._real, u, (index + 0.5) / levels)
-        return self.space.from_unit(unit)
+        # The steps above put each discrete value on the space's lattice encoding.
+        return self.space.from_lattice(u[: len(self.space)])
 
     def new_generation(self) -> Generation:
         if self._restart_due:
@@ -127,7 +124,7 @@ class CMAES(GenerationalAgent):
         self.scalariser.observe(outcomes)
         fitness = self.scalariser.fitnesses(outcomes)
         self._optimizer.tell([(x, float(f)) for x, f in zip(self._x_tell, fitness, strict=True)])
-        hp: Any = self.hp
+        hp = self.hp
         if hp.restarts and self._optimizer.should_stop():
             self._restart()
 

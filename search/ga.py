@@ -17,6 +17,7 @@ import pydantic
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import DesignSpace
+from dsegym.search.agent import Hyperparameters
 from dsegym.search.generations import Generation
 from dsegym.search.pymoo_agents import PymooAgent, _operator_settings
 from dsegym.search.scalarise import Scalariser
@@ -25,7 +26,22 @@ from dsegym.search.scalarise import Scalariser
 MAX_STALE_ROUNDS = 3
 
 
-class GeneticAlgorithm(PymooAgent):
+class GeneticAlgorithmHyperparameters(Hyperparameters):
+    """GA hyperparameters (ArchGym: num_agents, num_iter_ga, prob_mut)."""
+
+    population_size: int = pydantic.Field(32, ge=2, le=100_000)
+    generations: int | None = pydantic.Field(
+        None, ge=1, le=1_000_000, description="None: until the budget is spent"
+    )
+    mutation_prob: float | None = pydantic.Field(
+        None, ge=0.0, le=1.0, description="per-gene; None: 1 / number of parameters"
+    )
+    crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
+    sbx_eta: float = pydantic.Field(15.0, ge=1.0, le=1000.0)
+    mutation_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
+
+
+class GeneticAlgorithm(PymooAgent[GeneticAlgorithmHyperparameters]):
     """Tournament selection, SBX, polynomial mutation and elitist survival (pymoo).
 
     With one objective the GA is pymoo's, objective and constraints as they are. With
@@ -37,21 +53,6 @@ class GeneticAlgorithm(PymooAgent):
     """
 
     name: ClassVar[str] = "ga"
-
-    class Hyperparameters(pydantic.BaseModel):
-        """GA hyperparameters (ArchGym: num_agents, num_iter_ga, prob_mut)."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        population_size: int = pydantic.Field(32, ge=2, le=100_000)
-        generations: int | None = pydantic.Field(
-            None, ge=1, le=1_000_000, description="None: until the budget is spent"
-        )
-        mutation_prob: float | None = pydantic.Field(
-            None, ge=0.0, le=1.0, description="per-gene; None: 1 / number of parameters"
-        )
-        crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
-        sbx_eta: float = pydantic.Field(15.0, ge=1.0, le=1000.0)
-        mutation_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
@@ -66,12 +67,12 @@ class GeneticAlgorithm(PymooAgent):
     def make_algorithm(self) -> Any:
         from pymoo.algorithms.soo.nonconvex.ga import GA
 
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.population_size
         return GA(pop_size=hp.population_size, **self.operators(**_operator_settings(hp)))
 
     def new_generation(self) -> Generation | None:
-        hp: Any = self.hp
+        hp = self.hp
         if hp.generations is not None and self.generations_done >= hp.generations:
             return None
         if self._restart_due:

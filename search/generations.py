@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design
-from dsegym.search.agent import AskTellAgent
+from dsegym.search.agent import AskTellAgent, Hyperparameters
+
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 
 class Generation:
@@ -44,7 +48,7 @@ class Generation:
         self.outcomes.extend(outcomes)
 
 
-class GenerationalAgent(AskTellAgent):
+class GenerationalAgent(AskTellAgent[HP], Generic[HP]):
     """An ask/tell agent that learns one complete :class:`Generation` at a time."""
 
     _generation: Generation | None = None

@@ -10,53 +10,42 @@ import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
-from dsegym.costmodels.space import Design, DesignSpace, Real
+from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import AskTellAgent
+from dsegym.search.agent import AskTellAgent, Hyperparameters
 
 _MAX_SHUFFLED = 50_000_000
 
 
-class GridSearch(AskTellAgent):
+class GridSearchHyperparameters(Hyperparameters):
+    """Grid search hyperparameters."""
+
+    order: Literal["lexicographic", "shuffled"] = "lexicographic"
+    real_levels: int = pydantic.Field(
+        5, ge=2, le=1000, description="evenly spaced values per real parameter"
+    )
+    batch_size: int = pydantic.Field(16, ge=1, le=100_000)
+
+
+class GridSearch(AskTellAgent[GridSearchHyperparameters]):
     """Walks the grid in lexicographic or seeded-shuffled order, each design once."""
 
     name: ClassVar[str] = "grid"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """Grid search hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        order: Literal["lexicographic", "shuffled"] = "lexicographic"
-        real_levels: int = pydantic.Field(
-            5, ge=2, le=1000, description="evenly spaced values per real parameter"
-        )
-        batch_size: int = pydantic.Field(16, ge=1, le=100_000)
-
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         hp = self.hp
-        self.batch_size = hp.batch_size  # type: ignore[attr-defined]
-        self._levels = [self._values(p, hp.real_levels) for p in space]  # type: ignore[attr-defined]
-        self._iter = self._designs(hp.order)  # type: ignore[attr-defined]
-
-    @staticmethod
-    def _values(p: Any, real_levels: int) -> list[Any]:
-        if isinstance(p, Real):
-            if p.log:
-                return list(np.geomspace(p.low, p.high, real_levels))
-            return list(np.linspace(p.low, p.high, real_levels))
-        return [DesignSpace._value_at(p, i) for i in range(p.n_values)]
+        self.batch_size = hp.batch_size
+        self._real_levels = hp.real_levels
+        self._iter = self._designs(hp.order)
 
     def _designs(self, order: str) -> Iterator[Design]:
-        names = self.space.names
         if order == "lexicographic":
-            for combo in itertools.product(*self._levels):
-                yield {
-                    n: float(v) if isinstance(v, np.floating) else v
-                    for n, v in zip(names, combo, strict=True)
-                }
+            yield from self.space.grid(self._real_levels)
             return
-        radices = [len(v) for v in self._levels]
+        names = self.space.names
+        levels_per_name = self.space.grid_values(self._real_levels)
+        radices = [len(v) for v in levels_per_name]
         size = int(np.prod(radices, dtype=object))
         if size > _MAX_SHUFFLED:
             raise ConfigError(
@@ -65,10 +54,9 @@ class GridSearch(AskTellAgent):
             )
         for flat in self.rng.permutation(size):
             design, rest = {}, int(flat)
-            for name, levels in zip(reversed(names), reversed(self._levels), strict=True):
+            for name, levels in zip(reversed(names), reversed(levels_per_name), strict=True):
                 rest, index = divmod(rest, len(levels))
-                value = levels[index]
-                design[name] = float(value) if isinstance(value, np.floating) else value
+                design[name] = levels[index]
             yield {n: design[n] for n in names}
 
     def ask(self, n: int) -> list[Design]:

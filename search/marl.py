@@ -23,39 +23,39 @@ import pydantic
 
 from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import Agent, Evaluator
+from dsegym.search.agent import Agent, Evaluator, Hyperparameters
 from dsegym.search.rl_support import make_agent_reward, seed_everything
 
 
-class MultiAgentPPO(Agent):
+class MultiAgentPPOHyperparameters(Hyperparameters):
+    """MARL hyperparameters."""
+
+    share_parameters: bool = False
+    groups: dict[str, list[str]] | None = pydantic.Field(
+        None, description="{agent: [parameters]}; None: the cost model's parameter groups"
+    )
+    learning_rate: float = pydantic.Field(1e-3, gt=0.0, le=1.0)
+    n_steps: int = pydantic.Field(32, ge=1, le=100_000, description="steps per update")
+    n_epochs: int = pydantic.Field(4, ge=1, le=1000)
+    minibatch_size: int = pydantic.Field(32, ge=1, le=100_000)
+    clip_range: float = pydantic.Field(0.2, gt=0.0, le=1.0)
+    ent_coef: float = pydantic.Field(0.01, ge=0.0, le=1.0)
+    vf_coef: float = pydantic.Field(0.5, ge=0.0, le=10.0)
+    max_grad_norm: float = pydantic.Field(0.5, gt=0.0, le=100.0)
+    gamma: float = pydantic.Field(
+        0.0, ge=0.0, le=1.0, description="discount (truncations are treated as ends)"
+    )
+    hidden: list[int] = pydantic.Field([64], description="hidden layer widths")
+    episode_length: int = pydantic.Field(16, ge=1, le=100_000)
+    reward: str | dict[str, Any] | None = pydantic.Field(
+        None, description="None: minus the scalarised objectives over their observed range"
+    )
+
+
+class MultiAgentPPO(Agent[MultiAgentPPOHyperparameters]):
     """Independent PPO learners (optionally with shared networks) over parameter groups."""
 
     name: ClassVar[str] = "marl"
-
-    class Hyperparameters(pydantic.BaseModel):
-        """MARL hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        share_parameters: bool = False
-        groups: dict[str, list[str]] | None = pydantic.Field(
-            None, description="{agent: [parameters]}; None: the cost model's parameter groups"
-        )
-        learning_rate: float = pydantic.Field(1e-3, gt=0.0, le=1.0)
-        n_steps: int = pydantic.Field(32, ge=1, le=100_000, description="steps per update")
-        n_epochs: int = pydantic.Field(4, ge=1, le=1000)
-        minibatch_size: int = pydantic.Field(32, ge=1, le=100_000)
-        clip_range: float = pydantic.Field(0.2, gt=0.0, le=1.0)
-        ent_coef: float = pydantic.Field(0.01, ge=0.0, le=1.0)
-        vf_coef: float = pydantic.Field(0.5, ge=0.0, le=10.0)
-        max_grad_norm: float = pydantic.Field(0.5, gt=0.0, le=100.0)
-        gamma: float = pydantic.Field(
-            0.0, ge=0.0, le=1.0, description="discount (truncations are treated as ends)"
-        )
-        hidden: list[int] = pydantic.Field([64], description="hidden layer widths")
-        episode_length: int = pydantic.Field(16, ge=1, le=100_000)
-        reward: str | dict[str, Any] | None = pydantic.Field(
-            None, description="None: minus the scalarised objectives over their observed range"
-        )
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
@@ -69,7 +69,7 @@ class MultiAgentPPO(Agent):
         from dsegym.envs.multiagent import MultiAgentProblemEnv
         from dsegym.search.ppo_learners import Learners
 
-        hp: Any = self.hp
+        hp = self.hp
         seed_everything(self.seed)
         problem = evaluator.problem
         env = MultiAgentProblemEnv(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pydantic
@@ -23,7 +23,16 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import AskTellAgent, Evaluator, finite_objectives, finite_violation
+from dsegym.search.agent import (
+    AskTellAgent,
+    Evaluator,
+    Hyperparameters,
+    finite_objectives,
+    finite_violation,
+)
+
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 NEVERGRAD_EXTRA = "pip install 'dsegym[nevergrad]'"
 #: Rounds in a row without a new design before the optimiser restarts.
@@ -41,14 +50,13 @@ def import_nevergrad(agent: str) -> Any:
     return ng
 
 
-class _NevergradHyperparameters(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid")
+class _NevergradHyperparameters(Hyperparameters):
     num_workers: int = pydantic.Field(
         1, ge=1, le=1024, description="designs asked before any is told (batch size)"
     )
 
 
-class NevergradAgent(AskTellAgent):
+class NevergradAgent(AskTellAgent[HP], Generic[HP]):
     """Runs one Nevergrad optimiser; subclasses name it in :meth:`make_optimizer`.
 
     The optimiser is built when the run starts, because Nevergrad's portfolios choose
@@ -58,7 +66,7 @@ class NevergradAgent(AskTellAgent):
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
         self.ng = import_nevergrad(self.name)
-        self.batch_size = self.hp.num_workers  # type: ignore[attr-defined]
+        self.batch_size = self.hp.num_workers
         self.optimizer: Any = None
         self._pending: list[Any] = []
         self._restarts = 0
@@ -121,67 +129,71 @@ class NevergradAgent(AskTellAgent):
             self.optimizer.tell(candidate, loss)
 
 
-class NGOpt(NevergradAgent):
+class NGOptHyperparameters(_NevergradHyperparameters):
+    """NGOpt hyperparameters."""
+
+
+class NGOpt(NevergradAgent[NGOptHyperparameters]):
     """Nevergrad's ``NGOpt``: a portfolio that picks an algorithm from the space and budget."""
 
     name: ClassVar[str] = "ngopt"
     ng_name: ClassVar[str] = "NGOpt"
 
-    class Hyperparameters(_NevergradHyperparameters):
-        """NGOpt hyperparameters."""
+
+class DifferentialEvolutionHyperparameters(_NevergradHyperparameters):
+    """Differential evolution hyperparameters (Nevergrad's defaults)."""
+
+    popsize: int | None = pydantic.Field(
+        None, ge=4, le=100_000, description="None: Nevergrad's 'standard' size"
+    )
+    crossover: float = pydantic.Field(0.5, ge=0.0, le=1.0)
+    F1: float = pydantic.Field(0.8, gt=0.0, le=2.0)
+    F2: float = pydantic.Field(0.8, gt=0.0, le=2.0)
 
 
-class DifferentialEvolution(NevergradAgent):
+class DifferentialEvolution(NevergradAgent[DifferentialEvolutionHyperparameters]):
     """Differential evolution (Nevergrad's ``DifferentialEvolution`` family; ``DE`` defaults)."""
 
     name: ClassVar[str] = "de"
     ng_name: ClassVar[str] = "DE"
 
-    class Hyperparameters(_NevergradHyperparameters):
-        """Differential evolution hyperparameters (Nevergrad's defaults)."""
-
-        popsize: int | None = pydantic.Field(
-            None, ge=4, le=100_000, description="None: Nevergrad's 'standard' size"
-        )
-        crossover: float = pydantic.Field(0.5, ge=0.0, le=1.0)
-        F1: float = pydantic.Field(0.8, gt=0.0, le=2.0)
-        F2: float = pydantic.Field(0.8, gt=0.0, le=2.0)
-
     def optimizer_factory(self) -> Any:
-        hp: Any = self.hp
+        hp = self.hp
         return self.ng.families.DifferentialEvolution(
             popsize=hp.popsize or "standard", crossover=hp.crossover, F1=hp.F1, F2=hp.F2
         )
 
 
-class ParticleSwarm(NevergradAgent):
+class ParticleSwarmHyperparameters(_NevergradHyperparameters):
+    """PSO hyperparameters (Nevergrad's defaults)."""
+
+    popsize: int | None = pydantic.Field(
+        None, ge=2, le=100_000, description="None: max(40, number of workers)"
+    )
+    omega: float = pydantic.Field(0.5 / np.log(2.0), gt=0.0, le=2.0)
+    phip: float = pydantic.Field(0.5 + np.log(2.0), ge=0.0, le=4.0)
+    phig: float = pydantic.Field(0.5 + np.log(2.0), ge=0.0, le=4.0)
+
+
+class ParticleSwarm(NevergradAgent[ParticleSwarmHyperparameters]):
     """Particle swarm optimisation (Nevergrad's ``ConfPSO`` with ``PSO``'s arctan transform)."""
 
     name: ClassVar[str] = "pso"
     ng_name: ClassVar[str] = "PSO"
 
-    class Hyperparameters(_NevergradHyperparameters):
-        """PSO hyperparameters (Nevergrad's defaults)."""
-
-        popsize: int | None = pydantic.Field(
-            None, ge=2, le=100_000, description="None: max(40, number of workers)"
-        )
-        omega: float = pydantic.Field(0.5 / np.log(2.0), gt=0.0, le=2.0)
-        phip: float = pydantic.Field(0.5 + np.log(2.0), ge=0.0, le=4.0)
-        phig: float = pydantic.Field(0.5 + np.log(2.0), ge=0.0, le=4.0)
-
     def optimizer_factory(self) -> Any:
-        hp: Any = self.hp
+        hp = self.hp
         return self.ng.families.ConfPSO(
             transform="arctan", popsize=hp.popsize, omega=hp.omega, phip=hp.phip, phig=hp.phig
         )
 
 
-class DiscreteOnePlusOne(NevergradAgent):
+class DiscreteOnePlusOneHyperparameters(_NevergradHyperparameters):
+    """DiscreteOnePlusOne hyperparameters."""
+
+
+class DiscreteOnePlusOne(NevergradAgent[DiscreteOnePlusOneHyperparameters]):
     """Nevergrad's ``DiscreteOnePlusOne``: a (1+1) evolution strategy with discrete mutations."""
 
     name: ClassVar[str] = "discrete_1p1"
     ng_name: ClassVar[str] = "DiscreteOnePlusOne"
-
-    class Hyperparameters(_NevergradHyperparameters):
-        """DiscreteOnePlusOne hyperparameters."""

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from abc import abstractmethod
-from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import optuna
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
-from dsegym.search.agent import AskTellAgent, finite_objectives, finite_violation
+from dsegym.search.agent import (
+    AskTellAgent,
+    Hyperparameters,
+    finite_objectives,
+    finite_violation,
+)
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 
-class OptunaAgent(AskTellAgent):
+@contextlib.contextmanager
+def _quiet_study_creation() -> Iterator[None]:
+    """Silences Optuna's INFO line per study created (every run creates one), for this
+    call only: Optuna's global log level stays the user's.
+    """
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+
+
+class OptunaAgent(AskTellAgent[HP], Generic[HP]):
     """Runs an Optuna sampler through the ask-and-tell interface.
 
     Constraints reach the sampler through ``trial.set_constraint``: one value, the total
@@ -35,9 +55,10 @@ class OptunaAgent(AskTellAgent):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             sampler = self.make_sampler()
-        self.study = optuna.create_study(
-            directions=["minimize"] * self.n_objectives, sampler=sampler
-        )
+        with _quiet_study_creation():
+            self.study = optuna.create_study(
+                directions=["minimize"] * self.n_objectives, sampler=sampler
+            )
         self._pending = []
 
     @abstractmethod
@@ -76,10 +97,9 @@ class OptunaAgent(AskTellAgent):
         self._pending = []
 
 
-class _GeneticHyperparameters(pydantic.BaseModel):
+class _GeneticHyperparameters(Hyperparameters):
     """Hyperparameters shared by Optuna's NSGA-II and NSGA-III samplers."""
 
-    model_config = pydantic.ConfigDict(extra="forbid")
     population_size: int = pydantic.Field(50, ge=4, le=100_000)
     crossover: Literal["uniform", "sbx", "blxalpha", "spx", "undx", "vsbx"] = "sbx"
     crossover_prob: float = pydantic.Field(0.9, ge=0.0, le=1.0)
@@ -130,7 +150,11 @@ def _genetic_operators(hp: Any) -> dict[str, Any]:
     }
 
 
-class OptunaNSGA2(OptunaAgent):
+class OptunaNSGA2Hyperparameters(_GeneticHyperparameters):
+    """NSGA-II hyperparameters."""
+
+
+class OptunaNSGA2(OptunaAgent[OptunaNSGA2Hyperparameters]):
     """NSGA-II (Optuna's ``NSGAIISampler``) with SBX and polynomial mutation.
 
     Slower than the pymoo-backed ``nsga2`` (the sampler re-reads every trial of the
@@ -139,16 +163,22 @@ class OptunaNSGA2(OptunaAgent):
 
     name: ClassVar[str] = "optuna_nsga2"
 
-    class Hyperparameters(_GeneticHyperparameters):
-        """NSGA-II hyperparameters."""
-
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.population_size
         return optuna.samplers.NSGAIISampler(**_genetic_operators(hp), seed=self.seed)
 
 
-class OptunaNSGA3(OptunaAgent):
+class OptunaNSGA3Hyperparameters(_GeneticHyperparameters):
+    """NSGA-III hyperparameters."""
+
+    population_size: int = pydantic.Field(92, ge=4, le=100_000)
+    dividing_parameter: int = pydantic.Field(
+        12, ge=1, le=100, description="Das-Dennis divisions per objective"
+    )
+
+
+class OptunaNSGA3(OptunaAgent[OptunaNSGA3Hyperparameters]):
     """NSGA-III (Optuna's ``NSGAIIISampler``): niching on Das-Dennis reference points.
 
     The defaults are Deb and Jain's (2014) three-objective setting: 12 divisions give 91
@@ -157,40 +187,32 @@ class OptunaNSGA3(OptunaAgent):
 
     name: ClassVar[str] = "optuna_nsga3"
 
-    class Hyperparameters(_GeneticHyperparameters):
-        """NSGA-III hyperparameters."""
-
-        population_size: int = pydantic.Field(92, ge=4, le=100_000)
-        dividing_parameter: int = pydantic.Field(
-            12, ge=1, le=100, description="Das-Dennis divisions per objective"
-        )
-
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.population_size
         return optuna.samplers.NSGAIIISampler(
             **_genetic_operators(hp), dividing_parameter=hp.dividing_parameter, seed=self.seed
         )
 
 
-class TPE(OptunaAgent):
+class TPEHyperparameters(Hyperparameters):
+    """TPE hyperparameters."""
+
+    n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
+    n_ei_candidates: int = pydantic.Field(24, ge=1, le=10_000)
+    multivariate: bool = True
+    batch_size: int = pydantic.Field(
+        1, ge=1, le=1024, description="designs per round (constant liar above 1)"
+    )
+
+
+class TPE(OptunaAgent[TPEHyperparameters]):
     """Tree-structured Parzen estimator (Optuna's ``TPESampler``), one or many objectives."""
 
     name: ClassVar[str] = "tpe"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """TPE hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        n_startup_trials: int = pydantic.Field(10, ge=1, le=100_000)
-        n_ei_candidates: int = pydantic.Field(24, ge=1, le=10_000)
-        multivariate: bool = True
-        batch_size: int = pydantic.Field(
-            1, ge=1, le=1024, description="designs per round (constant liar above 1)"
-        )
-
     def make_sampler(self) -> optuna.samplers.BaseSampler:
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.batch_size
         return optuna.samplers.TPESampler(
             n_startup_trials=hp.n_startup_trials,

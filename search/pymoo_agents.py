@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 import pydantic
@@ -24,15 +24,18 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import INFEASIBLE_PENALTY, finite_objectives
+from dsegym.search.agent import INFEASIBLE_PENALTY, Hyperparameters, finite_objectives
 from dsegym.search.generations import Generation, GenerationalAgent
+
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 
 def _finite(values: Any) -> list[float]:
     return [float(v) if np.isfinite(v) else INFEASIBLE_PENALTY for v in values]
 
 
-class PymooAgent(GenerationalAgent):
+class PymooAgent(GenerationalAgent[HP], Generic[HP]):
     """Runs a pymoo algorithm by ask and tell, one pymoo infill (a generation) at a time.
 
     Subclasses build the algorithm in :meth:`make_algorithm` from the operators
@@ -172,10 +175,9 @@ class PymooAgent(GenerationalAgent):
 
 
 # ---------------------------------------------------------------------- hyperparameters
-class _EvolutionHyperparameters(pydantic.BaseModel):
+class _EvolutionHyperparameters(Hyperparameters):
     """Operators shared by pymoo's evolutionary algorithms (pymoo's defaults)."""
 
-    model_config = pydantic.ConfigDict(extra="forbid")
     population_size: int = pydantic.Field(100, ge=4, le=100_000)
     crossover: Literal["sbx", "uniform"] = pydantic.Field(
         "sbx", description="simulated binary (numeric parameters) or uniform crossover"
@@ -208,23 +210,35 @@ def _reference_directions(n_objectives: int, partitions: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- agents
-class NSGA2(PymooAgent):
+class NSGA2Hyperparameters(_EvolutionHyperparameters):
+    """NSGA-II hyperparameters (pymoo's defaults)."""
+
+
+class NSGA2(PymooAgent[NSGA2Hyperparameters]):
     """NSGA-II (pymoo): non-dominated sorting and crowding distance, SBX and PM."""
 
     name: ClassVar[str] = "nsga2"
 
-    class Hyperparameters(_EvolutionHyperparameters):
-        """NSGA-II hyperparameters (pymoo's defaults)."""
-
     def make_algorithm(self) -> Any:
         from pymoo.algorithms.moo import nsga2
 
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.population_size
         return nsga2.NSGA2(pop_size=hp.population_size, **self.operators(**_operator_settings(hp)))
 
 
-class NSGA3(PymooAgent):
+class NSGA3Hyperparameters(_EvolutionHyperparameters):
+    """NSGA-III hyperparameters."""
+
+    population_size: int = pydantic.Field(92, ge=4, le=100_000)
+    partitions: int = pydantic.Field(
+        12, ge=1, le=100, description="Das-Dennis partitions per objective"
+    )
+    sbx_eta: float = pydantic.Field(30.0, ge=1.0, le=1000.0)
+    crossover_prob: float = pydantic.Field(1.0, ge=0.0, le=1.0)
+
+
+class NSGA3(PymooAgent[NSGA3Hyperparameters]):
     """NSGA-III (pymoo): niching on Das-Dennis reference directions.
 
     The defaults are Deb and Jain's (2014) three-objective setting: 12 partitions give
@@ -233,20 +247,10 @@ class NSGA3(PymooAgent):
 
     name: ClassVar[str] = "nsga3"
 
-    class Hyperparameters(_EvolutionHyperparameters):
-        """NSGA-III hyperparameters."""
-
-        population_size: int = pydantic.Field(92, ge=4, le=100_000)
-        partitions: int = pydantic.Field(
-            12, ge=1, le=100, description="Das-Dennis partitions per objective"
-        )
-        sbx_eta: float = pydantic.Field(30.0, ge=1.0, le=1000.0)
-        crossover_prob: float = pydantic.Field(1.0, ge=0.0, le=1.0)
-
     def make_algorithm(self) -> Any:
         from pymoo.algorithms.moo import nsga3
 
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.population_size
         return nsga3.NSGA3(
             ref_dirs=_reference_directions(self.n_objectives, hp.partitions),
@@ -255,7 +259,15 @@ class NSGA3(PymooAgent):
         )
 
 
-class SMSEMOA(PymooAgent):
+class SMSEMOAHyperparameters(_EvolutionHyperparameters):
+    """SMS-EMOA hyperparameters (pymoo's defaults)."""
+
+    n_offsprings: int | None = pydantic.Field(
+        None, ge=1, le=100_000, description="offspring per generation; None: population"
+    )
+
+
+class SMSEMOA(PymooAgent[SMSEMOAHyperparameters]):
     """SMS-EMOA (pymoo): steady-state survival by least hypervolume contribution.
 
     Exact hypervolume contributions grow costly with many objectives; pymoo's survival
@@ -264,17 +276,10 @@ class SMSEMOA(PymooAgent):
 
     name: ClassVar[str] = "smsemoa"
 
-    class Hyperparameters(_EvolutionHyperparameters):
-        """SMS-EMOA hyperparameters (pymoo's defaults)."""
-
-        n_offsprings: int | None = pydantic.Field(
-            None, ge=1, le=100_000, description="offspring per generation; None: population"
-        )
-
     def make_algorithm(self) -> Any:
         from pymoo.algorithms.moo import sms
 
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.n_offsprings or hp.population_size
         return sms.SMSEMOA(
             pop_size=hp.population_size,
@@ -283,7 +288,21 @@ class SMSEMOA(PymooAgent):
         )
 
 
-class MOEAD(PymooAgent):
+class MOEADHyperparameters(Hyperparameters):
+    """MOEA/D hyperparameters (pymoo's defaults)."""
+
+    partitions: int = pydantic.Field(
+        99, ge=1, le=10_000, description="Das-Dennis partitions (directions = population)"
+    )
+    n_neighbors: int = pydantic.Field(20, ge=2, le=10_000)
+    prob_neighbor_mating: float = pydantic.Field(0.9, ge=0.0, le=1.0)
+    sbx_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
+    crossover_prob: float = pydantic.Field(1.0, ge=0.0, le=1.0)
+    mutation_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
+    mutation_prob: float | None = pydantic.Field(None, ge=0.0, le=1.0)
+
+
+class MOEAD(PymooAgent[MOEADHyperparameters]):
     """MOEA/D (pymoo): decomposition into scalar subproblems on reference directions.
 
     pymoo's MOEA/D breeds one offspring at a time (each replaces its neighbours at
@@ -296,20 +315,6 @@ class MOEAD(PymooAgent):
     name: ClassVar[str] = "moead"
     supports_mixed: ClassVar[bool] = False
 
-    class Hyperparameters(pydantic.BaseModel):
-        """MOEA/D hyperparameters (pymoo's defaults)."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        partitions: int = pydantic.Field(
-            99, ge=1, le=10_000, description="Das-Dennis partitions (directions = population)"
-        )
-        n_neighbors: int = pydantic.Field(20, ge=2, le=10_000)
-        prob_neighbor_mating: float = pydantic.Field(0.9, ge=0.0, le=1.0)
-        sbx_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
-        crossover_prob: float = pydantic.Field(1.0, ge=0.0, le=1.0)
-        mutation_eta: float = pydantic.Field(20.0, ge=1.0, le=1000.0)
-        mutation_prob: float | None = pydantic.Field(None, ge=0.0, le=1.0)
-
     def pymoo_shape(self) -> tuple[int, int]:
         return self.n_objectives, 0
 
@@ -319,7 +324,7 @@ class MOEAD(PymooAgent):
     def make_algorithm(self) -> Any:
         from pymoo.algorithms.moo import moead
 
-        hp: Any = self.hp
+        hp = self.hp
         ref_dirs = _reference_directions(self.n_objectives, hp.partitions)
         ops = self.operators(**_operator_settings(hp))
         ops.pop("eliminate_duplicates")

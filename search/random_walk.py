@@ -16,11 +16,24 @@ from typing import Any, ClassVar
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
-from dsegym.costmodels.space import Categorical, Design, DesignSpace, Real
-from dsegym.search.agent import AskTellAgent
+from dsegym.costmodels.space import Design, DesignSpace, DiscreteParameter, Real
+from dsegym.search.agent import AskTellAgent, Hyperparameters
 
 
-class RandomWalk(AskTellAgent):
+class RandomWalkHyperparameters(Hyperparameters):
+    """Random walk hyperparameters."""
+
+    n_changes: int = pydantic.Field(1, ge=1, le=10_000, description="parameters per step")
+    real_step: float = pydantic.Field(
+        0.1, gt=0.0, le=1.0, description="std of a real step, as a fraction of its range"
+    )
+    restart_prob: float = pydantic.Field(
+        0.0, ge=0.0, le=1.0, description="chance per step of jumping to a random design"
+    )
+    batch_size: int = pydantic.Field(1, ge=1, le=100_000, description="steps per round")
+
+
+class RandomWalk(AskTellAgent[RandomWalkHyperparameters]):
     """Moves to a random neighbour of the current design at every step.
 
     A categorical parameter jumps to another choice; an ordinal or integer parameter
@@ -31,29 +44,16 @@ class RandomWalk(AskTellAgent):
 
     name: ClassVar[str] = "random_walk"
 
-    class Hyperparameters(pydantic.BaseModel):
-        """Random walk hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        n_changes: int = pydantic.Field(1, ge=1, le=10_000, description="parameters per step")
-        real_step: float = pydantic.Field(
-            0.1, gt=0.0, le=1.0, description="std of a real step, as a fraction of its range"
-        )
-        restart_prob: float = pydantic.Field(
-            0.0, ge=0.0, le=1.0, description="chance per step of jumping to a random design"
-        )
-        batch_size: int = pydantic.Field(1, ge=1, le=100_000, description="steps per round")
-
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
-        hp: Any = self.hp
+        hp = self.hp
         self.batch_size = hp.batch_size
         self._current: Design | None = None
 
     def ask(self, n: int) -> list[Design]:
         designs = []
         for _ in range(n):
-            hp: Any = self.hp
+            hp = self.hp
             if self._current is None or self.rng.random() < hp.restart_prob:
                 self._current = self.space.sample(self.rng)
             else:
@@ -62,25 +62,26 @@ class RandomWalk(AskTellAgent):
         return designs
 
     def _step(self, design: Design) -> Design:
-        hp: Any = self.hp
+        hp = self.hp
         new = dict(design)
         k = min(hp.n_changes, len(self.space))
         for i in self.rng.choice(len(self.space), size=k, replace=False):
             p = self.space.parameters[int(i)]
-            if isinstance(p, Real):
+            if not isinstance(p, DiscreteParameter):
+                assert isinstance(p, Real)
                 new[p.name] = self._real_step(p, float(design[p.name]), hp.real_step)
                 continue
             if p.n_values == 1:
                 continue
-            index = self.space._index_of(p, design[p.name])
-            if isinstance(p, Categorical):
+            index = p.index_of(design[p.name])
+            if not p.ordered:
                 j = int(self.rng.integers(p.n_values - 1))
                 index = j if j < index else j + 1
             else:
                 index += 1 if self.rng.random() < 0.5 else -1
                 if not 0 <= index < p.n_values:  # reflect at the ends
                     index = 1 if index < 0 else p.n_values - 2
-            new[p.name] = DesignSpace._value_at(p, index)
+            new[p.name] = p.value_at(index)
         return new
 
     def _real_step(self, p: Real, value: float, step: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import typing
 from collections.abc import Mapping
@@ -49,8 +50,13 @@ def agent_names() -> list[str]:
     return sorted(AGENTS)
 
 
+@functools.cache
 def get_agent_class(name: str) -> type[Agent]:
     """Resolves a registered name, or a user's ``module:Class``, to an agent class.
+
+    A run asks for its agent's class several times (config checks, sweeps, building):
+    the answer is cached, so each name is resolved once per process (failures are not
+    cached).
 
     Raises:
         UnknownNameError: for an unregistered name without a ``:``.
@@ -126,13 +132,12 @@ def make_agent(
 ) -> Agent:
     """Builds agent ``name`` with validated hyperparameters."""
     cls = get_agent_class(name)
-    hp = validate_hyperparameters(name, params)
     return cls(
         space,
         n_objectives=n_objectives,
         n_constraints=n_constraints,
         seed=seed,
-        hyperparameters=hp,
+        hyperparameters=validate_hyperparameters(name, params),
     )
 
 

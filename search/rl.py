@@ -11,7 +11,7 @@ while budget remains, because designs the run has already seen are free.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -20,16 +20,18 @@ import pydantic
 from dsegym.costmodels.space import DesignSpace
 from dsegym.envs.adapter import ProblemEnv
 from dsegym.errors import ConfigError
-from dsegym.search.agent import Agent, Evaluator
+from dsegym.search.agent import Agent, Evaluator, Hyperparameters
 from dsegym.search.rl_support import make_agent_reward, seed_everything
+
+# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+HP = TypeVar("HP", bound=Hyperparameters)
 
 RL_EXTRA = "pip install 'dsegym[rl]'"
 
 
-class _RLHyperparameters(pydantic.BaseModel):
+class _RLHyperparameters(Hyperparameters):
     """Hyperparameters every SB3 agent has."""
 
-    model_config = pydantic.ConfigDict(extra="forbid")
     learning_rate: float = pydantic.Field(3e-4, gt=0.0, le=1.0)
     gamma: float = pydantic.Field(
         0.0, ge=0.0, le=1.0, description="discount; a design's reward does not depend on the past"
@@ -43,7 +45,7 @@ class _RLHyperparameters(pydantic.BaseModel):
     )
 
 
-class _StableBaselinesAgent(Agent):
+class _StableBaselinesAgent(Agent[HP], Generic[HP]):
     """Trains an SB3 model on the problem's env until the evaluator is exhausted."""
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
@@ -58,7 +60,7 @@ class _StableBaselinesAgent(Agent):
         """Raises ConfigError if the algorithm cannot act on ``space``."""
 
     def make_env(self, evaluator: Evaluator) -> gym.Env:
-        hp: Any = self.hp
+        hp = self.hp
         problem = evaluator.problem
         return ProblemEnv(
             problem,
@@ -99,22 +101,23 @@ class _OnPolicyHyperparameters(_RLHyperparameters):
     ent_coef: float = pydantic.Field(0.01, ge=0.0, le=1.0)
 
 
-class PPO(_StableBaselinesAgent):
+class PPOHyperparameters(_OnPolicyHyperparameters):
+    """PPO hyperparameters."""
+
+    batch_size: int = pydantic.Field(32, ge=2, le=100_000)
+    n_epochs: int = pydantic.Field(10, ge=1, le=1000)
+    clip_range: float = pydantic.Field(0.2, gt=0.0, le=1.0)
+
+
+class PPO(_StableBaselinesAgent[PPOHyperparameters]):
     """Proximal policy optimisation (stable-baselines3)."""
 
     name: ClassVar[str] = "ppo"
 
-    class Hyperparameters(_OnPolicyHyperparameters):
-        """PPO hyperparameters."""
-
-        batch_size: int = pydantic.Field(32, ge=2, le=100_000)
-        n_epochs: int = pydantic.Field(10, ge=1, le=1000)
-        clip_range: float = pydantic.Field(0.2, gt=0.0, le=1.0)
-
     def make_model(self, env: gym.Env, horizon: int) -> Any:
         from stable_baselines3 import PPO as SB3PPO
 
-        hp: Any = self.hp
+        hp = self.hp
         return SB3PPO(
             "MlpPolicy",
             env,
@@ -131,21 +134,22 @@ class PPO(_StableBaselinesAgent):
         )
 
 
-class A2C(_StableBaselinesAgent):
+class A2CHyperparameters(_OnPolicyHyperparameters):
+    """A2C hyperparameters."""
+
+    n_steps: int = pydantic.Field(8, ge=1, le=100_000, description="steps per update")
+    learning_rate: float = pydantic.Field(7e-4, gt=0.0, le=1.0)
+
+
+class A2C(_StableBaselinesAgent[A2CHyperparameters]):
     """Advantage actor-critic (stable-baselines3)."""
 
     name: ClassVar[str] = "a2c"
 
-    class Hyperparameters(_OnPolicyHyperparameters):
-        """A2C hyperparameters."""
-
-        n_steps: int = pydantic.Field(8, ge=1, le=100_000, description="steps per update")
-        learning_rate: float = pydantic.Field(7e-4, gt=0.0, le=1.0)
-
     def make_model(self, env: gym.Env, horizon: int) -> Any:
         from stable_baselines3 import A2C as SB3A2C
 
-        hp: Any = self.hp
+        hp = self.hp
         return SB3A2C(
             "MlpPolicy",
             env,
@@ -172,7 +176,24 @@ class FlatDiscreteActions(gym.ActionWrapper):
         return np.array(np.unravel_index(int(action), tuple(self.nvec)), dtype=np.int64)
 
 
-class DQN(_StableBaselinesAgent):
+class DQNHyperparameters(_RLHyperparameters):
+    """DQN hyperparameters."""
+
+    learning_rate: float = pydantic.Field(1e-3, gt=0.0, le=1.0)
+    max_actions: int = pydantic.Field(
+        10_000, ge=2, le=1_000_000, description="largest space DQN accepts"
+    )
+    learning_starts: int = pydantic.Field(32, ge=1, le=1_000_000)
+    batch_size: int = pydantic.Field(32, ge=1, le=100_000)
+    train_freq: int = pydantic.Field(1, ge=1, le=100_000)
+    target_update_interval: int = pydantic.Field(100, ge=1, le=1_000_000)
+    exploration_fraction: float = pydantic.Field(
+        0.5, gt=0.0, le=1.0, description="share of the budget over which epsilon decays"
+    )
+    exploration_final_eps: float = pydantic.Field(0.05, ge=0.0, le=1.0)
+
+
+class DQN(_StableBaselinesAgent[DQNHyperparameters]):
     """Deep Q-network (stable-baselines3) over the whole space as one Discrete action.
 
     Raises:
@@ -182,24 +203,8 @@ class DQN(_StableBaselinesAgent):
 
     name: ClassVar[str] = "dqn"
 
-    class Hyperparameters(_RLHyperparameters):
-        """DQN hyperparameters."""
-
-        learning_rate: float = pydantic.Field(1e-3, gt=0.0, le=1.0)
-        max_actions: int = pydantic.Field(
-            10_000, ge=2, le=1_000_000, description="largest space DQN accepts"
-        )
-        learning_starts: int = pydantic.Field(32, ge=1, le=1_000_000)
-        batch_size: int = pydantic.Field(32, ge=1, le=100_000)
-        train_freq: int = pydantic.Field(1, ge=1, le=100_000)
-        target_update_interval: int = pydantic.Field(100, ge=1, le=1_000_000)
-        exploration_fraction: float = pydantic.Field(
-            0.5, gt=0.0, le=1.0, description="share of the budget over which epsilon decays"
-        )
-        exploration_final_eps: float = pydantic.Field(0.05, ge=0.0, le=1.0)
-
     def check_space(self, space: DesignSpace) -> None:
-        hp: Any = self.hp
+        hp = self.hp
         if not space.is_finite:
             raise ConfigError(
                 "agent 'dqn' needs a finite space (one Discrete action per design); this "
@@ -217,7 +222,7 @@ class DQN(_StableBaselinesAgent):
     def make_model(self, env: gym.Env, horizon: int) -> Any:
         from stable_baselines3 import DQN as SB3DQN
 
-        hp: Any = self.hp
+        hp = self.hp
         model = SB3DQN(
             "MlpPolicy",
             env,

@@ -29,26 +29,27 @@ class ContinuousRelaxation(gym.ActionWrapper):
 
     def action(self, action: Any) -> Any:
         unit = (np.clip(np.asarray(action, dtype=float), -1.0, 1.0) + 1.0) / 2.0
-        design = self.problem_env.space.from_unit(unit)
-        return self.problem_env.design_to_action(design)
+        space = self.problem_env.space
+        return space.to_action(space.from_unit(unit))
 
 
-class SAC(_StableBaselinesAgent):
+class SACHyperparameters(_RLHyperparameters):
+    """SAC hyperparameters."""
+
+    learning_rate: float = pydantic.Field(3e-4, gt=0.0, le=1.0)
+    buffer_size: int = pydantic.Field(100_000, ge=1, le=10_000_000)
+    learning_starts: int = pydantic.Field(32, ge=1, le=1_000_000)
+    batch_size: int = pydantic.Field(64, ge=1, le=100_000)
+    tau: float = pydantic.Field(0.005, gt=0.0, le=1.0)
+    train_freq: int = pydantic.Field(1, ge=1, le=100_000)
+    gradient_steps: int = pydantic.Field(1, ge=1, le=1000)
+    ent_coef: str | float = pydantic.Field("auto", description="'auto' or a fixed value")
+
+
+class SAC(_StableBaselinesAgent[SACHyperparameters]):
     """Soft actor-critic (stable-baselines3) over the relaxed, continuous action box."""
 
     name: ClassVar[str] = "sac"
-
-    class Hyperparameters(_RLHyperparameters):
-        """SAC hyperparameters."""
-
-        learning_rate: float = pydantic.Field(3e-4, gt=0.0, le=1.0)
-        buffer_size: int = pydantic.Field(100_000, ge=1, le=10_000_000)
-        learning_starts: int = pydantic.Field(32, ge=1, le=1_000_000)
-        batch_size: int = pydantic.Field(64, ge=1, le=100_000)
-        tau: float = pydantic.Field(0.005, gt=0.0, le=1.0)
-        train_freq: int = pydantic.Field(1, ge=1, le=100_000)
-        gradient_steps: int = pydantic.Field(1, ge=1, le=1000)
-        ent_coef: str | float = pydantic.Field("auto", description="'auto' or a fixed value")
 
     def make_env(self, evaluator: Evaluator) -> gym.Env:
         env = super().make_env(evaluator)
@@ -58,7 +59,7 @@ class SAC(_StableBaselinesAgent):
     def make_model(self, env: gym.Env, horizon: int) -> Any:
         from stable_baselines3 import SAC as SB3SAC
 
-        hp: Any = self.hp
+        hp = self.hp
         return SB3SAC(
             "MlpPolicy",
             env,

@@ -24,14 +24,22 @@ import pydantic
 from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design, DesignSpace
 from dsegym.errors import ConfigError
-from dsegym.search.agent import AskTellAgent, Evaluator
+from dsegym.search.agent import AskTellAgent, Evaluator, Hyperparameters
 
 SMAC_EXTRA = "pip install 'dsegym[smac]'"
 #: SMAC logs at ERROR only (its INFO lines would flood a run's console).
 SMAC_LOG_LEVEL = 40
 
 
-class SMAC(AskTellAgent):
+class SMACHyperparameters(Hyperparameters):
+    """SMAC hyperparameters."""
+
+    n_initial: int | None = pydantic.Field(
+        None, ge=1, le=100_000, description="initial Sobol designs; None: SMAC's default"
+    )
+
+
+class SMAC(AskTellAgent[SMACHyperparameters]):
     """SMAC3's random forest with log expected improvement, one design per round.
 
     Raises:
@@ -39,14 +47,6 @@ class SMAC(AskTellAgent):
     """
 
     name: ClassVar[str] = "smac"
-
-    class Hyperparameters(pydantic.BaseModel):
-        """SMAC hyperparameters."""
-
-        model_config = pydantic.ConfigDict(extra="forbid")
-        n_initial: int | None = pydantic.Field(
-            None, ge=1, le=100_000, description="initial Sobol designs; None: SMAC's default"
-        )
 
     def __init__(self, space: DesignSpace, **kwargs: Any):
         super().__init__(space, **kwargs)
@@ -67,7 +67,7 @@ class SMAC(AskTellAgent):
         from smac import HyperparameterOptimizationFacade as Facade
         from smac import Scenario
 
-        hp: Any = self.hp
+        hp = self.hp
         objectives = [f"f{i}" for i in range(self.n_objectives)]
         scenario = Scenario(
             self.space.to_configspace(self.seed),

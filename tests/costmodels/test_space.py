@@ -105,3 +105,56 @@ def test_bad_parameter_definitions_are_rejected():
         Ordinal("x", (4, 2))
     with pytest.raises(ValueError):
         DesignSpace([Integer("x", 0, 1), Integer("x", 0, 2)])
+
+
+def test_actions_are_the_gymnasium_spaces_elements(rng):
+    for space in (FINITE, SPACE):
+        gym_space = space.to_gymnasium()
+        for d in space.sample_many(rng, 20):
+            action = space.to_action(d)
+            assert gym_space.contains(action)
+            back = space.from_action(action)
+            assert space.contains(back)
+            if space.is_finite:
+                assert back == d
+    assert FINITE.to_action({"dataflow": "is", "rows": 16, "banks": 2}).tolist() == [2, 2, 0]
+
+
+def test_lattice_puts_discrete_values_on_evenly_spaced_points_ends_included():
+    assert FINITE.from_lattice([0.0, 0.0, 0.0]) == {"dataflow": "ws", "rows": 4, "banks": 2}
+    assert FINITE.from_lattice([1.0, 1.0, 1.0]) == {"dataflow": "is", "rows": 64, "banks": 16}
+    # rows has 5 values at 0, 0.25, 0.5, 0.75, 1: 0.6 is nearest the middle one.
+    assert FINITE.from_lattice([0.5, 0.6, 2.0])["rows"] == 16
+    d = SPACE.from_lattice([0.5, 0.5, 0.5, 0.5, 0.5])
+    assert d["clock_ghz"] == pytest.approx(1.25)
+    assert d["bandwidth"] == pytest.approx(math.sqrt(1000.0))
+
+
+def test_grid_takes_every_discrete_value_and_spaced_reals():
+    values = SPACE.grid_values(real_levels=3)
+    assert values[0] == ["ws", "os", "is"]
+    assert values[2] == list(range(2, 17, 2))
+    assert values[3] == pytest.approx([0.5, 1.25, 2.0])
+    assert values[4] == pytest.approx([1.0, math.sqrt(1000.0), 1000.0])  # log-spaced
+    assert all(type(v) is float for v in values[3] + values[4])
+    grid = list(SPACE.grid(real_levels=3))
+    assert len(grid) == 3 * 5 * 8 * 3 * 3 and all(SPACE.contains(d) for d in grid)
+    assert list(FINITE.grid(real_levels=3)) == list(FINITE.enumerate())
+
+
+def test_every_parameter_type_implements_the_protocol():
+    from dsegym.costmodels.space import DiscreteParameter, Parameter
+
+    for p in SPACE:
+        assert isinstance(p, Parameter)
+        assert p.discrete == isinstance(p, DiscreteParameter)
+    kinds = {p.name: p.pymoo_kind for p in SPACE}
+    assert kinds == {
+        "dataflow": "choice",
+        "rows": "integer",
+        "banks": "integer",
+        "clock_ghz": "real",
+        "bandwidth": "real",
+    }
+    assert FINITE["banks"].index_of(6) == 2 and FINITE["banks"].value_at(2) == 6
+    assert not FINITE["banks"].contains(True) and not FINITE["dataflow"].contains(["ws"])

@@ -12,21 +12,21 @@ USER_AGENT = '''
 # my_agents.py
 import pydantic
 
-from dsegym.search import AskTellAgent
+from dsegym.search import AskTellAgent, Hyperparameters
 
 
-class HillClimber(AskTellAgent):
+class ClimberHyperparameters(Hyperparameters):  # a pydantic model; unknown keys are errors
+    neighbours: int = pydantic.Field(4, ge=1, description="designs per round")
+
+
+class HillClimber(AskTellAgent[ClimberHyperparameters]):
     """Proposes neighbours of the best design seen so far."""
 
     name = "hill_climber"
 
-    class Hyperparameters(pydantic.BaseModel):
-        model_config = pydantic.ConfigDict(extra="forbid")  # unknown keys are errors
-        neighbours: int = pydantic.Field(4, ge=1, description="designs per round")
-
     def __init__(self, space, **kwargs):
         super().__init__(space, **kwargs)       # sets self.space, self.hp, self.rng, ...
-        self.batch_size = self.hp.neighbours    # designs asked for per round
+        self.batch_size = self.hp.neighbours    # typed: a ClimberHyperparameters
         self.best = None
 
     def ask(self, n):
@@ -64,3 +64,25 @@ def test_user_agent_runs_from_a_config_name(tmp_path, monkeypatch):
     assert all(r["hyperparameters"] == {"neighbours": 3} for r in rows)
     feasible = [r["F"][0] for r in rows if r["feasible"]]
     assert min(feasible) < feasible[0]  # the climber improved on its first feasible design
+
+
+def test_hyperparameters_declared_in_the_class_body_still_work():
+    import pydantic
+
+    from dsegym.costmodels import make_problem
+    from dsegym.search import AskTellAgent
+
+    class Nested(AskTellAgent):
+        name = "nested"
+
+        class Hyperparameters(pydantic.BaseModel):
+            width: int = 3
+
+        def ask(self, n):
+            return self.space.sample_many(self.rng, n)
+
+        def tell(self, outcomes):
+            pass
+
+    space = make_problem("toy-accelerator").space
+    assert Nested(space, n_objectives=2, hyperparameters={"width": 5}).hp.width == 5
