@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
@@ -29,6 +30,27 @@ from dsegym.search.agent import AskTellAgent, Evaluator
 SMAC_EXTRA = "pip install 'dsegym[smac]'"
 #: SMAC logs at ERROR only (its INFO lines would flood a run's console).
 SMAC_LOG_LEVEL = 40
+
+
+def _reproducible_maximizer(facade: Any, scenario: Any) -> Any:
+    """SMAC's default acquisition maximizer, made independent of Python's hash seed.
+
+    SMAC 2.4's local search de-duplicates its starting points through a ``set`` of
+    configurations, whose order follows string hashing, so the same seed gave different
+    proposals in different processes (serial vs Ray, or a resumed run). Sorting the
+    starting points by their vector restores one order; which points start is unchanged.
+    """
+    from smac.acquisition.maximizer.local_search import LocalSearch
+
+    class OrderedLocalSearch(LocalSearch):
+        def _get_init_points_from_previous_configs(self, *args: Any, **kwargs: Any) -> Any:
+            points = super()._get_init_points_from_previous_configs(*args, **kwargs)
+            return sorted(points, key=lambda c: tuple(np.nan_to_num(c.get_array(), nan=-1.0)))
+
+    maximizer = facade.get_acquisition_maximizer(scenario)
+    # The local search is built inside the maximizer; SMAC offers no argument for it.
+    maximizer._local_search.__class__ = OrderedLocalSearch
+    return maximizer
 
 
 class SMAC(AskTellAgent):
@@ -86,6 +108,7 @@ class SMAC(AskTellAgent):
             extra["multi_objective_algorithm"] = ParEGO(scenario)
         if hp.n_initial is not None:
             extra["initial_design"] = Facade.get_initial_design(scenario, n_configs=hp.n_initial)
+        extra["acquisition_maximizer"] = _reproducible_maximizer(Facade, scenario)
         return Facade(
             scenario,
             None,
