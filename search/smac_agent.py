@@ -2,9 +2,8 @@
 
 The space reaches SMAC through :meth:`~dsegym.costmodels.space.DesignSpace.to_configspace`
 (ordinals as ConfigSpace ordinal hyperparameters, so the forest splits on their order).
-Several objectives go through SMAC's ParEGO. SMAC has no constraints: with several
-objectives a design that misses a spec or that the cost model rejects is told as a
-crashed trial; with one, it is imputed the worst cost seen (see ``_single_cost``).
+Several objectives go through SMAC's ParEGO. SMAC has no constraints: a design that
+misses a spec or that the cost model rejects is imputed the worst cost seen (``_cost``).
 
 An optional extra (``pip install 'dsegym[smac]'``): SMAC pulls in Dask and Distributed.
 SMAC 2.4 no longer needs ``pyrfr`` (its forest is scikit-learn's), so it installs from
@@ -13,12 +12,12 @@ wheels on a fresh machine.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
@@ -37,6 +36,27 @@ class SMACHyperparameters(Hyperparameters):
     n_initial: int | None = pydantic.Field(
         None, ge=1, le=100_000, description="initial Sobol designs; None: SMAC's default"
     )
+
+
+def _reproducible_maximizer(facade: Any, scenario: Any) -> Any:
+    """SMAC's default acquisition maximizer, made independent of Python's hash seed.
+
+    SMAC 2.4's local search de-duplicates its starting points through a ``set`` of
+    configurations, whose order follows string hashing, so the same seed gave different
+    proposals in different processes (serial vs Ray, or a resumed run). Sorting the
+    starting points by their vector restores one order; which points start is unchanged.
+    """
+    from smac.acquisition.maximizer.local_search import LocalSearch
+
+    class OrderedLocalSearch(LocalSearch):
+        def _get_init_points_from_previous_configs(self, *args: Any, **kwargs: Any) -> Any:
+            points = super()._get_init_points_from_previous_configs(*args, **kwargs)
+            return sorted(points, key=lambda c: tuple(np.nan_to_num(c.get_array(), nan=-1.0)))
+
+    maximizer = facade.get_acquisition_maximizer(scenario)
+    # The local search is built inside the maximizer; SMAC offers no argument for it.
+    maximizer._local_search.__class__ = OrderedLocalSearch
+    return maximizer
 
 
 class SMAC(AskTellAgent[SMACHyperparameters]):
@@ -58,7 +78,7 @@ class SMAC(AskTellAgent[SMACHyperparameters]):
             ) from None
         self.facade: Any = None
         self._pending: list[Any] = []
-        self._worst: float | None = None
+        self._worst: np.ndarray | None = None
         # SMAC writes its run history to disk; keep it out of the user's folders.
         self._scratch = tempfile.TemporaryDirectory(prefix="dsegym-smac-")
 
@@ -86,6 +106,7 @@ class SMAC(AskTellAgent[SMACHyperparameters]):
             extra["multi_objective_algorithm"] = ParEGO(scenario)
         if hp.n_initial is not None:
             extra["initial_design"] = Facade.get_initial_design(scenario, n_configs=hp.n_initial)
+        extra["acquisition_maximizer"] = _reproducible_maximizer(Facade, scenario)
         return Facade(
             scenario,
             None,
@@ -107,34 +128,28 @@ class SMAC(AskTellAgent[SMACHyperparameters]):
 
     def tell(self, outcomes: Sequence[Outcome]) -> None:
         from smac.runhistory.dataclasses import TrialValue
-        from smac.runhistory.enumerations import StatusType
 
         told, self._pending = self._pending[: len(outcomes)], self._pending[len(outcomes) :]
         for info, outcome in zip(told, outcomes, strict=True):
-            if self.n_objectives > 1:
-                if outcome.feasible:
-                    self.facade.tell(info, TrialValue(cost=[float(f) for f in outcome.F]))
-                else:  # ParEGO scales objectives and drops crashed trials' infinities
-                    crash = [math.inf] * self.n_objectives
-                    self.facade.tell(info, TrialValue(cost=crash, status=StatusType.CRASHED))
-                continue
-            cost = self._single_cost(outcome)
+            cost = self._cost(outcome)
             if cost is not None:
-                self.facade.tell(info, TrialValue(cost=cost))
+                value = cost if self.n_objectives > 1 else cost[0]
+                self.facade.tell(info, TrialValue(cost=value))
 
-    def _single_cost(self, outcome: Outcome) -> float | None:
-        """The cost told for one objective: an infeasible design ties with the worst seen.
+    def _cost(self, outcome: Outcome) -> list[float] | None:
+        """The cost told to SMAC: an infeasible design ties with the worst seen.
 
-        SMAC's single-objective forest needs finite costs (an infinite crash cost turns
-        into NaN in its log-scaled targets), so a design that misses a spec or that the
-        model rejects is imputed the worst cost told so far, a common choice for failed
-        evaluations in Bayesian optimisation. Before any cost is known, a rejected design
-        is left untold.
+        SMAC's forest needs finite costs (an infinite crash cost turns into NaN in its
+        scaled targets, with one objective or with ParEGO's several), so a design that
+        misses a spec or that the model rejects is imputed, per objective, the worst cost
+        told so far: a common choice for failed evaluations in Bayesian optimisation.
+        Before any cost is known, a rejected design is left untold.
         """
-        f = float(outcome.F[0])
+        f = np.asarray(outcome.F, dtype=float)
+        finite = bool(np.isfinite(f).all())
         if outcome.feasible:
-            self._worst = f if self._worst is None else max(self._worst, f)
-            return f
+            self._worst = f if self._worst is None else np.maximum(self._worst, f)
+            return f.tolist()
         if self._worst is None:
-            return f if math.isfinite(f) else None
-        return max(self._worst, f) if math.isfinite(f) else self._worst
+            return f.tolist() if finite else None
+        return (np.maximum(self._worst, f) if finite else self._worst).tolist()

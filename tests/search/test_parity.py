@@ -8,6 +8,10 @@ budgets, is ``experiments/benchmarks/parity.py``.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -66,9 +70,30 @@ def test_nevergrad_agents_evaluate_what_nevergrad_evaluates(name, budget):
 
 
 @pytest.mark.slow  # SMAC's forest and acquisition search: about a second per proposal
-def test_smac_evaluates_what_smac_evaluates():
+def test_smac_matches_smac_within_noise():
+    # Not design for design: the agent orders SMAC's local-search starting points (plain
+    # SMAC orders them by Python's per-process string hashing; see smac_agent.py).
     pytest.importorskip("smac")
-    assert_same_evaluations(CASES["smac-zdt1"], 0, 30)
+    c = compare(CASES["smac-zdt1"], range(3), 40)
+    assert c.within_noise or np.mean(c.agent_quality) > np.mean(c.raw_quality)
+
+
+@pytest.mark.slow  # two fresh interpreters
+def test_smac_proposals_do_not_depend_on_the_hash_seed():
+    pytest.importorskip("smac")
+    script = (
+        "from dsegym.experiments.benchmarks.parity import CASES, run_agent\n"
+        "F, _, _ = run_agent(CASES['smac-zdt1'], 0, 14)\n"
+        "print(F.round(12).tolist())\n"
+    )
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        outputs.add(done.stdout.strip().splitlines()[-1])
+    assert len(outputs) == 1
 
 
 def test_optuna_nsga2_matches_optuna_on_a_small_zdt1():
