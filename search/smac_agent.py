@@ -107,10 +107,16 @@ class SMAC(AskTellAgent[SMACHyperparameters]):
         if hp.n_initial is not None:
             extra["initial_design"] = Facade.get_initial_design(scenario, n_configs=hp.n_initial)
         extra["acquisition_maximizer"] = _reproducible_maximizer(Facade, scenario)
+        from smac.runhistory.encoder import RunHistoryEncoder
+
         return Facade(
             scenario,
             None,
             intensifier=Facade.get_intensifier(scenario, max_config_calls=1),
+            # The HPO facade's default encoder takes the log of min-max scaled costs, which
+            # is -inf for the best cost seen once costs span many decades (EDP ~1e12) and
+            # crashes the forest; the plain encoder scales costs without the log.
+            runhistory_encoder=RunHistoryEncoder(scenario),
             overwrite=True,
             logging_level=SMAC_LOG_LEVEL,
             **extra,
