@@ -17,7 +17,6 @@ Integer products of the ordinary array are twice the activation width.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -25,7 +24,6 @@ from dsegym.costmodels.lut.components import ComponentLibrary
 from dsegym.costmodels.lut.datatypes import FLOAT_ACC_EXPONENT_BITS
 from dsegym.costmodels.lut.hardware import UM2_PER_MM2, DesignArrays, reduction_width
 
-BaselineKind = Literal["ternary-mac", "mac"]
 BASELINE_KINDS = ("ternary-mac", "mac")
 
 

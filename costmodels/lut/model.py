@@ -64,8 +64,6 @@ METRICS: tuple[Metric, ...] = (
     Metric("area_saving_vs_mac", "ratio", "ternary-MAC baseline compute area / LUT compute area"),
 )
 
-FIXED_OPTIONS = ("act_dtype",)
-
 
 def design_space(act_dtype: str | None = None) -> DesignSpace:
     """The LUT design space; ``act_dtype`` given fixes the activation type (no knob)."""

@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import yaml
 
 from dsegym.errors import ConfigError, UnknownNameError, WorkloadError
 
-Phase = Literal["prefill", "decode"]
 PHASES = ("prefill", "decode")
 _SHAPE_KEYS = (
     "hidden_size",
