@@ -53,8 +53,10 @@ def _module_source(module: str) -> Path:
 
 def _class_version(cls: ast.ClassDef) -> str | None:
     for stmt in cls.body:
-        target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target: ast.expr | None = None
+        if isinstance(stmt, ast.AnnAssign):
+            target = stmt.target
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
         value = getattr(stmt, "value", None)
         if (
