@@ -70,6 +70,12 @@ def _class_version(cls: ast.ClassDef) -> str | None:
 
 
 @functools.cache
+def _module_classes(module: str) -> dict[str, ast.ClassDef]:
+    tree = ast.parse(_module_source(module).read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+@functools.cache
 def model_version(model_name: str) -> str:
     """``version`` of the registered cost model ``model_name``, read without importing it.
 
@@ -77,8 +83,7 @@ def model_version(model_name: str) -> str:
     anywhere there has :class:`CostModel`'s.
     """
     module, _, class_name = COST_MODELS[model_name].partition(":")
-    tree = ast.parse(_module_source(module).read_text(encoding="utf-8"))
-    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    classes = _module_classes(module)
     name: str | None = class_name
     while name in classes:
         found = _class_version(classes[name])
