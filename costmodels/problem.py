@@ -156,7 +156,7 @@ class Problem:
         workload_name: Name of the workload, for records.
         known_front: The exact Pareto front in ``F`` space, when known.
         reference_point: A reference point for hypervolume in ``F`` space, when the
-            problem declares one (otherwise the report derives it; see ``search.pareto``).
+            problem declares one (otherwise the report derives it; see ``dsegym.pareto``).
         description: One line for ``dsegym list``.
     """
 

@@ -162,7 +162,7 @@ class HypervolumeGainReward(Reward):
         nadir: list[float] | None = None,
         infeasible_value: float = 0.0,
     ):
-        from dsegym.search.pareto import Normaliser
+        from dsegym.pareto import Normaliser
 
         m = problem.n_objectives
         if ideal is not None and nadir is not None:
@@ -188,7 +188,7 @@ class HypervolumeGainReward(Reward):
         self._hv = 0.0
 
     def value(self, outcome: Outcome) -> float:
-        from dsegym.search.pareto import hypervolume, nondominated
+        from dsegym.pareto import hypervolume, nondominated
 
         point = self.normaliser(np.asarray(outcome.F, dtype=float))
         front = nondominated(np.vstack([self._front, point]))

@@ -1,6 +1,6 @@
 """Turns run records into tables: evaluations, fronts, hypervolume and IGD.
 
-The reference-point rule is the one in :mod:`dsegym.search.pareto` (ideal and nadir of
+The reference-point rule is the one in :mod:`dsegym.pareto` (ideal and nadir of
 the union of the runs' own fronts); what was used for each problem is written to
 ``reference_points.json`` beside the results. A problem with one objective, or whose
 ideal equals its nadir, is summarised by its best value and the evaluations to reach it.
@@ -24,7 +24,7 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.storage import read_records, write_json
 from dsegym.experiments.tidy import write_parquet
-from dsegym.search.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
+from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
 EVALUATION_COLUMNS = [

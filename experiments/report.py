@@ -7,17 +7,17 @@ import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files only, never a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+# A bare Figure renders to files through Agg without pyplot, so importing this module
+# neither selects a backend nor opens a window.
+from matplotlib.figure import Figure
 
-from dsegym.errors import ConfigError  # noqa: E402
-from dsegym.experiments.analysis import analyse  # noqa: E402
-from dsegym.experiments.html_report import write_html_report  # noqa: E402
-from dsegym.search.pareto import SCALES, Scale, nondominated  # noqa: E402
+from dsegym.errors import ConfigError
+from dsegym.experiments.analysis import analyse
+from dsegym.experiments.html_report import write_html_report
+from dsegym.pareto import SCALES, Scale, nondominated
 
 
 def _slug(text: str) -> str:
@@ -49,7 +49,8 @@ def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path | None:
     pairs = list(itertools.combinations(range(m), 2)) if m >= 2 else [(0, 0)]
     cols = min(3, len(pairs))
     rows_n = math.ceil(len(pairs) / cols)
-    fig, axes = plt.subplots(rows_n, cols, figsize=(4.6 * cols, 4.0 * rows_n), squeeze=False)
+    fig = Figure(figsize=(4.6 * cols, 4.0 * rows_n))
+    axes = fig.subplots(rows_n, cols, squeeze=False)
     for agent, frame in runs.groupby("agent", sort=True):
         fronts = [tables["fronts"][r] for r in frame["run_id"] if len(tables["fronts"][r])]
         if not fronts:
@@ -81,7 +82,6 @@ def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path | None:
     fig.tight_layout()
     path = out / f"front_{_slug(problem)}.png"
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -90,7 +90,8 @@ def plot_hypervolume(problem: str, histories: pd.DataFrame, out: Path) -> Path |
     frame = histories[histories["problem"] == problem] if len(histories) else histories
     if frame.empty:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     for agent, by_agent in frame.groupby("agent", sort=True):
         stats = by_agent.groupby("evaluations")["hypervolume"].agg(["median", "min", "max"])
         ax.plot(stats.index, stats["median"], label=agent)
@@ -103,7 +104,6 @@ def plot_hypervolume(problem: str, histories: pd.DataFrame, out: Path) -> Path |
     fig.tight_layout()
     path = out / f"hypervolume_{_slug(problem)}.png"
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dsegym.errors import DsegymError
-from dsegym.search.pareto import nondominated_mask
+from dsegym.pareto import nondominated_mask
 
 DESIGN = "design."
 METRIC = "metric."

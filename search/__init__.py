@@ -1,4 +1,4 @@
-"""Search agents behind one interface, their registry, and Pareto tools."""
+"""Search agents behind one interface and their registry."""
 
 from dsegym.search.agent import (
     INFEASIBLE_PENALTY,

@@ -23,7 +23,7 @@ def test_shipped_configs_validate(config, capsys):
 
 def test_list_shows_every_registry(capsys):
     out = _ok(["list"], capsys)
-    for word in ("zdt1", "dsegym/ToyAccelerator-v0", "nsga2", "toy-accelerator", "gemm-256"):
+    for word in ("zdt1", "dsegym/ToyAccelerator-v1", "nsga2", "toy-accelerator", "gemm-256"):
         assert word in out
 
 

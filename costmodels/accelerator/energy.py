@@ -71,10 +71,6 @@ class EnergyTable:
             )
         return self.dram_pj_per_bit[dram]
 
-    @property
-    def dram_types(self) -> tuple[str, ...]:
-        return tuple(self.dram_pj_per_bit)
-
 
 def table_from_dict(data: Any, source: str) -> EnergyTable:
     """Validates a parsed YAML table.

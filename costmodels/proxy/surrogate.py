@@ -12,7 +12,7 @@ import importlib.metadata
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import joblib
 import numpy as np
@@ -21,7 +21,6 @@ from dsegym.costmodels.proxy.data import TrainingData
 from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError
 
-Kind = Literal["random_forest", "lightgbm"]
 KINDS: tuple[str, ...] = ("random_forest", "lightgbm")
 FILE_FORMAT = "dsegym-proxy-1"
 

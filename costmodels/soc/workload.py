@@ -113,18 +113,6 @@ class TaskGraph:
         """Tasks that do work, in topological order."""
         return [t for t, d in zip(self.tasks, self.is_dummy, strict=True) if not d]
 
-    def bytes_in(self) -> np.ndarray:
-        out = np.zeros(self.n_tasks)
-        for _, c, b in self.edges:
-            out[c] += b
-        return out
-
-    def bytes_out(self) -> np.ndarray:
-        out = np.zeros(self.n_tasks)
-        for p, _, b in self.edges:
-            out[p] += b
-        return out
-
 
 def _numeric(
     frame: pd.DataFrame, column: str, source: str, allow_blank: bool, first_row: int = 0

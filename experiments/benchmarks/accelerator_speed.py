@@ -2,7 +2,7 @@
 
 Run from the repository root (peers are optional; they run in their own venvs)::
 
-    python experiments/benchmarks/accelerator_speed.py \
+    python -m dsegym.experiments.benchmarks.accelerator_speed \
         [--scalesim-python /work/peers/accel/bin/python] \
         [--zigzag-python /work/peers/accel-zigzag/bin/python]
 
@@ -29,6 +29,7 @@ from dsegym.costmodels.accelerator.layers import Layer, load_workload  # noqa: E
 from dsegym.costmodels.accelerator.model import SystolicArrayModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+PEERS = ROOT / "experiments" / "peers"
 DESIGN = dict(
     rows=32,
     cols=32,
@@ -79,7 +80,6 @@ def dsegym_layer_seconds(kind: str, dims: list[int]) -> float:
 
 SCALESIM_CODE = """
 import json, sys, time
-sys.path.insert(0, "experiments/peers")
 import scalesim_cycles as peer
 out = []
 for case in json.loads(sys.argv[1]):
@@ -91,7 +91,6 @@ print(json.dumps(out))
 
 ZIGZAG_CODE = """
 import json, sys, time
-sys.path.insert(0, "experiments/peers")
 import zigzag_tpu_like as peer
 out = []
 for name, kind, dims in json.loads(sys.argv[1]):
@@ -110,7 +109,8 @@ def peer_seconds(python: str, code: str, cases: list) -> list[float] | None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        # The peer adapters are plain modules in experiments/peers, found by PYTHONPATH.
+        env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(PEERS)},
         check=False,
     )
     if result.returncode:

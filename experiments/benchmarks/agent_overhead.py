@@ -6,7 +6,7 @@ network updates, env wrappers. Problems: toy-accelerator (3,000 mixed designs,
 microseconds per evaluation) and ZDT1 with 30 real variables.
 
 Usage (from the repository root; ~15 minutes, most of it the GP sampler):
-    python experiments/benchmarks/agent_overhead.py [--evaluations 1000] [--agents ...]
+    python -m dsegym.experiments.benchmarks.agent_overhead [--evaluations 1000] [--agents ...]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Hypervolume ratio = HV(non-dominated feasible designs the agent evaluated) / HV(
 front), both measured in the same normalised space: for ZDT and DTLZ the problem's own
 reference point (1.1 x the front's nadir) on raw objectives; for the toy accelerator the
 objectives are scaled by the exact front's ideal and nadir and the reference point is
-1.1 in each (``search.pareto.Normaliser.from_points(known_front)``).
+1.1 in each (``dsegym.pareto.Normaliser.from_points(known_front)``).
 
 Single objective: best feasible value found / known optimum (1.0 = optimum), per seed,
 and whether an agent's median over seeds beats random search's median, on
@@ -13,7 +13,7 @@ agent's result is close to a lottery) and separable-discrete (~7e10 designs).
 
 Usage (from the repository root; about 50 CPU-minutes in all, half of it the GP sampler,
 so about 25 minutes with the default two workers):
-    python experiments/benchmarks/agent_quality.py [--sections targets toy single]
+    python -m dsegym.experiments.benchmarks.agent_quality [--sections targets toy single]
         [--workers 2] [--seeds 3]
 """
 

@@ -1,6 +1,7 @@
 """Requests simulated per second by the DRAM controller model, per scheduler and page policy.
 
-    .venv/bin/python experiments/benchmarks/dram_speed.py [--requests 100000] [--device ddr4-2400]
+    .venv/bin/python -m dsegym.experiments.benchmarks.dram_speed \\
+        [--requests 100000] [--device ddr4-2400]
 
 For each workload the trace is generated and prepared once (as a problem does); each
 timing is the best of ``--repeats`` runs of ``DramController.evaluate`` after a warm-up

@@ -1,7 +1,7 @@
 """Design evaluations per second of the LUT accelerator model on one core.
 
 Usage:
-    python experiments/benchmarks/lut_speed.py [--designs 50000] [--workload llama3-8b-1.58]
+    python -m dsegym.experiments.benchmarks.lut_speed [--designs 50000] [--workload llama3-8b-1.58]
 
 Reports three paths: the array kernel (``evaluate_arrays``), the cost model's
 ``evaluate_batch`` (dicts in, ``Evaluation`` objects out) and ``Problem.evaluate_batch``

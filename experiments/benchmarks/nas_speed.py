@@ -2,7 +2,7 @@
 
 Needs the ``nasbench201`` data set (``DSEGYM_DATA_DIR`` or ``dsegym data install``)::
 
-    OMP_NUM_THREADS=1 python experiments/benchmarks/nas_speed.py [--n 20000]
+    OMP_NUM_THREADS=1 python -m dsegym.experiments.benchmarks.nas_speed [--n 20000]
 
 Designs are drawn uniformly at random (a worst case for the caches: a search revisits
 cells and tiles far more often). Each scenario is timed on a first pass over fresh

@@ -13,7 +13,7 @@ problem in this script (both encodings, all agents and seeds), normalised by its
 and nadir.
 
 Usage (from the repository root):
-    python experiments/benchmarks/ordinal_encoding.py [--seeds 5] [--workers 2]
+    python -m dsegym.experiments.benchmarks.ordinal_encoding [--seeds 5] [--workers 2]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Categorical, DesignSpace, Ordinal
 from dsegym.experiments.benchmarks.parity import feasible_F, quality
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.search.pareto import Normaliser, hypervolume, nondominated
+from dsegym.pareto import Normaliser, hypervolume, nondominated
 from dsegym.search.registry import make_agent
 
 PROBLEMS: dict[str, int] = {  # problem: budget

@@ -1,6 +1,6 @@
 """Parallel efficiency of ``eval_workers`` inside one run.
 
-    python experiments/benchmarks/parallel_eval.py [--delay-ms 50] [--budget 120]
+    python -m dsegym.experiments.benchmarks.parallel_eval [--delay-ms 50] [--budget 120]
         [--wait sleep|busy] [--agents nsga2 tpe random]
 
 One run of each agent on the ``synthetic`` problem whose evaluations take

@@ -20,7 +20,7 @@ answers repeats free, so an algorithm that revisits designs runs more generation
 than the raw loop, which spends its budget on the repeats.
 
 Usage (from the repository root):
-    python experiments/benchmarks/parity.py [--seeds 5] [--cases nsga2-zdt1 ...]
+    python -m dsegym.experiments.benchmarks.parity [--seeds 5] [--cases nsga2-zdt1 ...]
         [--scale 1.0]
 """
 
@@ -41,8 +41,8 @@ import numpy as np
 from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.registry import make_problem
 from dsegym.experiments.runner import RunEvaluator
+from dsegym.pareto import Normaliser, hypervolume, nondominated
 from dsegym.search.agent import finite_objectives, finite_violation
-from dsegym.search.pareto import Normaliser, hypervolume, nondominated
 from dsegym.search.registry import make_agent_for
 
 

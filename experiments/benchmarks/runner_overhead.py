@@ -1,6 +1,6 @@
 """Measures the runner's own cost per evaluation and Ray's parallel efficiency.
 
-    python experiments/benchmarks/runner_overhead.py [--evaluations 20000] [--ray-runs 4]
+    python -m dsegym.experiments.benchmarks.runner_overhead [--evaluations 20000] [--ray-runs 4]
 
 Runner overhead: distinct designs of the trivial ``synthetic`` problem are fed through
 the runner's evaluator with recording on (JSON line + flush per evaluation); the cost

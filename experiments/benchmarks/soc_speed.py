@@ -1,6 +1,6 @@
 """Evaluations per second of the soc-farsi problem, one process (one core).
 
-    DSEGYM_DATA_DIR=/work/shared/data .venv/bin/python experiments/benchmarks/soc_speed.py \\
+    DSEGYM_DATA_DIR=/work/shared/data .venv/bin/python -m dsegym.experiments.benchmarks.soc_speed \\
         [--workloads audio_decoder edge_detection hpvm_cava] [--designs 2000] [--repeats 3]
 
 Times ``Problem.evaluate`` (space check, decoding, costing, simulation, F and G) on

@@ -21,14 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from dsegym.experiments.studies.common import (  # noqa: E402
+from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
     best_so_far,
@@ -164,7 +161,8 @@ def agent_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 def plot(runs: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
     problems = list(dict.fromkeys(runs["problem"]))
-    fig, axes = plt.subplots(1, len(problems), figsize=(6.5 * len(problems), 4.2))
+    fig = Figure(figsize=(6.5 * len(problems), 4.2))
+    axes = fig.subplots(1, len(problems))
     axes = np.atleast_1d(axes)
     for ax, problem in zip(axes, problems, strict=True):
         frame = runs[runs["problem"] == problem]
@@ -185,7 +183,6 @@ def plot(runs: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
         ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

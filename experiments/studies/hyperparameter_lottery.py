@@ -21,16 +21,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
-
-from dsegym.experiments.analysis import load_evaluations  # noqa: E402
-from dsegym.experiments.studies.common import (  # noqa: E402
+from dsegym.experiments.analysis import load_evaluations
+from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
     parse_study_args,
@@ -79,7 +76,8 @@ def plot(best: pd.DataFrame, threshold: float, path: Path) -> None:
     """One column of points per agent: each point a setting's median best."""
     per_setting = best.groupby(["agent", "setting"])["best"].median().reset_index()
     agents = sorted(per_setting["agent"].unique())
-    fig, ax = plt.subplots(figsize=(1.4 * len(agents) + 2.5, 4.2))
+    fig = Figure(figsize=(1.4 * len(agents) + 2.5, 4.2))
+    ax = fig.subplots()
     rng = np.random.default_rng(0)
     for i, agent in enumerate(agents):
         values = per_setting.loc[per_setting["agent"] == agent, "best"].to_numpy()
@@ -94,7 +92,6 @@ def plot(best: pd.DataFrame, threshold: float, path: Path) -> None:
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 QUICK = {

@@ -8,7 +8,7 @@ Writes to RESULTS_DIR: ``lut_conclusions.png`` (four panels), ``lut_conclusions.
 
 Usage:
     dsegym study run lut-conclusions [--output DIR]      # both nodes, with summary.md
-    python experiments/studies/lut_conclusions.py results/lut_conclusions [--node 16nm]
+    python -m dsegym.experiments.studies.lut_conclusions results/lut_conclusions [--node 16nm]
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from dsegym.costmodels.lut.analysis import (  # noqa: E402
+from dsegym.costmodels.lut.analysis import (
     area_efficiency,
     best_group_size_vs_adder_cost,
     core_scaling,
 )
-from dsegym.costmodels.lut.combinatorics import SUPPORTED_MU  # noqa: E402
-from dsegym.costmodels.lut.components import load_library  # noqa: E402
-from dsegym.costmodels.lut.datatypes import ACTIVATION_TYPE_NAMES  # noqa: E402
-from dsegym.costmodels.lut.workloads import load_workload  # noqa: E402
-from dsegym.experiments.studies.common import FigureNote, Summary, parse_study_args  # noqa: E402
+from dsegym.costmodels.lut.combinatorics import SUPPORTED_MU
+from dsegym.costmodels.lut.components import load_library
+from dsegym.costmodels.lut.datatypes import ACTIVATION_TYPE_NAMES
+from dsegym.costmodels.lut.workloads import load_workload
+from dsegym.experiments.studies.common import FigureNote, Summary, parse_study_args
 
 ADDER_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
@@ -115,7 +112,8 @@ def run(out: Path, node: str) -> str:
 
 
 def _plot(path: Path, eff: dict, cores: list, best_mu: dict, node: str) -> None:
-    fig, ax = plt.subplots(2, 2, figsize=(11, 8))
+    fig = Figure(figsize=(11, 8))
+    ax = fig.subplots(2, 2)
     names = list(eff)
     x = range(len(names))
     ax[0, 0].bar(
@@ -164,7 +162,6 @@ def _plot(path: Path, eff: dict, cores: list, best_mu: dict, node: str) -> None:
     fig.suptitle(f"dsegym LUT model, {node}: conclusions of the ISPASS 2026 study")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _report(eff: dict, cores: list, best_mu: dict, node: str) -> str:

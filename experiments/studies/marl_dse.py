@@ -17,14 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from dsegym.experiments.studies.common import (  # noqa: E402
+from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
     best_so_far,
@@ -97,7 +94,8 @@ def _mean_log_distance(run: pd.DataFrame, budget: int) -> float:
 
 def plot(curve: pd.DataFrame, path: Path) -> None:
     targets = list(TARGETS)
-    fig, axes = plt.subplots(1, len(targets), figsize=(4.2 * len(targets), 3.8))
+    fig = Figure(figsize=(4.2 * len(targets), 3.8))
+    axes = fig.subplots(1, len(targets))
     for ax, target in zip(axes, targets, strict=True):
         for agent, frame in curve[curve["target"] == target].groupby("agent"):
             ax.plot(frame["evaluations"], frame["median"], label=agent)
@@ -110,7 +108,6 @@ def plot(curve: pd.DataFrame, path: Path) -> None:
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

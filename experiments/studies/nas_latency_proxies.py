@@ -8,7 +8,7 @@ and dsegym's accelerator model latency of that network on the ``eyeriss`` and
 edges pruned) and with every non-``none`` edge run (``_all_edges``), as the measured
 frameworks do. Needs the ``nasbench201`` data set.
 
-    python experiments/studies/nas_latency_proxies.py [--output DIR] [--quick]
+    python -m dsegym.experiments.studies.nas_latency_proxies [--output DIR] [--quick]
 
 Writes ``latency_proxies.csv`` and ``latency_proxies.md`` into ``DIR`` (default
 ``results/nas_latency_proxies``) and returns the Markdown table.

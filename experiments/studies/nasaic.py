@@ -17,7 +17,7 @@ when none does, the one closest to the specs (smallest sum of relative excesses)
 reports spec satisfaction, accuracy lost and the latency/energy/area ratios
 (NAS-first / joint) beside NASAIC's published figures, as measured.
 
-    python experiments/studies/nasaic.py [--config experiments/configs/nasaic.yaml]
+    python -m dsegym.experiments.studies.nasaic [--config experiments/configs/nasaic.yaml]
         [--output DIR] [--quick]
 
 Writes ``nasaic_runs.csv``, ``nasaic_summary.csv`` and ``nasaic.md`` into ``DIR``

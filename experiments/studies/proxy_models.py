@@ -20,29 +20,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from dsegym.costmodels.problem import Problem  # noqa: E402
-from dsegym.costmodels.proxy import (  # noqa: E402
+from dsegym.costmodels.problem import Problem
+from dsegym.costmodels.proxy import (
     KINDS,
     fit_surrogate,
     holdout_accuracy,
     sample_data,
 )
-from dsegym.costmodels.proxy.model import ProxyCostModel  # noqa: E402
-from dsegym.costmodels.registry import make_problem  # noqa: E402
-from dsegym.experiments.studies.common import (  # noqa: E402
+from dsegym.costmodels.proxy.model import ProxyCostModel
+from dsegym.costmodels.registry import make_problem
+from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
     parse_study_args,
     run_config,
 )
-from dsegym.search.pareto import Normaliser, hypervolume, igd, nondominated_mask  # noqa: E402
+from dsegym.pareto import Normaliser, hypervolume, igd, nondominated_mask
 
 ARCHGYM_RMSE = 0.0061
 ARCHGYM_SPEEDUP = 2000.0
@@ -108,7 +105,8 @@ def speed_table(problem: Problem, data: Any, n: int, seed: int) -> pd.DataFrame:
 
 
 def plot_accuracy(table: pd.DataFrame, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     labels = [
         f"{p.split('-')[0]}:{m}"
         for p, m in table[["problem", "metric"]].drop_duplicates().itertuples(index=False)
@@ -125,7 +123,6 @@ def plot_accuracy(table: pd.DataFrame, path: Path) -> None:
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def proxy_search(
@@ -197,7 +194,8 @@ def proxy_search(
 
 
 def plot_fronts(points: dict[str, np.ndarray], labels: list[str], path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.subplots()
     styles = {
         "real search": ("x", 0.35),
         "proxy front (real)": ("o", 0.8),
@@ -222,7 +220,6 @@ def plot_fronts(points: dict[str, np.ndarray], labels: list[str], path: Path) ->
     ax.set_title("DRAM controller: proxy-found designs costed by the real model")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -3,7 +3,7 @@ import pytest
 
 from dsegym.costmodels import make_problem
 from dsegym.costmodels.registry import PROBLEMS
-from dsegym.search.pareto import nondominated
+from dsegym.pareto import nondominated
 
 
 @pytest.mark.parametrize("name", ["zdt1", "zdt2", "zdt3", "zdt4", "zdt6"])

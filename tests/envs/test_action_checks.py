@@ -80,7 +80,7 @@ def test_multiagent_real_space_rejects_out_of_box_actions():
 
 
 def test_registered_envs_reject_the_same_way():
-    env = gym.make("dsegym/ToyAccelerator-v0")
+    env = gym.make("dsegym/ToyAccelerator-v1")
     env.reset(seed=0)
     with pytest.raises(ValueError, match="has 2 values"):
         env.step([0, 0])

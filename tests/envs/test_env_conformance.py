@@ -1,11 +1,16 @@
-"""Every registered env id: gymnasium's check_env and a same-seed determinism check."""
+"""Every registered env id: gymnasium's check_env, a same-seed determinism check, and the
+id's version being its cost model's."""
 
 import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from dsegym.costmodels.registry import COST_MODELS, get_cost_model_class
 from dsegym.envs import ENV_IDS
+from dsegym.envs.registration import cost_model_of, model_version
+from dsegym.envs.registration import env_id as env_id_of
+from dsegym.errors import DsegymError
 
 
 @pytest.mark.parametrize("env_id", sorted(ENV_IDS))
@@ -33,7 +38,7 @@ def test_same_seed_same_trajectory(env_id):
 
 
 def test_step_info_carries_metrics_and_feasibility():
-    env = gym.make("dsegym/ToyAccelerator1obj-v0")
+    env = gym.make("dsegym/ToyAccelerator1obj-v1")
     env.reset(seed=0)
     _, reward, _, _, info = env.step(np.array([4, 4, 0, 4, 7]))  # largest everything
     assert set(info) >= {"metrics", "F", "feasible", "violations", "design"}
@@ -43,7 +48,27 @@ def test_step_info_carries_metrics_and_feasibility():
 
 
 def test_episode_truncates_at_episode_length():
-    env = gym.make("dsegym/Zdt1-v0", episode_length=3)
+    env = gym.make("dsegym/Zdt1-v1", episode_length=3)
     env.reset(seed=0)
     flags = [env.step(env.action_space.sample())[3] for _ in range(3)]
     assert flags == [False, False, True]
+
+
+@pytest.mark.parametrize("model", sorted(COST_MODELS))
+def test_version_read_from_source_is_the_class_version(model):
+    assert model_version(model) == get_cost_model_class(model).version
+
+
+@pytest.mark.parametrize("env_id", sorted(ENV_IDS))
+def test_env_id_carries_its_cost_models_version(env_id):
+    env = gym.make(env_id)
+    assert env_id.endswith(f"-v{int(env.unwrapped.problem.cost_model.version)}")
+
+
+def test_env_id_rule():
+    assert env_id_of("toy-accelerator") == "dsegym/ToyAccelerator-v1"
+    assert cost_model_of("zdt1") == "zdt"
+    assert cost_model_of("dram-target-archgym") == "dram"
+    assert cost_model_of("accelerator-eyeriss-target") == "accelerator-eyeriss"
+    with pytest.raises(DsegymError, match="no registered cost model"):
+        cost_model_of("unheard-of")

@@ -11,7 +11,7 @@ import pytest
 
 import dsegym
 from dsegym.experiments.storage import read_records
-from dsegym.search.pareto import nondominated_mask
+from dsegym.pareto import nondominated_mask
 
 from .conftest import REPORT_CONFIG
 

@@ -15,8 +15,8 @@ from dsegym.experiments.analysis import analyse, problem_references, run_metrics
 from dsegym.experiments.config import expand_runs, parse_config
 from dsegym.experiments.launch import run_experiment
 from dsegym.experiments.report import write_report
+from dsegym.pareto import Normaliser, hypervolume
 from dsegym.search import AskTellAgent
-from dsegym.search.pareto import Normaliser, hypervolume
 
 DRAM = {"workload": "cloud-1", "n_requests": 200}
 

@@ -13,7 +13,7 @@ import pytest
 from dsegym.errors import ConfigError
 from dsegym.experiments import html_figures as figs
 from dsegym.experiments.html_report import write_html_report
-from dsegym.search.pareto import nondominated_mask
+from dsegym.pareto import nondominated_mask
 
 PROBLEMS = ("toy-accelerator", "toy-accelerator-1obj", "separable-discrete", "zdt1")
 

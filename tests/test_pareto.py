@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dsegym.costmodels import make_problem
-from dsegym.search.pareto import Normaliser, hypervolume, igd, nondominated, nondominated_mask
+from dsegym.pareto import Normaliser, hypervolume, igd, nondominated, nondominated_mask
 
 # Area dominated by the ZDT1 front f2 = 1 - sqrt(f1) inside the box [0, 1.1]^2:
 # int_0^1 (0.1 + sqrt(x)) dx + 0.1 * 1.1 = 0.1 + 2/3 + 0.11.
