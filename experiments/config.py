@@ -21,11 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.registry import (
     PROBLEMS,
-    format_validation_error,
     make_problem,
     problem_factory,
 )
-from dsegym.errors import ConfigError, DsegymError, UnknownNameError, shorten
+from dsegym.errors import (
+    ConfigError,
+    DsegymError,
+    UnknownNameError,
+    format_validation_error,
+    shorten,
+)
 from dsegym.experiments.runner import RunSpec
 from dsegym.search.registry import (
     expand_sweep,
