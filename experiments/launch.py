@@ -56,7 +56,7 @@ from dsegym.experiments.runner import (
     run_paths,
     write_error,
 )
-from dsegym.experiments.storage import read_records, write_json
+from dsegym.experiments.storage import EvaluationRecord, read_records, write_json
 
 LOCK_NAME = ".dsegym.lock"
 FINGERPRINT_NAME = "fingerprint.json"
@@ -304,7 +304,7 @@ def _save_error(results_dir: Path, summary: RunSummary, report: str | None) -> N
 def _remote_run(
     spec: RunSpec,
     problem: Problem,
-    replay: list[dict[str, Any]],
+    replay: list[EvaluationRecord],
     sink: Any,
     pool: EvaluationPool | None,
 ) -> tuple[RunSummary, str | None]:
