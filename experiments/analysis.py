@@ -22,15 +22,15 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
-from dsegym.experiments.storage import read_records, write_json
+from dsegym.experiments.storage import EvaluationRecord, read_records, write_json
 from dsegym.experiments.tidy import write_parquet
 from dsegym.search.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
+#: The columns of an empty evaluations table: the run's fields, then the record's.
 EVALUATION_COLUMNS = [
     "run_id", "problem", "problem_name", "problem_params", "objectives", "agent",
-    "agent_name", "hyperparameters", "seed", "proposal_index", "eval_index", "cached",
-    "design", "metrics", "F", "G", "feasible", "violations",
+    "agent_name", "hyperparameters", "seed", *EvaluationRecord.ROW_KEYS,
 ]  # fmt: skip
 RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
