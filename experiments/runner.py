@@ -419,10 +419,12 @@ def execute_run(
     resume: bool = False,
     progress: ProgressCallback | None = None,
     batch_factory: BatchFactory | None = None,
+    problem: Problem | None = None,
 ) -> RunSummary:
     """Runs one agent on one problem in this process, recording everything.
 
-    A finished run (completion marker present) is skipped when resuming.
+    A finished run (completion marker present) is skipped when resuming. ``problem``
+    is the run's problem if the caller built it already (default: built from the spec).
 
     Raises:
         RunFailedError: if the agent raised; the run's error file is written first.
@@ -440,6 +442,7 @@ def execute_run(
             lambda static: RecordWriter(record, static, model_error_path=errors),
             progress=progress,
             batch_factory=batch_factory,
+            problem=problem,
         )
     except RunFailedError as failed:
         write_error(results_dir, spec.run_id, failed.report)
