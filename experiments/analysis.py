@@ -12,6 +12,7 @@ feasible design, so a report never hides or crashes on a failed run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +23,15 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
-from dsegym.experiments.storage import EvaluationRecord, read_records, write_json
+from dsegym.experiments.storage import EvaluationRecord, RunFields, read_records, write_json
 from dsegym.experiments.tidy import write_parquet
 from dsegym.search.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
-#: The columns of an empty evaluations table: the run's fields, then the record's.
-EVALUATION_COLUMNS = [
-    "run_id", "problem", "problem_name", "problem_params", "objectives", "agent",
-    "agent_name", "hyperparameters", "seed", *EvaluationRecord.ROW_KEYS,
-]  # fmt: skip
+#: The columns of an evaluations table: the run's fields, then the record's.
+EVALUATION_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(
+    EvaluationRecord.ROW_KEYS
+)
 RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (

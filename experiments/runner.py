@@ -33,6 +33,7 @@ from dsegym.experiments.storage import (
     EvaluationRecord,
     RecordWriter,
     RowWriter,
+    RunFields,
     read_records,
     repair,
     write_json,
@@ -369,22 +370,22 @@ def evaluate_run(
     if problem is None:
         problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
-    static = {
-        "experiment": spec.experiment,
-        "run_id": spec.run_id,
-        "problem": spec.problem_label or spec.problem,
-        "problem_name": spec.problem,
-        "problem_params": spec.problem_params,
-        "cost_model": problem.cost_model.name,
-        "cost_model_version": problem.cost_model.version,
-        "workload": problem.workload_name,
-        "objectives": problem.objective_labels,
-        "agent": spec.agent_label or spec.agent,
-        "agent_name": spec.agent,
-        "hyperparameters": agent.hp.model_dump(mode="json"),
-        "seed": spec.seed,
-    }
-    writer = open_writer(static)
+    static = RunFields(
+        experiment=spec.experiment,
+        run_id=spec.run_id,
+        problem=spec.problem_label or spec.problem,
+        problem_name=spec.problem,
+        problem_params=spec.problem_params,
+        cost_model=problem.cost_model.name,
+        cost_model_version=problem.cost_model.version,
+        workload=problem.workload_name,
+        objectives=problem.objective_labels,
+        agent=spec.agent_label or spec.agent,
+        agent_name=spec.agent,
+        hyperparameters=agent.hp.model_dump(mode="json"),
+        seed=spec.seed,
+    )
+    writer = open_writer(static.to_row())
     try:
         evaluator = RunEvaluator(
             problem,

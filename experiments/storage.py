@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
@@ -35,6 +35,45 @@ def _clean(value: Any) -> Any:
 def json_safe(value: Any) -> Any:
     """``value`` with every non-finite float (JSON has none) replaced by null."""
     return _clean(value)
+
+
+@dataclass(frozen=True)
+class RunFields:
+    """The fields every line of a run's record repeats: whose evaluation it is.
+
+    Attributes:
+        experiment: The experiment's name.
+        run_id: The run (see ``RunSpec.run_id``).
+        problem: The problem's label in the experiment.
+        problem_name: The registered problem name.
+        problem_params: The problem's parameters, as given.
+        cost_model: The cost model's name.
+        cost_model_version: Its version (records of other versions are not comparable).
+        workload: The workload's name.
+        objectives: The objective labels, in the order of ``F``.
+        agent: The agent's label in the experiment.
+        agent_name: The registered agent name (or ``module:Class``).
+        hyperparameters: Every hyperparameter, defaults included.
+        seed: The run's seed.
+    """
+
+    experiment: str
+    run_id: str
+    problem: str
+    problem_name: str
+    problem_params: dict[str, Any]
+    cost_model: str
+    cost_model_version: str
+    workload: str
+    objectives: list[str]
+    agent: str
+    agent_name: str
+    hyperparameters: dict[str, Any]
+    seed: int
+
+    def to_row(self) -> dict[str, Any]:
+        """The fields in the order they open each record line."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
