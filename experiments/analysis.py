@@ -23,7 +23,13 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
-from dsegym.experiments.storage import EvaluationRecord, RunFields, read_records, write_json
+from dsegym.experiments.storage import (
+    EvaluationRecord,
+    RunFields,
+    read_records,
+    read_vector,
+    write_json,
+)
 from dsegym.experiments.tidy import write_parquet
 from dsegym.search.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
@@ -113,7 +119,7 @@ class ProblemReference:
 
 
 def _F(frame: pd.DataFrame, m: int | None = None) -> np.ndarray:
-    F = np.array([[np.inf if f is None else f for f in row] for row in frame["F"]], dtype=float)
+    F = np.array([read_vector(row) for row in frame["F"]], dtype=float)
     if m is None:
         m = len(frame["F"].iloc[0]) if len(frame) else 0
     return F.reshape(len(frame), m)

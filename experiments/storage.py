@@ -37,6 +37,15 @@ def json_safe(value: Any) -> Any:
     return _clean(value)
 
 
+def read_vector(values: Sequence[float | None]) -> list[float]:
+    """An objective or constraint vector as recorded: null was infinity.
+
+    For ``F`` and ``G`` a non-finite value only ever means the model rejected the
+    design, so null reads back as ``+inf`` (a metric's null is NaN: "no value").
+    """
+    return [math.inf if v is None else v for v in values]
+
+
 @dataclass(frozen=True)
 class RunFields:
     """The fields every line of a run's record repeats: whose evaluation it is.
@@ -152,8 +161,8 @@ class EvaluationRecord:
         return cls(
             design=row["design"],
             metrics={k: math.nan if v is None else v for k, v in row["metrics"].items()},
-            F=[math.inf if f is None else f for f in row["F"]],
-            G=[math.inf if g is None else g for g in row["G"]],
+            F=read_vector(row["F"]),
+            G=read_vector(row["G"]),
             feasible=row["feasible"],
             violations=list(row["violations"]),
             proposal_index=row["proposal_index"],
