@@ -85,7 +85,7 @@ class RunFields:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvaluationRecord:
     """One recorded evaluation: what a record line holds besides the run's fields.
 
@@ -176,7 +176,20 @@ class EvaluationRecord:
         """The record line's fields, in their order (non-finite numbers as they are:
         the :class:`RowFormatter` writes them as null).
         """
-        return {key: getattr(self, key) for key in self.ROW_KEYS}
+        # Spelled out rather than looped over ROW_KEYS: this runs once per evaluation.
+        return {
+            "proposal_index": self.proposal_index,
+            "eval_index": self.eval_index,
+            "cached": self.cached,
+            "design": self.design,
+            "metrics": self.metrics,
+            "F": self.F,
+            "G": self.G,
+            "feasible": self.feasible,
+            "violations": self.violations,
+            "eval_time_s": self.eval_time_s,
+            "timestamp": self.timestamp,
+        }
 
     def outcome_fields(self) -> dict[str, Any]:
         """The outcome alone, JSON-safe (what ``dsegym evaluate --json`` prints)."""
