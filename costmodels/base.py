@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,13 +57,6 @@ class Evaluation:
         """Builds an infeasible evaluation with its reasons."""
         reasons = (reasons,) if isinstance(reasons, str) else tuple(reasons)
         return cls(metrics=metrics or {}, feasible=False, violations=reasons)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "metrics": {k: (v if math.isfinite(v) else None) for k, v in self.metrics.items()},
-            "feasible": self.feasible,
-            "violations": list(self.violations),
-        }
 
 
 class CostModel(ABC):

@@ -16,7 +16,7 @@ import pydantic
 
 from dsegym.costmodels.base import CostModel
 from dsegym.costmodels.problem import Problem
-from dsegym.errors import ConfigError, UnknownNameError, shorten
+from dsegym.errors import ConfigError, UnknownNameError, format_validation_error
 from dsegym.loading import load_object
 
 COST_MODELS: dict[str, str] = {
@@ -150,32 +150,11 @@ def make_problem(name: str, params: Mapping[str, Any] | None = None) -> Problem:
     return problem
 
 
-def format_validation_error(exc: pydantic.ValidationError, prefix: str = "") -> str:
-    """Renders a pydantic error as ``field: message`` clauses joined by '; '."""
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"] if x != "__root__")
-        loc = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        msg = err["msg"]
-        if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
-            msg = "unknown key"
-        got = err.get("input")
-        got_text = (
-            f" (got {shorten(repr(got))})"
-            if err["type"] not in ("missing", "unexpected_keyword_argument", "extra_forbidden")
-            and not isinstance(got, dict)
-            else ""
-        )
-        parts.append(f"{loc}: {msg}{got_text}" if loc else f"{msg}{got_text}")
-    return "; ".join(parts) if parts else str(exc)
-
-
 __all__ = [
     "COST_MODELS",
     "PROBLEMS",
     "ConfigError",
     "cost_model_names",
-    "format_validation_error",
     "get_cost_model_class",
     "make_problem",
     "problem_factory",

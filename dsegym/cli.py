@@ -289,13 +289,10 @@ def evaluate(
             )
     outcome = prob.evaluate(chosen)
     if as_json:
-        payload = {
-            "design": outcome.design,
-            **outcome.evaluation.to_dict(),
-            "F": [f if np.isfinite(f) else None for f in outcome.F.tolist()],
-            "feasible": outcome.feasible,
-        }
-        console.print_json(json.dumps(payload))
+        from dsegym.experiments.storage import EvaluationRecord
+
+        record = EvaluationRecord.from_outcome(outcome)
+        console.print_json(json.dumps(record.outcome_fields(), allow_nan=False))
         return
     table = Table(title=f"{problem} ({prob.cost_model.name} v{prob.cost_model.version})")
     table.add_column("name")

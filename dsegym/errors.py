@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pydantic is imported only by the code that validates
+    import pydantic
+
 MAX_ECHO = 200
 
 
@@ -38,3 +43,23 @@ class DesignError(DsegymError):
 
 class WorkloadError(DsegymError):
     """A workload file or description is malformed (the message names the line)."""
+
+
+def format_validation_error(exc: pydantic.ValidationError, prefix: str = "") -> str:
+    """Renders a pydantic error as ``field: message`` clauses joined by '; '."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"] if x != "__root__")
+        loc = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        msg = err["msg"]
+        if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
+            msg = "unknown key"
+        got = err.get("input")
+        got_text = (
+            f" (got {shorten(repr(got))})"
+            if err["type"] not in ("missing", "unexpected_keyword_argument", "extra_forbidden")
+            and not isinstance(got, dict)
+            else ""
+        )
+        parts.append(f"{loc}: {msg}{got_text}" if loc else f"{msg}{got_text}")
+    return "; ".join(parts) if parts else str(exc)

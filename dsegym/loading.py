@@ -1,8 +1,15 @@
-"""Loads ``module:attribute`` references, so registries import heavy code lazily."""
+"""Loads ``module:attribute`` references, so registries import heavy code lazily.
+
+The standard library's :func:`pkgutil.resolve_name` does the resolving; this module
+adds only what a user needs from a configuration file: relative names refused, and
+whatever the import raises (user code may raise anything, even ``SystemExit``) turned
+into one :class:`~dsegym.errors.ConfigError` naming the reference.
+"""
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
+import sys
 from typing import Any
 
 from dsegym.errors import ConfigError, shorten
@@ -31,18 +38,14 @@ def load_object(reference: str, *, what: str = "object") -> Any:
             "import path of the module (for example 'my_package.agents:Name')"
         )
     try:
-        module = importlib.import_module(module_name)
+        return pkgutil.resolve_name(reference)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code may raise anything
-        raise ConfigError(
-            f"{what} {shown}: cannot import module {shorten(module_name)!r} "
-            f"({type(exc).__name__}: {shorten(exc)})"
-        ) from None
-    try:
-        obj = module
-        for part in attr.split("."):
-            obj = getattr(obj, part)
-    except AttributeError:
-        raise ConfigError(
-            f"{what} {shown}: module {shorten(module_name)!r} has no {shorten(attr)!r}"
-        ) from None
-    return obj
+        # A module that failed half-way through its import is not left in sys.modules.
+        if isinstance(exc, AttributeError) and module_name in sys.modules:
+            message = f"module {shorten(module_name)!r} has no {shorten(attr)!r}"
+        else:
+            message = (
+                f"cannot import module {shorten(module_name)!r} "
+                f"({type(exc).__name__}: {shorten(exc)})"
+            )
+        raise ConfigError(f"{what} {shown}: {message}") from None

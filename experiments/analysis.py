@@ -12,6 +12,7 @@ feasible design, so a report never hides or crashes on a failed run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +23,21 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
-from dsegym.experiments.storage import read_records, write_json
+from dsegym.experiments.storage import (
+    EvaluationRecord,
+    RunFields,
+    read_records,
+    read_vector,
+    write_json,
+)
 from dsegym.experiments.tidy import write_parquet
 from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
-EVALUATION_COLUMNS = [
-    "run_id", "problem", "problem_name", "problem_params", "objectives", "agent",
-    "agent_name", "hyperparameters", "seed", "proposal_index", "eval_index", "cached",
-    "design", "metrics", "F", "G", "feasible", "violations",
-]  # fmt: skip
+#: The columns of an evaluations table: the run's fields, then the record's.
+EVALUATION_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(
+    EvaluationRecord.ROW_KEYS
+)
 RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (
@@ -113,7 +119,7 @@ class ProblemReference:
 
 
 def _F(frame: pd.DataFrame, m: int | None = None) -> np.ndarray:
-    F = np.array([[np.inf if f is None else f for f in row] for row in frame["F"]], dtype=float)
+    F = np.array([read_vector(row) for row in frame["F"]], dtype=float)
     if m is None:
         m = len(frame["F"].iloc[0]) if len(frame) else 0
     return F.reshape(len(frame), m)

@@ -21,11 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.registry import (
     PROBLEMS,
-    format_validation_error,
     make_problem,
     problem_factory,
 )
-from dsegym.errors import ConfigError, DsegymError, UnknownNameError, shorten
+from dsegym.errors import (
+    ConfigError,
+    DsegymError,
+    UnknownNameError,
+    format_validation_error,
+    shorten,
+)
 from dsegym.experiments.runner import RunSpec
 from dsegym.search.registry import (
     expand_sweep,
@@ -81,7 +86,7 @@ class ExperimentConfig(_Strict):
     ] = 1
     address: str | None = Field(None, description="Ray cluster address ('auto' or host:port)")
     hypervolume_scale: Literal["linear", "log"] = Field(
-        "linear", description="objective normalisation for hypervolume (see search.pareto)"
+        "linear", description="objective normalisation for hypervolume (see dsegym.pareto)"
     )
 
     @pydantic.field_validator("problems", mode="after")
@@ -102,8 +107,24 @@ class ExperimentConfig(_Strict):
     def agent_entries(self) -> list[AgentEntry]:
         return [a for a in self.agents if isinstance(a, AgentEntry)]
 
+    # The problems parse_config built to validate the config, by problem_key: a run
+    # uses them instead of building its problem a second time.
+    _problems: dict[str, Problem] = pydantic.PrivateAttr(default_factory=dict)
+
     def results_dir(self, base: Path | None = None) -> Path:
         return Path(self.output_dir) if self.output_dir else (base or Path("results")) / self.name
+
+    def built_problem(self, name: str, params: dict[str, Any]) -> Problem | None:
+        """The problem :func:`parse_config` built (and checked) for these settings.
+
+        ``None`` for a config made without :func:`parse_config`.
+        """
+        return self._problems.get(problem_key(name, params))
+
+
+def problem_key(name: str, params: dict[str, Any]) -> str:
+    """Identifies a problem's settings: equal keys build equal problems."""
+    return json.dumps([name, params], sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
@@ -179,7 +200,7 @@ def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
         config = ExperimentConfig.model_validate(data)
     except pydantic.ValidationError as exc:
         raise ConfigError(f"{source}: {format_validation_error(exc)}") from None
-    problems = []
+    problems: list[Problem] = []
     for i, p in enumerate(config.problem_entries):
         where = f"{source}: problems[{i}]"
         if p.name not in PROBLEMS:
@@ -209,6 +230,10 @@ def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
                 raise ConfigError(
                     f"{source}: agents[{s.index}] on problems[{i}] ({p.label or p.name}): {exc}"
                 ) from None
+    config._problems = {
+        problem_key(p.name, p.params): problem
+        for p, problem in zip(config.problem_entries, problems, strict=True)
+    }
     return config
 
 
@@ -285,7 +310,7 @@ def _reject_duplicates(config: ExperimentConfig, source: str) -> None:
         seen[seed] = i
     problems: dict[str, int] = {}
     for i, p in enumerate(config.problem_entries):
-        key = json.dumps([p.name, p.params], sort_keys=True, default=str)
+        key = problem_key(p.name, p.params)
         if key in problems:
             raise ConfigError(
                 f"{source}: problems[{i}] repeats problems[{problems[key]}] "

@@ -41,6 +41,7 @@ from dsegym.experiments.config import (
     describe_changes,
     expand_runs,
     fingerprint,
+    problem_key,
 )
 from dsegym.experiments.parallel import EvaluationPool
 from dsegym.experiments.runner import (
@@ -56,7 +57,7 @@ from dsegym.experiments.runner import (
     run_paths,
     write_error,
 )
-from dsegym.experiments.storage import read_records, write_json
+from dsegym.experiments.storage import EvaluationRecord, read_records, write_json
 
 LOCK_NAME = ".dsegym.lock"
 FINGERPRINT_NAME = "fingerprint.json"
@@ -210,15 +211,17 @@ def run_experiment(
         write_json(results_dir / "runs.json", [s.to_dict() | {"run_id": s.run_id} for s in specs])
         across_runs = workers > 1 or address is not None
         if not across_runs and eval_workers == 1:
-            summaries = _run_serial(specs, results_dir, resume, show_progress, None)
+            summaries = _run_serial(config, specs, results_dir, resume, show_progress, None)
         else:
             cpus = (workers if workers > 1 else 0) + (eval_workers if eval_workers > 1 else 0)
             with _ray_session(cpus, address), _pool(eval_workers) as pool:
                 if across_runs:
-                    summaries = _run_ray(specs, results_dir, resume, show_progress, pool)
+                    summaries = _run_ray(config, specs, results_dir, resume, show_progress, pool)
                 else:
                     factory = pool.for_problem if pool is not None else None
-                    summaries = _run_serial(specs, results_dir, resume, show_progress, factory)
+                    summaries = _run_serial(
+                        config, specs, results_dir, resume, show_progress, factory
+                    )
         write_json(results_dir / "summary.json", [vars(s) for s in summaries])
     return summaries
 
@@ -261,6 +264,7 @@ def _pool(eval_workers: int) -> Iterator[EvaluationPool | None]:
 
 
 def _run_serial(
+    config: ExperimentConfig,
     specs: Sequence[RunSpec],
     results_dir: Path,
     resume: bool,
@@ -280,6 +284,8 @@ def _run_serial(
                 resume=resume,
                 progress=lambda n: bar.advance(task, n),
                 batch_factory=batch_factory,
+                # The problem parse_config built and checked, not a second build.
+                problem=config.built_problem(spec.problem, spec.problem_params),
             )
             summary, report = guarded_run(spec, run)
             # execute_run saved a failed agent's error file already; this also covers a
@@ -304,7 +310,7 @@ def _save_error(results_dir: Path, summary: RunSummary, report: str | None) -> N
 def _remote_run(
     spec: RunSpec,
     problem: Problem,
-    replay: list[dict[str, Any]],
+    replay: list[EvaluationRecord],
     sink: Any,
     pool: EvaluationPool | None,
 ) -> tuple[RunSummary, str | None]:
@@ -332,20 +338,25 @@ class _ProblemShipper:
     """Builds each distinct problem once, on the driver, and puts it in the object store.
 
     So no node reads a problem's files (a command model's spec file) and no problem is
-    rebuilt per run. A problem that cannot be built fails its runs, not the experiment.
+    rebuilt per run; the problems :func:`parse_config` built are not built again. A
+    problem that cannot be built fails its runs, not the experiment.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, config: ExperimentConfig) -> None:
+        self._config = config
         self._refs: dict[str, Any] = {}
 
     def ref(self, spec: RunSpec) -> Any:
         """The problem's object reference, or the exception if it cannot be built."""
         import ray
 
-        key = json.dumps([spec.problem, spec.problem_params], sort_keys=True, default=str)
+        key = problem_key(spec.problem, spec.problem_params)
         if key not in self._refs:
             try:
-                self._refs[key] = ray.put(make_problem(spec.problem, spec.problem_params))
+                problem = self._config.built_problem(spec.problem, spec.problem_params)
+                if problem is None:
+                    problem = make_problem(spec.problem, spec.problem_params)
+                self._refs[key] = ray.put(problem)
             except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
                 self._refs[key] = exc
         return self._refs[key]
@@ -364,6 +375,7 @@ def _recorded(results_dir: Path, spec: RunSpec) -> int:
 
 
 def _run_ray(
+    config: ExperimentConfig,
     specs: Sequence[RunSpec],
     results_dir: Path,
     resume: bool,
@@ -379,7 +391,7 @@ def _run_ray(
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
         done: dict[int, RunSummary] = {}
         refs = {}
-        problems = _ProblemShipper()
+        problems = _ProblemShipper(config)
         for i, spec in enumerate(specs):
             start = prepare_run(spec, results_dir, resume)  # on the driver
             if start.finished is not None:

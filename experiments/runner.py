@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 import traceback
 from collections import deque
@@ -26,12 +25,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsegym.costmodels.base import Evaluation
 from dsegym.costmodels.problem import Outcome, Problem, coerce_design
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
-from dsegym.experiments.storage import RecordWriter, RowWriter, read_records, repair, write_json
+from dsegym.experiments.storage import (
+    EvaluationRecord,
+    RecordWriter,
+    RowWriter,
+    RunFields,
+    read_records,
+    repair,
+    write_json,
+)
 from dsegym.search.registry import make_agent_for
 
 ProgressCallback = Callable[[int], None]
@@ -116,7 +122,7 @@ class RunEvaluator:
         budget: Distinct cost-model evaluations allowed.
         writer: Where rows are appended (``None``: record nothing). Every row of a call
             is written before the call returns, so before the agent sees the outcomes.
-        replay: Rows of an earlier, interrupted attempt to answer first, in order.
+        replay: Records of an earlier, interrupted attempt to answer first, in order.
         max_proposals_factor: Stop after this many proposals per unit of budget.
         progress: Called with the number of newly charged evaluations.
         evaluate_batch: Costs the new designs of a call (default: the problem's own
@@ -129,7 +135,7 @@ class RunEvaluator:
         problem: Problem,
         budget: int,
         writer: RowWriter | None = None,
-        replay: Sequence[dict[str, Any]] = (),
+        replay: Sequence[EvaluationRecord] = (),
         max_proposals_factor: int = 10,
         progress: ProgressCallback | None = None,
         evaluate_batch: BatchFunction | None = None,
@@ -204,9 +210,14 @@ class RunEvaluator:
                 outcome = replayed[i]
             else:
                 outcome = self.cache[key]
-                rows.append(
-                    self._row(outcome, kind == "cached", per_design, proposal_index, eval_index)
+                record = EvaluationRecord.from_outcome(
+                    outcome,
+                    proposal_index=proposal_index,
+                    eval_index=eval_index,
+                    cached=kind == "cached",
+                    eval_time_s=per_design,
                 )
+                rows.append(record.to_row())
             results.append(outcome)
         if self.writer is not None:
             self.writer.write_many(rows)
@@ -235,48 +246,19 @@ class RunEvaluator:
         errors.clear()
 
     def _replayed(self, design: Design, key: tuple[Any, ...]) -> Outcome:
-        row = self._replay.popleft()
-        if self._safe_key(row["design"]) != key:
+        record = self._replay.popleft()
+        if self._safe_key(record.design) != key:
             raise ResumeDivergedError(
-                f"resume diverged at proposal {row['proposal_index']}: the agent proposed "
-                f"{design} but the record has {row['design']}; the agent is not "
+                f"resume diverged at proposal {record.proposal_index}: the agent proposed "
+                f"{design} but the record has {record.design}; the agent is not "
                 "deterministic for this seed, so the run cannot be resumed (delete its "
                 "record file to start it again)"
             )
-        if not row["cached"]:
+        if not record.cached:
             self.charged += 1
         if key not in self.cache:
-            self.cache[key] = self._outcome_from_row(row)
+            self.cache[key] = record.outcome(self.problem)
         return self.cache[key]
-
-    def _outcome_from_row(self, row: dict[str, Any]) -> Outcome:
-        design, problems = coerce_design(row["design"])
-        if problems or not self.problem.space.contains(design):
-            return self.problem.outcome(design, Evaluation.infeasible(row["violations"]))
-        if any(f is None for f in row["F"]):  # the cost model rejected it
-            evaluation = Evaluation.infeasible(row["violations"], {})
-        else:
-            metrics = {k: (math.nan if v is None else v) for k, v in row["metrics"].items()}
-            evaluation = Evaluation(metrics)
-        return self.problem.outcome(self.problem.space.validate(design), evaluation)
-
-    @staticmethod
-    def _row(
-        outcome: Outcome, cached: bool, wall: float, proposal_index: int, eval_index: int
-    ) -> dict[str, Any]:
-        return {
-            "proposal_index": proposal_index,
-            "eval_index": eval_index,
-            "cached": cached,
-            "design": outcome.design,
-            "metrics": dict(outcome.evaluation.metrics),
-            "F": outcome.F.tolist(),
-            "G": outcome.G.tolist(),
-            "feasible": outcome.feasible,
-            "violations": list(outcome.evaluation.violations),
-            "eval_time_s": wall,
-            "timestamp": time.time(),
-        }
 
 
 def format_model_errors(errors: Sequence[tuple[Design, str]]) -> str:
@@ -323,11 +305,11 @@ class RunStart:
     """What the driver hands to whoever executes a run.
 
     Attributes:
-        replay: Rows of an interrupted attempt, to replay through the fresh agent.
+        replay: Records of an interrupted attempt, to replay through the fresh agent.
         finished: The summary of a run already complete (nothing left to do).
     """
 
-    replay: list[dict[str, Any]] = field(default_factory=list)
+    replay: list[EvaluationRecord] = field(default_factory=list)
     finished: RunSummary | None = None
 
 
@@ -344,11 +326,11 @@ def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
         return RunStart(
             finished=RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
         )
-    replay: list[dict[str, Any]] = []
+    replay: list[EvaluationRecord] = []
     if record.exists():
         if resume:
             repair(record)
-            replay = read_records(record)
+            replay = list(map(EvaluationRecord.from_row, read_records(record)))
         else:
             record.unlink()
     marker.unlink(missing_ok=True)
@@ -366,7 +348,7 @@ def finish_run(spec: RunSpec, results_dir: Path, summary: RunSummary) -> None:
 
 def evaluate_run(
     spec: RunSpec,
-    replay: Sequence[dict[str, Any]],
+    replay: Sequence[EvaluationRecord],
     open_writer: WriterFactory,
     *,
     progress: ProgressCallback | None = None,
@@ -377,7 +359,7 @@ def evaluate_run(
 
     Args:
         spec: The run.
-        replay: Rows of an interrupted attempt (see :func:`prepare_run`).
+        replay: Records of an interrupted attempt (see :func:`prepare_run`).
         open_writer: Opens where the rows go, given the fields repeated on every row.
         progress: Called with the number of newly charged evaluations.
         batch_factory: Makes the function that costs each batch (parallel evaluation).
@@ -388,22 +370,22 @@ def evaluate_run(
     if problem is None:
         problem = make_problem(spec.problem, spec.problem_params)
     agent = make_agent_for(spec.agent, problem, seed=spec.seed, params=spec.agent_params)
-    static = {
-        "experiment": spec.experiment,
-        "run_id": spec.run_id,
-        "problem": spec.problem_label or spec.problem,
-        "problem_name": spec.problem,
-        "problem_params": spec.problem_params,
-        "cost_model": problem.cost_model.name,
-        "cost_model_version": problem.cost_model.version,
-        "workload": problem.workload_name,
-        "objectives": problem.objective_labels,
-        "agent": spec.agent_label or spec.agent,
-        "agent_name": spec.agent,
-        "hyperparameters": agent.hp.model_dump(mode="json"),
-        "seed": spec.seed,
-    }
-    writer = open_writer(static)
+    static = RunFields(
+        experiment=spec.experiment,
+        run_id=spec.run_id,
+        problem=spec.problem_label or spec.problem,
+        problem_name=spec.problem,
+        problem_params=spec.problem_params,
+        cost_model=problem.cost_model.name,
+        cost_model_version=problem.cost_model.version,
+        workload=problem.workload_name,
+        objectives=problem.objective_labels,
+        agent=spec.agent_label or spec.agent,
+        agent_name=spec.agent,
+        hyperparameters=agent.hp.model_dump(mode="json"),
+        seed=spec.seed,
+    )
+    writer = open_writer(static.to_row())
     try:
         evaluator = RunEvaluator(
             problem,
@@ -438,10 +420,12 @@ def execute_run(
     resume: bool = False,
     progress: ProgressCallback | None = None,
     batch_factory: BatchFactory | None = None,
+    problem: Problem | None = None,
 ) -> RunSummary:
     """Runs one agent on one problem in this process, recording everything.
 
-    A finished run (completion marker present) is skipped when resuming.
+    A finished run (completion marker present) is skipped when resuming. ``problem``
+    is the run's problem if the caller built it already (default: built from the spec).
 
     Raises:
         RunFailedError: if the agent raised; the run's error file is written first.
@@ -459,6 +443,7 @@ def execute_run(
             lambda static: RecordWriter(record, static, model_error_path=errors),
             progress=progress,
             batch_factory=batch_factory,
+            problem=problem,
         )
     except RunFailedError as failed:
         write_error(results_dir, spec.run_id, failed.report)

@@ -10,9 +10,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+if TYPE_CHECKING:  # the record module stays importable without the cost models
+    from dsegym.costmodels.base import Evaluation
+    from dsegym.costmodels.problem import Outcome, Problem
 
 
 def _clean(value: Any) -> Any:
@@ -24,6 +30,197 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     return value
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (JSON has none) replaced by null."""
+    return _clean(value)
+
+
+def read_vector(values: Sequence[float | None]) -> list[float]:
+    """An objective or constraint vector as recorded: null was infinity.
+
+    For ``F`` and ``G`` a non-finite value only ever means the model rejected the
+    design, so null reads back as ``+inf`` (a metric's null is NaN: "no value").
+    """
+    return [math.inf if v is None else v for v in values]
+
+
+@dataclass(frozen=True)
+class RunFields:
+    """The fields every line of a run's record repeats: whose evaluation it is.
+
+    Attributes:
+        experiment: The experiment's name.
+        run_id: The run (see ``RunSpec.run_id``).
+        problem: The problem's label in the experiment.
+        problem_name: The registered problem name.
+        problem_params: The problem's parameters, as given.
+        cost_model: The cost model's name.
+        cost_model_version: Its version (records of other versions are not comparable).
+        workload: The workload's name.
+        objectives: The objective labels, in the order of ``F``.
+        agent: The agent's label in the experiment.
+        agent_name: The registered agent name (or ``module:Class``).
+        hyperparameters: Every hyperparameter, defaults included.
+        seed: The run's seed.
+    """
+
+    experiment: str
+    run_id: str
+    problem: str
+    problem_name: str
+    problem_params: dict[str, Any]
+    cost_model: str
+    cost_model_version: str
+    workload: str
+    objectives: list[str]
+    agent: str
+    agent_name: str
+    hyperparameters: dict[str, Any]
+    seed: int
+
+    def to_row(self) -> dict[str, Any]:
+        """The fields in the order they open each record line."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationRecord:
+    """One recorded evaluation: what a record line holds besides the run's fields.
+
+    The one shape of an evaluation outside the cost model: the runner writes it
+    (:meth:`to_row`), a resumed run replays it (:meth:`from_row`, :meth:`outcome`),
+    ``dsegym evaluate --json`` prints it, and the analysis reads its fields. Non-finite
+    numbers are written as null and read back as NaN (a metric) or infinity (an
+    objective or constraint value of a design the model rejected).
+
+    Attributes:
+        design: The design as costed (validated when it was in the space).
+        metrics: The cost model's metrics (NaN where it gave none).
+        F: Objective values, all minimised (infinity: rejected by the model).
+        G: Constraint values, feasible iff ``<= 0``.
+        feasible: Whether the design is feasible (model and constraints).
+        violations: Why it is infeasible.
+        proposal_index: The proposal's 1-based position in the run.
+        eval_index: Distinct evaluations charged so far, this one included.
+        cached: Answered from the run's cache (charged nothing).
+        eval_time_s: Cost-model time per design of the batch this one was costed in.
+        timestamp: When it was recorded (seconds since the epoch).
+    """
+
+    design: dict[str, Any]
+    metrics: dict[str, float]
+    F: list[float]
+    G: list[float]
+    feasible: bool
+    violations: list[str]
+    proposal_index: int = 0
+    eval_index: int = 0
+    cached: bool = False
+    eval_time_s: float = 0.0
+    timestamp: float = 0.0
+
+    #: The fields of a record line, in the order they are written.
+    ROW_KEYS = (
+        "proposal_index", "eval_index", "cached", "design", "metrics", "F", "G",
+        "feasible", "violations", "eval_time_s", "timestamp",
+    )  # fmt: skip
+    #: The fields that describe the outcome, not its place in a run.
+    OUTCOME_KEYS = ("design", "metrics", "F", "G", "feasible", "violations")
+
+    @classmethod
+    def from_outcome(
+        cls,
+        outcome: Outcome,
+        *,
+        proposal_index: int = 0,
+        eval_index: int = 0,
+        cached: bool = False,
+        eval_time_s: float = 0.0,
+        timestamp: float | None = None,
+    ) -> EvaluationRecord:
+        """The record of an outcome (``timestamp`` defaults to now)."""
+        return cls(
+            design=outcome.design,
+            metrics=dict(outcome.evaluation.metrics),
+            F=outcome.F.tolist(),
+            G=outcome.G.tolist(),
+            feasible=outcome.feasible,
+            violations=list(outcome.evaluation.violations),
+            proposal_index=proposal_index,
+            eval_index=eval_index,
+            cached=cached,
+            eval_time_s=eval_time_s,
+            timestamp=time.time() if timestamp is None else timestamp,
+        )
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> EvaluationRecord:
+        """Reads a record line's fields (the run's fields beside them are ignored)."""
+        return cls(
+            design=row["design"],
+            metrics={k: math.nan if v is None else v for k, v in row["metrics"].items()},
+            F=read_vector(row["F"]),
+            G=read_vector(row["G"]),
+            feasible=row["feasible"],
+            violations=list(row["violations"]),
+            proposal_index=row["proposal_index"],
+            eval_index=row["eval_index"],
+            cached=row["cached"],
+            eval_time_s=row["eval_time_s"],
+            timestamp=row["timestamp"],
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """The record line's fields, in their order (non-finite numbers as they are:
+        the :class:`RowFormatter` writes them as null).
+        """
+        # Spelled out rather than looped over ROW_KEYS: this runs once per evaluation.
+        return {
+            "proposal_index": self.proposal_index,
+            "eval_index": self.eval_index,
+            "cached": self.cached,
+            "design": self.design,
+            "metrics": self.metrics,
+            "F": self.F,
+            "G": self.G,
+            "feasible": self.feasible,
+            "violations": self.violations,
+            "eval_time_s": self.eval_time_s,
+            "timestamp": self.timestamp,
+        }
+
+    def outcome_fields(self) -> dict[str, Any]:
+        """The outcome alone, JSON-safe (what ``dsegym evaluate --json`` prints)."""
+        return {key: json_safe(getattr(self, key)) for key in self.OUTCOME_KEYS}
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the cost model rejected the design (no finite objective values)."""
+        return not all(math.isfinite(f) for f in self.F)
+
+    def evaluation(self) -> Evaluation:
+        """The cost model's answer this record replays to."""
+        from dsegym.costmodels.base import Evaluation
+
+        if self.rejected:
+            return Evaluation.infeasible(self.violations, {})
+        return Evaluation(self.metrics)
+
+    def outcome(self, problem: Problem) -> Outcome:
+        """The outcome this record replays to on ``problem``, without costing it again.
+
+        A design outside the problem's space is replayed as the infeasible outcome it
+        was recorded as.
+        """
+        from dsegym.costmodels.base import Evaluation
+        from dsegym.costmodels.problem import coerce_design
+
+        design, problems = coerce_design(self.design)
+        if problems or not problem.space.contains(design):
+            return problem.outcome(design, Evaluation.infeasible(self.violations))
+        return problem.outcome(problem.space.validate(design), self.evaluation())
 
 
 class RowWriter(Protocol):
@@ -135,7 +332,11 @@ def append_text(path: Path, text: str) -> None:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """Reads every complete row of a record file (a torn last line is ignored)."""
+    """Reads every complete row of a record file (a torn last line is ignored).
+
+    Rows keep the run's fields beside the record's (the analysis tabulates both);
+    :meth:`EvaluationRecord.from_row` reads the record's.
+    """
     if not path.exists():
         return []
     rows = []

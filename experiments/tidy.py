@@ -22,7 +22,6 @@ shape between agents.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from dsegym.errors import DsegymError
+from dsegym.experiments.storage import read_vector
 from dsegym.pareto import nondominated_mask
 
 DESIGN = "design."
@@ -69,10 +69,8 @@ def constraint_labels(problem_name: str, params: dict[str, Any], n: int) -> list
     return out
 
 
-def _vectors(values: pd.Series, labels: Sequence[str], prefix: str, missing: float) -> pd.DataFrame:
-    # Records write +inf and NaN as JSON null; for F and G null only ever means the
-    # model rejected the design (+inf), for metrics it means "no value" (NaN).
-    rows = [[missing if v is None else v for v in row] for row in values]
+def _vectors(values: pd.Series, labels: Sequence[str], prefix: str) -> pd.DataFrame:
+    rows = [read_vector(row) for row in values]
     return pd.DataFrame(
         np.asarray(rows, dtype=float).reshape(len(rows), len(labels)),
         columns=[prefix + label for label in labels],
@@ -102,8 +100,8 @@ def _problem_columns(frame: pd.DataFrame) -> pd.DataFrame:
         [
             _mapping(frame["design"], DESIGN),
             metrics.astype(float),
-            _vectors(frame["F"], labels, OBJECTIVE, math.inf),
-            _vectors(frame["G"], g_labels, CONSTRAINT, math.inf),
+            _vectors(frame["F"], labels, OBJECTIVE),
+            _vectors(frame["G"], g_labels, CONSTRAINT),
         ],
         axis=1,
     )

@@ -11,9 +11,8 @@ from typing import Any
 import pydantic
 
 from dsegym.costmodels.problem import Problem
-from dsegym.costmodels.registry import format_validation_error
 from dsegym.costmodels.space import DesignSpace
-from dsegym.errors import ConfigError, UnknownNameError
+from dsegym.errors import ConfigError, UnknownNameError, format_validation_error
 from dsegym.loading import load_object
 from dsegym.search.agent import Agent
 

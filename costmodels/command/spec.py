@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Real
-from dsegym.errors import ConfigError
+from dsegym.errors import ConfigError, format_validation_error
 
 #: Names every template may use besides the design's parameters.
 CONTEXT_NAMES = ("spec_dir", "python", "workdir", "design")
@@ -233,8 +233,6 @@ def parse_spec(data: Any, source: str) -> CommandSpec:
     Raises:
         ConfigError: naming the field and what is wrong.
     """
-    from dsegym.costmodels.registry import format_validation_error
-
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys at the top level")
     try:

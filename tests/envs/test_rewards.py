@@ -72,3 +72,15 @@ def test_front_normalisation_of_a_single_optimum_is_relative():
         if o.feasible:
             assert r(o) == pytest.approx(-(o.F[0] - best) / best)
             assert r(o) > r.infeasible_value  # never worse than an infeasible design
+
+
+def test_observed_range_is_a_regular_reward(picky_problem):
+    from dsegym.envs.rewards import REWARDS, ObservedRangeReward
+    from dsegym.search.rl_support import make_agent_reward
+
+    assert REWARDS["observed_range"] is ObservedRangeReward
+    by_name = make_reward(picky_problem, {"name": "observed_range", "infeasible_value": -3.0})
+    assert isinstance(by_name, ObservedRangeReward) and by_name.infeasible_value == -3.0
+    # The RL agents' default, and any other name they are given, go through REWARDS.
+    assert isinstance(make_agent_reward(picky_problem, None), ObservedRangeReward)
+    assert isinstance(make_agent_reward(picky_problem, "weighted_sum"), WeightedSumReward)

@@ -172,3 +172,25 @@ def test_same_config_same_records(tmp_path):
     run_experiment(cfg, results_dir=tmp_path / "b", show_progress=False)
     assert records(tmp_path / "a") == records(tmp_path / "b")
     assert np.all([len(v) >= 30 for v in records(tmp_path / "a").values()])
+
+
+def test_runs_use_the_problems_parse_config_built(tmp_path, monkeypatch):
+    cfg = parse_config(
+        {
+            "name": "once",
+            "budget": 4,
+            "seeds": [0, 1],
+            "problems": [{"name": "zdt1", "params": {"n_var": 3}}],
+            "agents": ["random"],
+        }
+    )
+    built = cfg.built_problem("zdt1", {"n_var": 3})
+    assert built is not None and built.params == {"n_var": 3}
+
+    def no_second_build(*args, **kwargs):
+        raise AssertionError("the problem was built again")
+
+    monkeypatch.setattr("dsegym.experiments.runner.make_problem", no_second_build)
+    monkeypatch.setattr("dsegym.experiments.launch.make_problem", no_second_build)
+    summaries = run_experiment(cfg, results_dir=tmp_path, show_progress=False)
+    assert [s.evaluations for s in summaries] == [4, 4] and not any(s.error for s in summaries)
