@@ -195,6 +195,28 @@ def to_markdown(
     return "\n".join(lines) + "\n"
 
 
+def run_and_save(
+    config_path: Path, quick: bool, out: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], int]:
+    """Runs the study of a config (reduced when ``quick``) and writes its CSV tables.
+
+    Returns:
+        The per-run table, the summary, the ``nasaic`` problem's parameters and the budget.
+    """
+    config = load_config(config_path)
+    entry = next(p for p in config.problem_entries if p.name == "nasaic")
+    agents, seeds, budget = config.agent_entries, config.seeds, config.budget
+    if quick:
+        agents, seeds, budget = [AgentEntry(name="random", label=None)], seeds[:1], QUICK_BUDGET
+    params = dict(entry.params)
+    runs = run_study(params, agents, seeds, budget)
+    summary = summarise(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "nasaic_runs.csv", index=False, float_format="%.6g")
+    summary.to_csv(out / "nasaic_summary.csv", index=False, float_format="%.6g")
+    return runs, summary, params, budget
+
+
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
@@ -203,17 +225,8 @@ def main(argv: list[str] | None = None) -> str:
         "--quick", action="store_true", help="one seed, random search, small budget"
     )
     args = parser.parse_args(argv)
-    config = load_config(args.config)
-    entry = next(p for p in config.problem_entries if p.name == "nasaic")
-    agents, seeds, budget = config.agent_entries, config.seeds, config.budget
-    if args.quick:
-        agents, seeds, budget = [AgentEntry(name="random", label=None)], seeds[:1], QUICK_BUDGET
-    runs = run_study(dict(entry.params), agents, seeds, budget)
-    summary = summarise(runs)
-    args.output.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.output / "nasaic_runs.csv", index=False, float_format="%.6g")
-    summary.to_csv(args.output / "nasaic_summary.csv", index=False, float_format="%.6g")
-    report = to_markdown(summary, runs, dict(entry.params), budget)
+    runs, summary, params, budget = run_and_save(args.config, args.quick, args.output)
+    report = to_markdown(summary, runs, params, budget)
     (args.output / "nasaic.md").write_text(report)
     print(report)
     return report
@@ -243,19 +256,10 @@ def study_main(argv: list[str] | None = None) -> None:
 
     started = time.perf_counter()
     options = parse_study_args(argv, "nasaic", __doc__.splitlines()[0])
-    config = load_config(DEFAULT_CONFIG)
-    entry = next(p for p in config.problem_entries if p.name == "nasaic")
-    agents, seeds, budget = config.agent_entries, config.seeds, config.budget
-    if options.quick:
-        agents, seeds, budget = [AgentEntry(name="random", label=None)], seeds[:1], QUICK_BUDGET
-    runs = run_study(dict(entry.params), agents, seeds, budget)
-    summary = summarise(runs)
     out = options.output
-    out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "nasaic_runs.csv", index=False, float_format="%.6g")
-    summary.to_csv(out / "nasaic_summary.csv", index=False, float_format="%.6g")
+    runs, summary, params, budget = run_and_save(DEFAULT_CONFIG, options.quick, out)
     report = Summary("NASAIC on dsegym: NAS first, then hardware vs joint co-exploration")
-    report.text(to_markdown(summary, runs, dict(entry.params), budget).split("\n", 2)[2])
+    report.text(to_markdown(summary, runs, params, budget).split("\n", 2)[2])
     if options.workers not in (None, 1):
         report.text(f"(`--workers {options.workers}` ignored: this study runs in-process.)")
     met = bool(
