@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from dsegym.costmodels.accelerator.model import EYERISS
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.dram.config import (
     ARBITERS,
@@ -46,20 +47,6 @@ ARCHGYM_DRAM_SPACE = DesignSpace(
     ]
 )
 """ArchGym's ten DRAM knobs (RequestBufferSize capped at 32, see the module docstring)."""
-
-EYERISS_REFERENCE: dict[str, Any] = {
-    "num_pes": 168,
-    "mesh_x": 14,
-    "ifmap_spad_words": 12,
-    "weight_spad_words": 224,
-    "psum_spad_words": 24,
-    "spad_class": "regfile",
-    "glb_depth": 4096,
-    "glb_block_words": 4,
-    "glb_banks": 4,
-    "dram_words_per_cycle": 4,
-}
-"""Eyeriss' own shape: 168 PEs (12 x 14), 12/224/24-word scratchpads, 128 KiB buffer."""
 
 
 class SubspaceModel(CostModel):
@@ -179,7 +166,7 @@ def accelerator_eyeriss_target(
     """ArchGym's TimeloopGym task on the Eyeriss-like tile: reach latency, energy and
     area targets (minimise the summed relative distance to them).
 
-    A target left unset is Eyeriss' own value on the workload (``EYERISS_REFERENCE``),
+    A target left unset is Eyeriss' own value on the workload (``EYERISS``),
     so by default the task is to find a design that performs like Eyeriss.
 
     Args:
@@ -192,7 +179,7 @@ def accelerator_eyeriss_target(
     from dsegym.costmodels.accelerator.problems import accelerator_eyeriss
 
     base = accelerator_eyeriss(workload=workload, energy_table=energy_table)  # type: ignore[arg-type]
-    reference = base.cost_model.evaluate(EYERISS_REFERENCE, base.workload).metrics
+    reference = base.cost_model.evaluate(EYERISS, base.workload).metrics
     targets = {
         "latency_cycles": target_latency_cycles or reference["latency_cycles"],
         "energy_pj": target_energy_pj or reference["energy_pj"],

@@ -196,6 +196,23 @@ class SystolicArrayModel(AcceleratorModel):
         )
 
 
+EYERISS: dict[str, Any] = {
+    "num_pes": 168,
+    "mesh_x": 14,
+    "ifmap_spad_words": 12,
+    "weight_spad_words": 224,
+    "psum_spad_words": 24,
+    "spad_class": "regfile",
+    "glb_depth": 4096,
+    "glb_block_words": 4,
+    "glb_banks": 4,
+    "dram_words_per_cycle": 4,
+}
+"""Eyeriss (ISSCC 2016) as a design of :class:`EyerissLikeModel`: 168 PEs as 12 x 14,
+12/224/24-word scratchpads, and its 108 KiB global buffer as the nearest size the space
+holds, 128 KiB (4 banks x 4096 x 4 16-bit words); 64 bits (4 words) per cycle from DRAM."""
+
+
 class EyerissLikeModel(AcceleratorModel):
     """An Eyeriss-like row-stationary tile in the shape of ArchGym's Timeloop space.
 

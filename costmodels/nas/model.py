@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 
 from dsegym.costmodels.accelerator.hardware import Tile
 from dsegym.costmodels.accelerator.model import (
-    METRICS as ACCELERATOR_METRICS,
-)
-from dsegym.costmodels.accelerator.model import (
+    EYERISS,
     AcceleratorModel,
     EyerissLikeModel,
     SystolicArrayModel,
+)
+from dsegym.costmodels.accelerator.model import (
+    METRICS as ACCELERATOR_METRICS,
 )
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.nas import tables
@@ -32,23 +33,7 @@ ACCELERATORS: dict[str, tuple[type[AcceleratorModel], str]] = {
 """Tile model families: the class and its default energy table."""
 
 HARDWARE_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
-    # Eyeriss (ISSCC 2016) in the accelerator-eyeriss space: 168 PEs as 12 x 14, 12/224/24
-    # word scratchpads, a 108 KiB global buffer (here the nearest: 8 banks x 4096 x 4 words).
-    "eyeriss": (
-        "eyeriss",
-        {
-            "num_pes": 168,
-            "mesh_x": 14,
-            "ifmap_spad_words": 12,
-            "weight_spad_words": 224,
-            "psum_spad_words": 24,
-            "spad_class": "regfile",
-            "glb_depth": 4096,
-            "glb_block_words": 4,
-            "glb_banks": 8,
-            "dram_words_per_cycle": 8,
-        },
-    ),
+    "eyeriss": ("eyeriss", EYERISS),
     # A 32 x 32 weight-stationary systolic array with 256 KiB per operand buffer.
     "systolic": (
         "systolic",

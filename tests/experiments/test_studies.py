@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dsegym.cli import main
-from dsegym.costmodels.archgym import EYERISS_REFERENCE
+from dsegym.costmodels.accelerator.model import EYERISS
 from dsegym.costmodels.registry import make_problem
 from dsegym.experiments.studies.registry import STUDIES, study_description, study_names
 
@@ -77,8 +77,8 @@ def test_archgym_problem_shapes():
     }
     assert dram.cost_model.parameter_groups == {n: [n] for n in dram.space.names}
     eyeriss = make_problem("accelerator-eyeriss-target")
-    assert eyeriss.evaluate(EYERISS_REFERENCE).F[0] == 0.0
-    assert eyeriss.evaluate({**EYERISS_REFERENCE, "num_pes": 256}).F[0] > 0.0
+    assert eyeriss.evaluate(EYERISS).F[0] == 0.0
+    assert eyeriss.evaluate({**EYERISS, "num_pes": 256}).F[0] > 0.0
 
 
 @pytest.mark.slow
