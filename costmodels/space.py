@@ -5,7 +5,8 @@ record goes through :class:`DesignSpace` to sample, check, encode and enumerate
 designs, so no search algorithm or adapter writes its own encoder. Each parameter type
 (``costmodels/parameters.py``) owns its own behaviour (sampling, membership, index and
 unit-cube encodings, library distributions), as variable types do in pymoo and Optuna;
-the space applies them parameter by parameter."""
+the space applies them parameter by parameter.
+"""
 
 from __future__ import annotations
 
