@@ -31,12 +31,18 @@ _DONE = 1e-12
 def _simulate(
     demand: np.ndarray,
     private: np.ndarray,
+    energy: np.ndarray,
     parent_ptr: np.ndarray,
     parents: np.ndarray,
     child_ptr: np.ndarray,
     children: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray
+]:  # pragma: no cover - compiled
     n_tasks, n_blocks = demand.shape
+    # Every phase ends with at least one task finishing: at most n_tasks phases.
+    phase_s = np.zeros(n_tasks + 1)
+    phase_j = np.zeros(n_tasks + 1)
     start = np.full(n_tasks, np.nan)
     finish = np.full(n_tasks, np.nan)
     busy = np.zeros(n_blocks)
@@ -100,7 +106,7 @@ def _simulate(
             left = remaining[t] * slowest
             if left < step:
                 step = left
-        phases += 1
+        phase_s[phases] = step
         now += step
         for t in range(n_tasks):
             if state[t] != 1:
@@ -108,7 +114,9 @@ def _simulate(
             work = rate[t] * step
             for b in range(n_blocks):
                 busy[b] += work * demand[t, b]
+            phase_j[phases] += work * energy[t]
             remaining[t] -= work
+        phases += 1
         for t in range(n_tasks):
             if state[t] == 1 and remaining[t] <= _DONE:
                 state[t] = 2
@@ -120,7 +128,7 @@ def _simulate(
                     if waiting[c] == 0:
                         state[c] = 1
                         start[c] = now
-    return start, finish, busy, phases
+    return start, finish, busy, phases, phase_s[:phases], phase_j[:phases]
 
 
 @dataclass(frozen=True)
@@ -132,12 +140,17 @@ class Schedule:
         finish_s: Finish time of each task.
         busy_s: Seconds of full-rate work each block did.
         phases: Number of phases simulated.
+        phase_s: Duration of each phase.
+        phase_j: Energy spent in each phase (each task's energy spread over its
+            progress).
     """
 
     start_s: np.ndarray
     finish_s: np.ndarray
     busy_s: np.ndarray
     phases: int
+    phase_s: np.ndarray
+    phase_j: np.ndarray
 
     @property
     def latency_s(self) -> float:
@@ -172,20 +185,75 @@ class Precedence:
         return cls(parent_ptr, parents, child_ptr, children)
 
 
-def simulate(demand: np.ndarray, private: np.ndarray, precedence: Precedence) -> Schedule:
+def simulate(
+    demand: np.ndarray,
+    private: np.ndarray,
+    precedence: Precedence,
+    energy: np.ndarray | None = None,
+) -> Schedule:
     """Runs the phase-driven simulation.
 
     Args:
         demand: ``(tasks, blocks)`` seconds each task needs of each block at full rate.
         private: Per-task seconds of a bound that is not shared (0: none).
         precedence: The task graph's parents and children.
+        energy: Per-task joules, spent in proportion to the task's progress (FARSI's
+            per-phase energy); zeros when not given.
     """
-    start, finish, busy, phases = _simulate(
+    if energy is None:
+        energy = np.zeros(demand.shape[0])
+    start, finish, busy, phases, phase_s, phase_j = _simulate(
         np.ascontiguousarray(demand, dtype=np.float64),
         np.ascontiguousarray(private, dtype=np.float64),
+        np.ascontiguousarray(energy, dtype=np.float64),
         precedence.parent_ptr,
         precedence.parents,
         precedence.child_ptr,
         precedence.children,
     )
-    return Schedule(start, finish, busy, int(phases))
+    return Schedule(start, finish, busy, int(phases), phase_s, phase_j)
+
+
+#: FARSI's power-collection period (``settings/config.py``: ``PCP = .01``), seconds.
+POWER_WINDOW_S = 0.01
+#: Empty phases FARSI's simulator records before the first task runs (its dummy
+#: source); they shift its windows (see :func:`peak_power`).
+FARSI_LEADING_EMPTY_PHASES = 2
+
+
+def peak_power(phase_s: np.ndarray, phase_j: np.ndarray) -> float:
+    """FARSI's power: the highest average power over its power-collection windows.
+
+    Written by hand after FARSI's ``slice_phases_with_PWP`` (``design_utils/
+    common_design_utils.py``), which no library provides. Walking the phases in order, a
+    window closes on the first phase longer than what is left of
+    :data:`POWER_WINDOW_S` (that phase included); the last window takes the rest.
+    FARSI counts only non-empty phases when it places the window bounds but slices its
+    full phase list with them, whose first :data:`FARSI_LEADING_EMPTY_PHASES` entries
+    are empty: every window after the first therefore starts that many phases early.
+    That is reproduced here, so that the figure is FARSI's.
+    """
+    durations = np.concatenate([np.zeros(FARSI_LEADING_EMPTY_PHASES), phase_s])
+    energies = np.concatenate([np.zeros(FARSI_LEADING_EMPTY_PHASES), phase_j])
+    bounds: list[tuple[int, int]] = []
+    low = high = 0
+    left = POWER_WINDOW_S
+    for duration in durations:
+        if duration == 0:
+            continue
+        if duration > left:
+            left = POWER_WINDOW_S
+            bounds.append((low, high + 1))
+            low = high + 1
+        else:
+            left -= duration
+        high += 1
+    if not bounds:
+        bounds.append((0, len(durations)))
+    elif bounds[-1][1] != len(durations):
+        bounds.append((bounds[-1][1], len(durations)))
+    powers = [
+        float(energies[a:b].sum() / durations[a:b].sum()) if durations[a:b].sum() > 0 else 0.0
+        for a, b in bounds
+    ]
+    return max(powers)
