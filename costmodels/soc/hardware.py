@@ -223,6 +223,7 @@ class Costs:
             the columns are the PEs, then the read channels of the memories and buses,
             then their write channels (in :attr:`SocDesign.block_names` order).
         private: Per-task seconds bounded by the request queue.
+        task_pe: Column of each task's PE (-1 for tasks that need none).
         task_energy_j: Energy of each task (its PE's, plus its memory and bus
             traffic's when those are costed), spent as the task progresses.
         energy_j: Energy by block.
@@ -232,6 +233,7 @@ class Costs:
 
     demand: np.ndarray
     private: np.ndarray
+    task_pe: np.ndarray
     task_energy_j: np.ndarray
     energy_j: np.ndarray
     area_mm2: np.ndarray
@@ -354,4 +356,8 @@ def costs(
             np.add.at(
                 task_energy, xfer_task, route[:, j] * size / bus_block.bytes_per_joule * scale
             )
-    return Costs(demand, private, task_energy, energy, area, traffic)
+    task_pe = np.array(
+        [-1 if dummy[i] else col[design.task_pe[t]] for i, t in enumerate(graph.tasks)],
+        dtype=np.int64,
+    )
+    return Costs(demand, private, task_pe, task_energy, energy, area, traffic)

@@ -286,7 +286,7 @@ class SocFarsi(CostModel):
         if reasons:
             return reasons
         c = costs(soc, self.graph, self.library, self.memory_costs)
-        schedule = simulate(c.demand, c.private, self.precedence, c.task_energy_j)
+        schedule = simulate(c.demand, c.private, self.precedence, c.task_energy_j, c.task_pe)
         return SocReport(
             design=soc,
             blocks=tuple(soc.block_names),

@@ -10,10 +10,15 @@ its parents have finished. While it runs it needs ``demand[t, b]`` seconds of bl
 its bytes take through each memory and bus it uses); reading, computing and writing
 overlap, so the task progresses at the rate of its slowest block. A block shared by
 ``n`` running tasks gives each ``1/n`` of its rate (FARSI's equal split; bandwidth a task
-cannot use is not redistributed). ``private[t]`` is a per-task bound that is not shared
-(the request queue, see :mod:`dsegym.costmodels.soc.model`). Between two events (a
-task finishing) every rate is constant: that interval is a *phase*, and the simulation
-jumps from phase to phase, so its cost grows with the number of tasks, not with time.
+cannot use is not redistributed). A processing element runs one task at a time (FARSI's
+serialized DMA mode): a task keeps its PE until it finishes, and a free PE takes the
+waiting task that became ready last, the first in topological order on a tie (FARSI
+puts newly launched tasks ahead of those already waiting). ``private[t]`` is a per-task
+bound that is not shared (the request queue, see :mod:`dsegym.costmodels.soc.model`).
+Between two events (a task finishing) every rate is constant: that interval is a
+*phase*, and the simulation jumps from phase to phase, so its cost grows with the
+number of tasks, not with time. Each task's energy is spent in proportion to its
+progress, which gives the energy of every phase (FARSI's power windows need it).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ def _simulate(
     demand: np.ndarray,
     private: np.ndarray,
     energy: np.ndarray,
+    task_pe: np.ndarray,
     parent_ptr: np.ndarray,
     parents: np.ndarray,
     child_ptr: np.ndarray,
@@ -60,6 +66,8 @@ def _simulate(
     phases = 0
     users = np.zeros(n_blocks)
     rate = np.zeros(n_tasks)
+    holder = np.full(n_blocks, -1, np.int64)  # the task each PE runs, -1: free
+    fresh = np.zeros(n_blocks, np.bool_)  # PE given to a task in this pass
     while done_count < n_tasks:
         # Tasks that need nothing finish the moment they start (FARSI's dummies).
         progressed = True
@@ -86,6 +94,25 @@ def _simulate(
                             start[c] = now
         if done_count == n_tasks:
             break
+        # FARSI runs one task at a time on a PE (its serialized DMA mode): a task keeps
+        # its PE until it finishes; a free PE takes the waiting task that became ready
+        # last (ties: the first in order), the others wait (state 3).
+        fresh[:] = False
+        for t in range(n_tasks):
+            pe = task_pe[t]
+            if pe >= 0 and holder[pe] >= 0 and state[holder[pe]] == 2:
+                holder[pe] = -1
+        for t in range(n_tasks):
+            pe = task_pe[t]
+            if (state[t] == 1 or state[t] == 3) and pe >= 0:
+                h = holder[pe]
+                if h < 0 or (fresh[pe] and start[t] > start[h]):
+                    holder[pe] = t
+                    fresh[pe] = True
+        for t in range(n_tasks):
+            pe = task_pe[t]
+            if (state[t] == 1 or state[t] == 3) and pe >= 0:
+                state[t] = 1 if holder[pe] == t else 3
         users[:] = 0.0
         for t in range(n_tasks):
             if state[t] == 1:
@@ -190,6 +217,7 @@ def simulate(
     private: np.ndarray,
     precedence: Precedence,
     energy: np.ndarray | None = None,
+    task_pe: np.ndarray | None = None,
 ) -> Schedule:
     """Runs the phase-driven simulation.
 
@@ -199,13 +227,18 @@ def simulate(
         precedence: The task graph's parents and children.
         energy: Per-task joules, spent in proportion to the task's progress (FARSI's
             per-phase energy); zeros when not given.
+        task_pe: Per-task column of its processing element, which runs one task at a
+            time (-1: a task that needs none); when not given, no PE is exclusive.
     """
     if energy is None:
         energy = np.zeros(demand.shape[0])
+    if task_pe is None:
+        task_pe = np.full(demand.shape[0], -1, np.int64)
     start, finish, busy, phases, phase_s, phase_j = _simulate(
         np.ascontiguousarray(demand, dtype=np.float64),
         np.ascontiguousarray(private, dtype=np.float64),
         np.ascontiguousarray(energy, dtype=np.float64),
+        np.ascontiguousarray(task_pe, dtype=np.int64),
         precedence.parent_ptr,
         precedence.parents,
         precedence.child_ptr,

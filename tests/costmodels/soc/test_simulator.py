@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
@@ -15,9 +16,8 @@ def run(g, design, lib=None, memory_costs="excluded"):
     lib = lib or library()
     assert check(design, g, lib) == []
     c = costs(design, g, lib, memory_costs)
-    schedule = simulate(
-        c.demand, c.private, Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
-    )
+    precedence = Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
+    schedule = simulate(c.demand, c.private, precedence, c.task_energy_j, c.task_pe)
     return schedule, c
 
 
@@ -37,19 +37,41 @@ def test_chain_runs_tasks_back_to_back():
     assert schedule.utilisation()[0] == pytest.approx(1.0)
 
 
-def test_fork_join_shares_one_core_equally():
-    # A (1e6) and B (3e6) share gpp0: each gets half, A ends at 2 ms having used 1 ms of
-    # core time; B has 2 ms of work left at full rate -> 4 ms; C (1e6) -> 5 ms.
+def test_fork_join_runs_one_task_at_a_time_on_a_core():
+    # A (1e6) and B (3e6) both become ready at 0 on gpp0: A (first in order) runs to
+    # 1 ms, then B to 4 ms; C (1e6) -> 5 ms. Energy is spent as each task progresses.
     edges = [("src", "A", 4), ("src", "B", 4), ("A", "C", 4), ("B", "C", 4), ("C", "sink", 4)]
     g = graph(["src", "A", "B", "C", "sink"], edges, {"A": 1e6, "B": 3e6, "C": 1e6})
-    shared, _ = run(g, soc({"A": "gpp0", "B": "gpp0", "C": "gpp0"}))
-    assert shared.finish_s[1] == pytest.approx(2e-3, rel=1e-9)
+    shared, c = run(g, soc({"A": "gpp0", "B": "gpp0", "C": "gpp0"}))
+    assert shared.finish_s[1] == pytest.approx(1e-3, rel=1e-9)
     assert shared.finish_s[2] == pytest.approx(4e-3, rel=1e-9)
     assert shared.latency_s == pytest.approx(5e-3, rel=1e-9)
-    assert shared.phases == 3
+    assert shared.phase_s.tolist() == pytest.approx([1e-3, 3e-3, 1e-3], rel=1e-9)
+    assert shared.phase_j.tolist() == pytest.approx(c.task_energy_j[1:4].tolist(), rel=1e-9)
     # On two cores the branches overlap: max(1, 3) + 1 = 4 ms.
     apart, _ = run(g, soc({"A": "gpp0", "B": "gpp1", "C": "gpp0"}, gpps=2))
     assert apart.latency_s == pytest.approx(4e-3, rel=1e-9)
+
+
+def test_a_free_core_takes_the_task_that_became_ready_last():
+    # A and B are ready at 0 on gpp0; A runs first. When A ends (1 ms), its child D
+    # becomes ready and takes the core before B, which waited longer (FARSI's order).
+    edges = [("src", "A", 4), ("src", "B", 4), ("A", "D", 4)]
+    g = graph(["src", "A", "B", "D"], edges, {"A": 1e6, "B": 1e6, "D": 1e6})
+    schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp0", "D": "gpp0"}))
+    assert schedule.finish_s.tolist() == pytest.approx([0, 1e-3, 3e-3, 2e-3], rel=1e-9)
+
+
+def test_peak_power_takes_farsi_windows():
+    # 10 ms windows; FARSI places the bounds counting non-empty phases only (4, 4, 4,
+    # 20 ms: a window closes on the third 4 ms phase and on the 20 ms one) but slices
+    # its list with two leading empty phases: [0, 0, 4], [4], [4, 20] ms.
+    from dsegym.costmodels.soc.simulator import peak_power
+
+    phase_s = np.array([4e-3, 4e-3, 4e-3, 20e-3])
+    phase_j = np.array([4.0, 4.0, 40.0, 20.0])
+    assert peak_power(phase_s, phase_j) == pytest.approx(60.0 / 24e-3)
+    assert peak_power(np.array([1e-3]), np.array([1e-3])) == pytest.approx(1.0)
 
 
 def test_bandwidth_bound_transfer_runs_at_the_memory_rate():
