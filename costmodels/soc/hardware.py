@@ -224,6 +224,8 @@ class Costs:
             then their write channels (in :attr:`SocDesign.block_names` order).
         private: Per-task seconds bounded by the request queue.
         task_pe: Column of each task's PE (-1 for tasks that need none).
+        by_bytes: Columns shared in proportion to each task's bytes (the memories'
+            channels); the others are shared equally.
         task_energy_j: Energy of each task (its PE's, plus its memory and bus
             traffic's when those are costed), spent as the task progresses.
         energy_j: Energy by block.
@@ -234,6 +236,7 @@ class Costs:
     demand: np.ndarray
     private: np.ndarray
     task_pe: np.ndarray
+    by_bytes: np.ndarray
     task_energy_j: np.ndarray
     energy_j: np.ndarray
     area_mm2: np.ndarray
@@ -360,4 +363,11 @@ def costs(
         [-1 if dummy[i] else col[design.task_pe[t]] for i, t in enumerate(graph.tasks)],
         dtype=np.int64,
     )
-    return Costs(demand, private, task_pe, task_energy, energy, area, traffic)
+    # FARSI shares a channel equally per master's pipe, and a pipe among its tasks by
+    # their bytes (`alotted_work_rate_equal_pipe`, `proportional_to_kernel`). Writes
+    # reach a memory through one pipe, so its write channel is shared by bytes; its
+    # read channel and the buses, one pipe per master, equally (a PE runs one task).
+    # Checked against FARSI: the all-IP audio decoder is exact only with this split.
+    by_bytes = np.zeros(demand.shape[1], dtype=bool)
+    by_bytes[n_pe + writes : n_pe + writes + n_mem] = True
+    return Costs(demand, private, task_pe, by_bytes, task_energy, energy, area, traffic)

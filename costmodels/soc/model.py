@@ -286,7 +286,9 @@ class SocFarsi(CostModel):
         if reasons:
             return reasons
         c = costs(soc, self.graph, self.library, self.memory_costs)
-        schedule = simulate(c.demand, c.private, self.precedence, c.task_energy_j, c.task_pe)
+        schedule = simulate(
+            c.demand, c.private, self.precedence, c.task_energy_j, c.task_pe, c.by_bytes
+        )
         return SocReport(
             design=soc,
             blocks=tuple(soc.block_names),

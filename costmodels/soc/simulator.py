@@ -10,11 +10,13 @@ its parents have finished. While it runs it needs ``demand[t, b]`` seconds of bl
 its bytes take through each memory and bus it uses); reading, computing and writing
 overlap, so the task progresses at the rate of its slowest block. A block shared by
 ``n`` running tasks gives each ``1/n`` of its rate (FARSI's equal split; bandwidth a task
-cannot use is not redistributed). A processing element runs one task at a time (FARSI's
-serialized DMA mode): a task keeps its PE until it finishes, and a free PE takes the
-waiting task that became ready last, the first in topological order on a tie (FARSI
-puts newly launched tasks ahead of those already waiting). ``private[t]`` is a per-task
-bound that is not shared (the request queue, see :mod:`dsegym.costmodels.soc.model`).
+cannot use is not redistributed), or, for the columns marked ``by_bytes``, a share in
+proportion to its demand there (FARSI's split within one pipe). A processing element
+runs one task at a time (FARSI's serialized DMA mode): a task keeps its PE until it
+finishes, and a free PE takes the waiting task that became ready last, the first in
+topological order on a tie (FARSI puts newly launched tasks ahead of those waiting).
+``private[t]`` is a per-task bound that is not shared (the request queue, see
+:mod:`dsegym.costmodels.soc.model`).
 Between two events (a task finishing) every rate is constant: that interval is a
 *phase*, and the simulation jumps from phase to phase, so its cost grows with the
 number of tasks, not with time. Each task's energy is spent in proportion to its
@@ -38,6 +40,7 @@ def _simulate(
     private: np.ndarray,
     energy: np.ndarray,
     task_pe: np.ndarray,
+    by_bytes: np.ndarray,
     parent_ptr: np.ndarray,
     parents: np.ndarray,
     child_ptr: np.ndarray,
@@ -65,6 +68,7 @@ def _simulate(
     done_count = 0
     phases = 0
     users = np.zeros(n_blocks)
+    load = np.zeros(n_blocks)
     rate = np.zeros(n_tasks)
     holder = np.full(n_blocks, -1, np.int64)  # the task each PE runs, -1: free
     fresh = np.zeros(n_blocks, np.bool_)  # PE given to a task in this pass
@@ -114,11 +118,13 @@ def _simulate(
             if (state[t] == 1 or state[t] == 3) and pe >= 0:
                 state[t] = 1 if holder[pe] == t else 3
         users[:] = 0.0
+        load[:] = 0.0
         for t in range(n_tasks):
             if state[t] == 1:
                 for b in range(n_blocks):
                     if demand[t, b] > 0.0:
                         users[b] += 1.0
+                        load[b] += demand[t, b]
         step = np.inf
         for t in range(n_tasks):
             rate[t] = 0.0
@@ -126,7 +132,9 @@ def _simulate(
                 continue
             slowest = private[t]
             for b in range(n_blocks):
-                need = demand[t, b] * users[b]
+                # A by-bytes column gives each task its share of all the running
+                # tasks' bytes on it, so each needs the time of all of them.
+                need = load[b] if by_bytes[b] and demand[t, b] > 0.0 else demand[t, b] * users[b]
                 if need > slowest:
                     slowest = need
             rate[t] = 1.0 / slowest
@@ -218,6 +226,7 @@ def simulate(
     precedence: Precedence,
     energy: np.ndarray | None = None,
     task_pe: np.ndarray | None = None,
+    by_bytes: np.ndarray | None = None,
 ) -> Schedule:
     """Runs the phase-driven simulation.
 
@@ -229,16 +238,21 @@ def simulate(
             per-phase energy); zeros when not given.
         task_pe: Per-task column of its processing element, which runs one task at a
             time (-1: a task that needs none); when not given, no PE is exclusive.
+        by_bytes: Columns shared among the running tasks in proportion to their demand
+            (each then needs the time of all of them), not equally; none when not given.
     """
     if energy is None:
         energy = np.zeros(demand.shape[0])
     if task_pe is None:
         task_pe = np.full(demand.shape[0], -1, np.int64)
+    if by_bytes is None:
+        by_bytes = np.zeros(demand.shape[1], np.bool_)
     start, finish, busy, phases, phase_s, phase_j = _simulate(
         np.ascontiguousarray(demand, dtype=np.float64),
         np.ascontiguousarray(private, dtype=np.float64),
         np.ascontiguousarray(energy, dtype=np.float64),
         np.ascontiguousarray(task_pe, dtype=np.int64),
+        np.ascontiguousarray(by_bytes, dtype=np.bool_),
         precedence.parent_ptr,
         precedence.parents,
         precedence.child_ptr,

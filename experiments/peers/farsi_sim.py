@@ -99,7 +99,8 @@ EDITS = [
         for a, b in slice_phases_with_PWP(_lat)
     )
     print("DSEGYM " + _json.dumps({"energy_by_kind_j": _energy, "area_by_kind_m2": _area,
-        "pe_power_w": _power, "phase_s": _d}))
+        "pe_power_w": _power, "phase_s": _d,
+        "finish_s": {_k.get_task_name(): _k.get_completion_time() for _k in _dp.get_kernels()}}))
 """,
     ),
 ]

@@ -17,7 +17,7 @@ def run(g, design, lib=None, memory_costs="excluded"):
     assert check(design, g, lib) == []
     c = costs(design, g, lib, memory_costs)
     precedence = Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
-    schedule = simulate(c.demand, c.private, precedence, c.task_energy_j, c.task_pe)
+    schedule = simulate(c.demand, c.private, precedence, c.task_energy_j, c.task_pe, c.by_bytes)
     return schedule, c
 
 
@@ -95,6 +95,18 @@ def test_two_writers_split_the_memory_bandwidth():
     schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp1"}, gpps=2))
     assert schedule.finish_s[1] == pytest.approx(10e-3, rel=1e-12)
     assert schedule.finish_s[2] == pytest.approx(schedule.finish_s[1], rel=1e-12)
+
+
+def test_a_memory_write_channel_is_shared_by_bytes_a_bus_equally():
+    # A writes 1 MB and B 3 MB at once (own cores). FARSI's memory write channel gives
+    # A 1/4 and B 3/4 of 400 MB/s; the bus gives each half. A: max(1 MB / 100 MB/s,
+    # 1 MB / 200 MB/s) = 10 ms. B: max(3 MB / 300 MB/s, 3 MB / 200 MB/s) = 15 ms pace,
+    # so by 10 ms it has written 2 MB; the last 1 MB alone at 400 MB/s: 12.5 ms.
+    edges = [("src", "A", 4), ("src", "B", 4), ("A", "sink", 1e6), ("B", "sink", 3e6)]
+    g = graph(["src", "A", "B", "sink"], edges, {"A": 1000, "B": 1000})
+    schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp1"}, gpps=2))
+    assert schedule.finish_s[1] == pytest.approx(10e-3, rel=1e-9)
+    assert schedule.finish_s[2] == pytest.approx(12.5e-3, rel=1e-9)
 
 
 def test_unrolled_ip_runs_faster_and_costs_unroll_times_the_energy_and_area():
