@@ -21,9 +21,12 @@ processing element, the waiting task that became ready last first.)
   gradient IPs read and write the one memory at the same time: FARSI's laplacian ends
   33 ms later (0.36 % of the latency; 2.8 % with IPs x8 and clocks x4), the rest of the
   schedule being equal. Power follows the schedule (energy is exact): 18 % (a 10 ms
-  window holding other work) and 0.22 %. The cause is not found: FARSI's sharing
-  rules that dsegym reproduces (equal per master's pipe, by bytes within a pipe, so a
-  memory's write channel by bytes) make the all-IP audio decoder exact, not this.
+  window holding other work) and 0.22 %. The cause is not found. FARSI's own
+  bottleneck record (``phase_block_duration_bottleneck``) shows the memory holding the
+  laplacian back during the 33 ms the max-gradient IP runs: it then gets about 4e-5 of
+  the memory (as if it moved 256 of its 6,553,600 bytes), which none of FARSI's sharing
+  rules that dsegym reproduces (equal per master's pipe, by bytes within a pipe: a
+  memory's write channel by bytes) explains; they make the all-IP audio decoder exact.
 - ``AREA_DUMMY_CORE``: FARSI keeps the A53 that hosts the audio decoder's ``dummy_last``
   (a task without work) in the all-IP designs; dsegym allocates no core that no task
   uses, so its area is the IPs' alone.
