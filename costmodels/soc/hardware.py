@@ -20,6 +20,13 @@ from dsegym.costmodels.soc.workload import TaskGraph
 
 #: FARSI's default request burst (bytes); with the queue size it bounds bytes in flight.
 BURST_BYTES = 256
+#: FARSI's technology-node factors, as its exploration flow sets them
+#: (``FARSI_what_ifs_with_params.py``, ``tech_node_SF``): energy of everything but the
+#: cores x0.064; area of IPs and buses x0.0374, of memories x0.07; cores x1. Its
+#: parser divides each block's work-over-energy and work-over-area by them
+#: (``parse_library.py``, ``gen_correction_values``), so energy and area scale by them.
+TECH_ENERGY = {"gpp": 1.0, "non_gpp": 0.064}
+TECH_AREA = {"gpp": 1.0, "non_mem": 0.0374, "mem": 0.07}
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,11 @@ class Costs:
             the columns are the PEs, then the read channels of the memories and buses,
             then their write channels (in :attr:`SocDesign.block_names` order).
         private: Per-task seconds bounded by the request queue.
+        task_pe: Column of each task's PE (-1 for tasks that need none).
+        by_bytes: Columns shared in proportion to each task's bytes (the memories'
+            channels); the others are shared equally.
+        task_energy_j: Energy of each task (its PE's, plus its memory and bus
+            traffic's when those are costed), spent as the task progresses.
         energy_j: Energy by block.
         area_mm2: Area by block.
         traffic_bytes: Bytes through each block (0 for PEs).
@@ -223,6 +235,9 @@ class Costs:
 
     demand: np.ndarray
     private: np.ndarray
+    task_pe: np.ndarray
+    by_bytes: np.ndarray
+    task_energy_j: np.ndarray
     energy_j: np.ndarray
     area_mm2: np.ndarray
     traffic_bytes: np.ndarray
@@ -272,6 +287,7 @@ def costs(
     writes = n_mem + n_bus
     demand = np.zeros((n_tasks, len(names) + writes))
     private = np.zeros(n_tasks)
+    task_energy = np.zeros(n_tasks)
     energy = np.zeros(len(names))
     area = np.zeros(len(names))
     traffic = np.zeros(len(names))
@@ -314,24 +330,44 @@ def costs(
         if pe.kind == "gpp":
             cycles = graph.gpp_cycles[t]
             demand[t, col[pe.name]] += cycles / (gpp.freq_hz * pe.freq_scale)
-            energy[col[pe.name]] += cycles * gpp.ipc / gpp.inst_per_joule
+            joules = cycles * gpp.ipc / gpp.inst_per_joule * TECH_ENERGY["gpp"]
         else:
             demand[t, col[pe.name]] += graph.ip_cycles[t] / (
                 library.ip.freq_hz * pe.freq_scale * pe.unroll
             )
             # FARSI scales an unrolled IP's energy and area with the unrolling factor.
-            energy[col[pe.name]] += graph.ip_energy_j[t] * pe.unroll
+            joules = graph.ip_energy_j[t] * pe.unroll * TECH_ENERGY["non_gpp"]
+        energy[col[pe.name]] += joules
+        task_energy[t] += joules
     for i, p in enumerate(design.pes):
         if p.kind == "gpp":
-            area[i] = gpp.area_mm2
+            area[i] = gpp.area_mm2 * TECH_AREA["gpp"]
         else:
-            area[i] = graph.ip_area_mm2[graph.index(p.task or "")] * p.unroll
+            unrolled = graph.ip_area_mm2[graph.index(p.task or "")] * p.unroll
+            area[i] = unrolled * TECH_AREA["non_mem"]
     if memory_costs == "library":
         stored = np.bincount(task_mem[src], nbytes, minlength=n_mem)
+        scale = TECH_ENERGY["non_gpp"]
         for j, block in enumerate(mem_blocks):
-            energy[n_pe + j] = traffic[n_pe + j] / block.bytes_per_joule
-            area[n_pe + j] = stored[j] / block.bytes_per_m2 * 1e6
+            energy[n_pe + j] = traffic[n_pe + j] / block.bytes_per_joule * scale
+            area[n_pe + j] = stored[j] / block.bytes_per_m2 * 1e6 * TECH_AREA["mem"]
+        per_byte = scale / np.array([b.bytes_per_joule for b in mem_blocks])
+        np.add.at(task_energy, xfer_task, size * per_byte[xfer_mem])
         for j, bus_block in enumerate(bus_blocks):
             k = n_pe + n_mem + j
-            energy[k] = traffic[k] / bus_block.bytes_per_joule
-    return Costs(demand, private, energy, area, traffic)
+            energy[k] = traffic[k] / bus_block.bytes_per_joule * scale
+            np.add.at(
+                task_energy, xfer_task, route[:, j] * size / bus_block.bytes_per_joule * scale
+            )
+    task_pe = np.array(
+        [-1 if dummy[i] else col[design.task_pe[t]] for i, t in enumerate(graph.tasks)],
+        dtype=np.int64,
+    )
+    # FARSI shares a channel equally per master's pipe, and a pipe among its tasks by
+    # their bytes (`alotted_work_rate_equal_pipe`, `proportional_to_kernel`). Writes
+    # reach a memory through one pipe, so its write channel is shared by bytes; its
+    # read channel and the buses, one pipe per master, equally (a PE runs one task).
+    # Checked against FARSI: the all-IP audio decoder is exact only with this split.
+    by_bytes = np.zeros(demand.shape[1], dtype=bool)
+    by_bytes[n_pe + writes : n_pe + writes + n_mem] = True
+    return Costs(demand, private, task_pe, by_bytes, task_energy, energy, area, traffic)

@@ -20,7 +20,7 @@ import numpy as np
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
 from dsegym.costmodels.soc.library import MEMORY_COSTS, BlockLibrary, load_library
-from dsegym.costmodels.soc.simulator import Precedence, simulate
+from dsegym.costmodels.soc.simulator import Precedence, peak_power, simulate
 from dsegym.costmodels.soc.workload import TaskGraph, load_task_graph
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Parameter
 from dsegym.errors import UnknownNameError
@@ -28,21 +28,39 @@ from dsegym.errors import UnknownNameError
 N_GPP = 4
 N_MEM = 3
 N_BUS = 2
-FREQ_SCALES = (1, 2, 4)
+#: Clock multipliers of IPs, memories and buses: FARSI's exploration flow offers these
+#: (``FARSI_what_ifs_with_params.py``: ``freq_range = [1, 4, 6, 8]`` for all three).
+FREQ_SCALES = (1, 4, 6, 8)
+#: Core clock multipliers (ArchGym's SoC space; FARSI keeps the A53 at 1 GHz).
 GPP_FREQ_SCALES = (0.5, 1.0, 1.5, 2.0)
-QUEUE_SIZES = (1, 2, 4, 8, 16, 32)
+#: Request-queue sizes FARSI's exploration flow offers (``queue_available_size``).
+QUEUE_SIZES = (1, 2, 4, 8, 16)
 BUDGET_METRICS = ("latency_ms", "power_mw", "area_mm2")
+#: FARSI's IP unrolling ladder (``FARSI_what_ifs_with_params.py``: ``ip_loop_unrolling =
+#: {"incr": 2, "max_spawn_ip": 17, "spawn_mode": "geometric"}``, expanded by
+#: ``gen_loop_itr_range`` in ``parse_library.py``).
+UNROLL_RATIO = 2
+MAX_SPAWN_IP = 17
 
 
 def unroll_levels(iterations: int) -> tuple[int, ...]:
-    """0 (no IP), then powers of two below the task's iterations, then the iterations."""
-    levels = [0]
-    k = 1
-    while k < iterations:
-        levels.append(k)
-        k *= 2
-    levels.append(int(iterations))
-    return tuple(levels)
+    """0 (no IP), then FARSI's unrolling factors for a loop of ``iterations``.
+
+    FARSI offers the powers of two up to the iterations; when there are more than
+    :data:`MAX_SPAWN_IP` of them it keeps the first ``MAX_SPAWN_IP - 1``; then it adds the
+    full unrolling (the iterations) if it is not already there. A loop of 1,638,400
+    iterations thus offers 1 to 32,768 and 1,638,400, as in FARSI.
+    """
+    iterations = int(iterations)
+    if iterations <= 1:
+        return (0, 1)
+    top = iterations.bit_length() - 1  # floor(log2), exactly
+    powers = [UNROLL_RATIO**k for k in range(top + 1)]
+    if len(powers) > MAX_SPAWN_IP:
+        powers = powers[: MAX_SPAWN_IP - 1]
+    if iterations not in powers:
+        powers.append(iterations)
+    return (0, *powers)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,8 @@ class SocReport:
         finish_s: Finish time per task.
         traffic_bytes: Bytes through each block (0 for PEs).
         latency_s: Time until the last task finished.
+        power_w: FARSI's power: the peak over its 10 ms power windows
+            (:func:`~dsegym.costmodels.soc.simulator.peak_power`).
     """
 
     design: SocDesign
@@ -71,13 +91,15 @@ class SocReport:
     finish_s: np.ndarray
     traffic_bytes: np.ndarray
     latency_s: float
+    power_w: float
 
     @property
     def energy_total_j(self) -> float:
         return float(self.energy_j.sum())
 
     @property
-    def power_w(self) -> float:
+    def power_avg_w(self) -> float:
+        """Energy over latency."""
         return self.energy_total_j / self.latency_s if self.latency_s > 0 else 0.0
 
 
@@ -101,10 +123,11 @@ class SocFarsi(CostModel):
     """
 
     name: ClassVar[str] = "soc-farsi"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("latency_ms", "ms", "time to run the workload's task graph once"),
-        Metric("power_mw", "mW", "average power: energy / latency"),
+        Metric("power_mw", "mW", "FARSI's power: the peak over its 10 ms power windows"),
+        Metric("power_avg_mw", "mW", "average power: energy / latency"),
         Metric("area_mm2", "mm^2", "area of the allocated blocks"),
         Metric("energy_mj", "mJ", "energy of one run"),
         Metric("budget_distance", "1", "sum of max(0, metric / budget - 1) over the budgets"),
@@ -263,7 +286,9 @@ class SocFarsi(CostModel):
         if reasons:
             return reasons
         c = costs(soc, self.graph, self.library, self.memory_costs)
-        schedule = simulate(c.demand, c.private, self.precedence)
+        schedule = simulate(
+            c.demand, c.private, self.precedence, c.task_energy_j, c.task_pe, c.by_bytes
+        )
         return SocReport(
             design=soc,
             blocks=tuple(soc.block_names),
@@ -274,6 +299,7 @@ class SocFarsi(CostModel):
             finish_s=schedule.finish_s,
             traffic_bytes=c.traffic_bytes,
             latency_s=schedule.latency_s,
+            power_w=peak_power(schedule.phase_s, schedule.phase_j),
         )
 
     def evaluate_soc(self, soc: SocDesign) -> Evaluation:
@@ -286,6 +312,7 @@ class SocFarsi(CostModel):
         metrics = {
             "latency_ms": report.latency_s * 1e3,
             "power_mw": report.power_w * 1e3,
+            "power_avg_mw": report.power_avg_w * 1e3,
             "area_mm2": float(report.area_mm2.sum()),
             "energy_mj": report.energy_total_j * 1e3,
             "gpp_count": float(sum(p.kind == "gpp" for p in soc.pes)),

@@ -16,10 +16,12 @@ from dsegym.errors import ConfigError
 
 from .conftest import needs_farsi
 
-# Reference hardware (one A53, one 4-byte SRAM and bus, queue 16): latency ms, power mW.
+# Reference hardware (one A53, one 4-byte SRAM and bus, queue 16): latency ms, power mW
+# (FARSI's: the peak over 10 ms windows; an A53 busy throughout draws 2 x 1 GHz /
+# 47.02e9 instructions per joule = 42.535 mW; all three equal FARSI's).
 REFERENCE = {
-    "audio_decoder": (10.817377, 24.7896804),
-    "edge_detection": (3296.4608, 42.51435157),
+    "audio_decoder": (10.817377, 27.11709678),
+    "edge_detection": (3296.4608, 42.53544621),
     "hpvm_cava": (84882.331754, 42.53544621),
 }
 
@@ -77,7 +79,7 @@ def test_distance_form_is_zero_within_budget():
     assert o.F.tolist() == [0.0]
     tight = make_problem("soc-farsi", {"form": "distance"})
     o = tight.evaluate(tight.cost_model.reference_design())
-    assert o.F[0] == pytest.approx(24.7896804 / 8.737 - 1, rel=1e-6)
+    assert o.F[0] == pytest.approx(27.11709678 / 8.737 - 1, rel=1e-6)
 
 
 @needs_farsi

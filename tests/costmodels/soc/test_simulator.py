@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
@@ -15,9 +16,8 @@ def run(g, design, lib=None, memory_costs="excluded"):
     lib = lib or library()
     assert check(design, g, lib) == []
     c = costs(design, g, lib, memory_costs)
-    schedule = simulate(
-        c.demand, c.private, Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
-    )
+    precedence = Precedence.from_edges(g.n_tasks, [(p, q) for p, q, _ in g.edges])
+    schedule = simulate(c.demand, c.private, precedence, c.task_energy_j, c.task_pe, c.by_bytes)
     return schedule, c
 
 
@@ -37,19 +37,41 @@ def test_chain_runs_tasks_back_to_back():
     assert schedule.utilisation()[0] == pytest.approx(1.0)
 
 
-def test_fork_join_shares_one_core_equally():
-    # A (1e6) and B (3e6) share gpp0: each gets half, A ends at 2 ms having used 1 ms of
-    # core time; B has 2 ms of work left at full rate -> 4 ms; C (1e6) -> 5 ms.
+def test_fork_join_runs_one_task_at_a_time_on_a_core():
+    # A (1e6) and B (3e6) both become ready at 0 on gpp0: A (first in order) runs to
+    # 1 ms, then B to 4 ms; C (1e6) -> 5 ms. Energy is spent as each task progresses.
     edges = [("src", "A", 4), ("src", "B", 4), ("A", "C", 4), ("B", "C", 4), ("C", "sink", 4)]
     g = graph(["src", "A", "B", "C", "sink"], edges, {"A": 1e6, "B": 3e6, "C": 1e6})
-    shared, _ = run(g, soc({"A": "gpp0", "B": "gpp0", "C": "gpp0"}))
-    assert shared.finish_s[1] == pytest.approx(2e-3, rel=1e-9)
+    shared, c = run(g, soc({"A": "gpp0", "B": "gpp0", "C": "gpp0"}))
+    assert shared.finish_s[1] == pytest.approx(1e-3, rel=1e-9)
     assert shared.finish_s[2] == pytest.approx(4e-3, rel=1e-9)
     assert shared.latency_s == pytest.approx(5e-3, rel=1e-9)
-    assert shared.phases == 3
+    assert shared.phase_s.tolist() == pytest.approx([1e-3, 3e-3, 1e-3], rel=1e-9)
+    assert shared.phase_j.tolist() == pytest.approx(c.task_energy_j[1:4].tolist(), rel=1e-9)
     # On two cores the branches overlap: max(1, 3) + 1 = 4 ms.
     apart, _ = run(g, soc({"A": "gpp0", "B": "gpp1", "C": "gpp0"}, gpps=2))
     assert apart.latency_s == pytest.approx(4e-3, rel=1e-9)
+
+
+def test_a_free_core_takes_the_task_that_became_ready_last():
+    # A and B are ready at 0 on gpp0; A runs first. When A ends (1 ms), its child D
+    # becomes ready and takes the core before B, which waited longer (FARSI's order).
+    edges = [("src", "A", 4), ("src", "B", 4), ("A", "D", 4)]
+    g = graph(["src", "A", "B", "D"], edges, {"A": 1e6, "B": 1e6, "D": 1e6})
+    schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp0", "D": "gpp0"}))
+    assert schedule.finish_s.tolist() == pytest.approx([0, 1e-3, 3e-3, 2e-3], rel=1e-9)
+
+
+def test_peak_power_takes_farsi_windows():
+    # 10 ms windows; FARSI places the bounds counting non-empty phases only (4, 4, 4,
+    # 20 ms: a window closes on the third 4 ms phase and on the 20 ms one) but slices
+    # its list with two leading empty phases: [0, 0, 4], [4], [4, 20] ms.
+    from dsegym.costmodels.soc.simulator import peak_power
+
+    phase_s = np.array([4e-3, 4e-3, 4e-3, 20e-3])
+    phase_j = np.array([4.0, 4.0, 40.0, 20.0])
+    assert peak_power(phase_s, phase_j) == pytest.approx(60.0 / 24e-3)
+    assert peak_power(np.array([1e-3]), np.array([1e-3])) == pytest.approx(1.0)
 
 
 def test_bandwidth_bound_transfer_runs_at_the_memory_rate():
@@ -75,6 +97,18 @@ def test_two_writers_split_the_memory_bandwidth():
     assert schedule.finish_s[2] == pytest.approx(schedule.finish_s[1], rel=1e-12)
 
 
+def test_a_memory_write_channel_is_shared_by_bytes_a_bus_equally():
+    # A writes 1 MB and B 3 MB at once (own cores). FARSI's memory write channel gives
+    # A 1/4 and B 3/4 of 400 MB/s; the bus gives each half. A: max(1 MB / 100 MB/s,
+    # 1 MB / 200 MB/s) = 10 ms. B: max(3 MB / 300 MB/s, 3 MB / 200 MB/s) = 15 ms pace,
+    # so by 10 ms it has written 2 MB; the last 1 MB alone at 400 MB/s: 12.5 ms.
+    edges = [("src", "A", 4), ("src", "B", 4), ("A", "sink", 1e6), ("B", "sink", 3e6)]
+    g = graph(["src", "A", "B", "sink"], edges, {"A": 1000, "B": 1000})
+    schedule, _ = run(g, soc({"A": "gpp0", "B": "gpp1"}, gpps=2))
+    assert schedule.finish_s[1] == pytest.approx(10e-3, rel=1e-9)
+    assert schedule.finish_s[2] == pytest.approx(12.5e-3, rel=1e-9)
+
+
 def test_unrolled_ip_runs_faster_and_costs_unroll_times_the_energy_and_area():
     g = graph(["src", "A"], [("src", "A", 4)], {"A": 1e6}, ip_cycles={"A": 8e5})
     one, c1 = run(g, soc({"A": "ip_A"}, gpps=0, ips=(("A", 1),)))
@@ -82,7 +116,8 @@ def test_unrolled_ip_runs_faster_and_costs_unroll_times_the_energy_and_area():
     assert one.latency_s == pytest.approx(8e-3)  # 8e5 cycles at 100 MHz
     assert eight.latency_s == pytest.approx(1e-3)
     assert c8.energy_j.sum() == pytest.approx(8 * c1.energy_j.sum())
-    assert c8.area_mm2.sum() == pytest.approx(8 * 0.5)
+    # 0.5 mm^2 per unrolled copy, times FARSI's technology-node factor for IPs.
+    assert c8.area_mm2.sum() == pytest.approx(8 * 0.5 * 0.0374)
 
 
 def test_small_queue_bounds_the_transfer_by_littles_law():
@@ -111,10 +146,16 @@ def test_reads_and_writes_use_separate_channels():
 def test_library_memory_costs_are_per_byte():
     g = graph(["src", "A", "B"], [("src", "A", 4), ("A", "B", 1000)], {"A": 10, "B": 10})
     _, c = run(g, soc({"A": "gpp0", "B": "gpp0"}), memory_costs="library")
-    # 2,004 bytes through the memory and the bus at 1e6 bytes/J; 1,004 bytes stored.
-    assert c.energy_j[1] == pytest.approx(2004 / 1e6)
-    assert c.energy_j[2] == pytest.approx(2004 / 1e6)
-    assert c.area_mm2[1] == pytest.approx(1004 / 1e6 * 1e6)
+    # 2,004 bytes through the memory and the bus at 1e6 bytes/J; 1,004 bytes stored;
+    # times FARSI's technology-node factors (energy 0.064, memory area 0.07).
+    assert c.energy_j[1] == pytest.approx(2004 / 1e6 * 0.064)
+    assert c.energy_j[2] == pytest.approx(2004 / 1e6 * 0.064)
+    assert c.area_mm2[1] == pytest.approx(1004 / 1e6 * 1e6 * 0.07)
+    # Each task carries the traffic it moves: A writes 1,000 bytes (and reads 4), B
+    # reads 1,000, each through the memory and the bus.
+    per_byte = 2 / 1e6 * 0.064
+    assert c.task_energy_j[1] == pytest.approx(1004 * per_byte + 10 * 2 / 1e9)
+    assert c.task_energy_j[2] == pytest.approx(1000 * per_byte + 10 * 2 / 1e9)
     _, excluded = run(g, soc({"A": "gpp0", "B": "gpp0"}))
     assert excluded.energy_j[1:].sum() == 0 and excluded.area_mm2[1:].sum() == 0
 
