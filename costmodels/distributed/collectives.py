@@ -8,9 +8,14 @@ its pair). The buffer is split into ``C`` chunks (ASTRA-sim's
 every dimension it has already reduce-scattered over (not for all-to-all).
 
 - ``baseline``: every chunk visits the dimensions in order 1..D.
-- ``themis`` (Rashidi et al., ISCA 2022): before each chunk, the dimensions are sorted
-  by the load already scheduled on them and the least loaded takes the chunk first
-  (with the most bytes), so the load evens out across dimensions.
+- ``themis`` (Rashidi et al., ISCA 2022): each chunk's dimension order is chosen from
+  the load already scheduled on each dimension, so the load evens out across
+  dimensions. The paper sorts the dimensions by that load (least loaded first, taking
+  the most bytes); here they are placed one at a time, each time the dimension whose
+  load would be least *after* taking this chunk's bytes at that position (the sort with
+  the chunk's own cost added). Without it, an idle slow dimension would be handed a
+  whole chunk and an idle fast one skipped, making the schedule slower than the
+  baseline on strongly asymmetric networks.
 
 Time of the whole collective (this pipeline rule is ours, a closed form in place of
 ASTRA-sim's event-driven stream scheduler): a dimension serving up to ``k`` active
@@ -24,6 +29,7 @@ phases, the closed forms of :mod:`.network`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,6 +41,26 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
     for d in range(1, x.shape[1]):
         total = total + x[:, d]
     return total
+
+
+def _themis_loads(
+    A: np.ndarray, KC: np.ndarray, Pf: np.ndarray, k: np.ndarray, busy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk's ``(L, W)`` per dimension, dimensions placed one at a time."""
+    n, dims = A.shape
+    rows = np.arange(n)
+    left = np.ones((n, dims), dtype=bool)
+    frac = np.ones(n)
+    L, W = np.zeros((n, dims)), np.zeros((n, dims))
+    for _ in range(dims):
+        w = KC * frac[:, None]
+        ell = A + w
+        pick = np.where(left, busy + np.maximum(w, ell / k), np.inf).argmin(axis=1)
+        W[rows, pick] = w[rows, pick]
+        L[rows, pick] = ell[rows, pick]
+        left[rows, pick] = False
+        frac = frac / Pf[rows, pick]
+    return L, W
 
 
 def schedule_ns(
@@ -80,7 +106,7 @@ def schedule_ns(
         t_first = first
         for c in range(int(chunks[themis].max())):
             live = (themis & (c < chunks))[:, None]
-            L, Wc = loads(np.argsort(t_busy, axis=1, kind="stable"))
+            L, Wc = _themis_loads(A, KC, Pf, k, t_busy)
             t_busy = t_busy + np.where(live, np.maximum(Wc, L / k), 0.0)
             if c == 0:
                 t_first = L
@@ -122,8 +148,19 @@ def schedule_one(
     if themis:
         busy = [0.0] * dims
         for c in range(chunks):
-            order = sorted(range(dims), key=busy.__getitem__)
-            L, Wc = loads(order)
+            L, Wc = [0.0] * dims, [0.0] * dims
+            left, frac = list(range(dims)), 1.0
+            while left:
+                best, pick = math.inf, -1
+                for d in left:  # first minimum, as numpy's argmin
+                    w = KC[d] * frac
+                    key = busy[d] + max(w, (A[d] + w) / k)
+                    if key < best:
+                        best, pick = key, d
+                Wc[pick] = KC[pick] * frac
+                L[pick] = A[pick] + Wc[pick]
+                left.remove(pick)
+                frac = frac / Pf[pick]
             busy = [busy[d] + max(Wc[d], L[d] / k) for d in range(dims)]
             if c == 0:
                 first = L

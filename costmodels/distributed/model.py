@@ -69,6 +69,31 @@ def network_parameters(dims: int, min_npus: int) -> list[Parameter]:
     ]
 
 
+def network_design(
+    network: Sequence[tuple[str, int, float, float, str]],
+    scheduling: str = "baseline",
+    chunks: int = 1,
+    active_chunks: int = 1,
+) -> dict[str, Any]:
+    """A design from ``[(topology, npus, bandwidth GB/s, latency ns, algorithm)]`` per
+    dimension, innermost first, and the schedule.
+    """
+    design: dict[str, Any] = {
+        "scheduling": scheduling,
+        "chunks": chunks,
+        "active_chunks": active_chunks,
+    }
+    for d, (topology, npus, bandwidth, latency, algorithm) in enumerate(network, start=1):
+        design |= {
+            f"topology_{d}": topology,
+            f"npus_{d}": npus,
+            f"bandwidth_gbps_{d}": bandwidth,
+            f"latency_ns_{d}": latency,
+            f"algorithm_{d}": algorithm,
+        }
+    return design
+
+
 def network_groups(dims: int) -> dict[str, list[str]]:
     """One agent per network dimension and one for the collective schedule."""
     groups = {

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsegym.costmodels.distributed.collectives import schedule_ns, schedule_one
-from dsegym.costmodels.distributed.model import CollectiveModel
+from dsegym.costmodels.distributed.model import CollectiveModel, network_design
 from dsegym.costmodels.distributed.network import network_cost, phase_coefficients
 
 S = 64 * 2**20  # bytes
@@ -19,16 +19,7 @@ B, A = 100.0, 500.0  # GB/s (= bytes/ns), ns
 
 
 def design(dims, chunks=1, active=1, scheduling="baseline"):
-    d = {"scheduling": scheduling, "chunks": chunks, "active_chunks": active}
-    for i, (topo, p, bw, lat, alg) in enumerate(dims, start=1):
-        d |= {
-            f"topology_{i}": topo,
-            f"npus_{i}": p,
-            f"bandwidth_gbps_{i}": bw,
-            f"latency_ns_{i}": lat,
-            f"algorithm_{i}": alg,
-        }
-    return d
+    return network_design(dims, scheduling, chunks, active)
 
 
 def time_ns(dims, collective="all_reduce", size=S, **kw):
