@@ -90,8 +90,8 @@ def balanced(network: Sequence[tuple[str, int, int, int, str]]) -> list[tuple]:
 
 
 def ideal_speedup(network: Sequence[tuple]) -> float:
-    """Upper bound on any chunk-order policy's speed-up over the baseline: bandwidth
-    terms only, infinitely many chunks, the best mixture of dimension orders (a linear
+    """Upper bound on any chunk-order policy's speed-up over the baseline in the
+    bandwidth-bound limit: bandwidth terms only, infinitely many chunks, the best mixture of dimension orders (a linear
     program over the ``D!`` orders; scipy's HiGHS solves it).
     """
     coefficients = [
@@ -230,9 +230,11 @@ def main(argv: list[str] | None = None) -> None:
     bound = table[table["kind"] == "asymmetric"]["ideal_bound"]
     report.text(
         "Why the measured gain is smaller than the paper's: `ideal_bound` is the largest "
-        "speed-up *any* policy that reorders dimensions per chunk could reach on each "
-        "network (bandwidth terms only, infinitely many chunks, best mixture of orders, a "
-        f"linear program): {bound.min():.2f}x..{bound.max():.2f}x here, mean "
+        "speed-up any policy that reorders dimensions per chunk could reach on each "
+        "network in the bandwidth-bound limit (bandwidth terms only, infinitely many "
+        "chunks, best mixture of orders, a linear program; with finite chunks the fill "
+        "and drain of the pipeline can differ a little more): "
+        f"{bound.min():.2f}x..{bound.max():.2f}x here, mean "
         f"{bound.mean():.2f}x. On two-dimensional networks whose inner dimension is the "
         "faster, the baseline order is already optimal (bound 1.0x), and latency terms "
         "(one active chunk, 500 ns links, ring phases over up to 128 NPUs) are not "
