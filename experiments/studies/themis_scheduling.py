@@ -91,8 +91,9 @@ def balanced(network: Sequence[tuple[str, int, int, int, str]]) -> list[tuple]:
 
 def ideal_speedup(network: Sequence[tuple]) -> float:
     """Upper bound on any chunk-order policy's speed-up over the baseline in the
-    bandwidth-bound limit: bandwidth terms only, infinitely many chunks, the best mixture of dimension orders (a linear
-    program over the ``D!`` orders; scipy's HiGHS solves it).
+    bandwidth-bound limit: bandwidth terms only, infinitely many chunks, the best
+    mixture of dimension orders (a linear program over the ``D!`` orders; scipy's
+    HiGHS solves it).
     """
     coefficients = [
         phase_coefficients("all_reduce", alg, topo, p, bw, lat) for topo, p, bw, lat, alg in network
