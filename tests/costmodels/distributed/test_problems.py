@@ -93,3 +93,14 @@ def test_exhaustive_search_finds_the_design_a_reader_derives_by_hand():
     }
     assert best.F[0] == pytest.approx(2 * (500 + 64 * 2**20 / 6400) / 1e3)
     assert evaluator.remaining == 0
+
+
+def test_multi_agent_env_has_network_and_parallelism_agents():
+    from pettingzoo.test import parallel_api_test, parallel_seed_test
+
+    from dsegym.envs.multiagent import MultiAgentProblemEnv
+
+    env = MultiAgentProblemEnv("training-system")
+    assert env.possible_agents == ["network_1", "network_2", "schedule", "parallelism"]
+    parallel_api_test(env, num_cycles=10)
+    parallel_seed_test(lambda: MultiAgentProblemEnv("training-system"))
