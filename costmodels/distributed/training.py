@@ -139,6 +139,7 @@ class Plan:
     t_pp: float
     microbatches: int
     pp: int
+    layers: int
     zero: int
     recompute: bool
 
@@ -222,12 +223,13 @@ def plan_iteration(
         "bubble_fraction": (pp - 1) / (m + pp - 1),
         "model_flops": model_flops,
     }
-    return Plan(requests, metrics, t_fwd, t_bwd, t_pp, m, pp, zero, recompute)
+    return Plan(requests, metrics, t_fwd, t_bwd, t_pp, m, pp, layers, zero, recompute)
 
 
 def finish_iteration(plan: Plan, times: Mapping[str, float]) -> dict[str, float]:
     """Iteration metrics from a plan and its collectives' times (ns)."""
-    t_tp = times.get("tp", 0.0) * (6.0 if plan.recompute else 4.0)
+    # Two all-reduces per layer forward, two backward (two more when recomputing).
+    t_tp = times.get("tp", 0.0) * (6.0 if plan.recompute else 4.0) * plan.layers
     t_mb = plan.t_fwd + plan.t_bwd + t_tp + plan.t_pp
     gather = times.get("dp_gather", 0.0)
     if plan.zero == 3:

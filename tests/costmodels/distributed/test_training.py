@@ -89,6 +89,18 @@ def test_data_parallel_iteration_by_hand():
     assert m["peak_memory_gb"] * 1e9 == pytest.approx(16 * w.params + act)
 
 
+def test_tensor_parallel_all_reduces_sit_on_the_critical_path():
+    problem = make_problem("training-system", {"workload": "gpt2-small", "dims": 1})
+    m = problem.evaluate({**SYSTEM, "dp": 1, "tp": 2}).evaluation.metrics
+    w = PRESETS["gpt2-small"]
+    # 2 b s h bytes per all-reduce, ring through a switch of 2: 2(p-1)(2a + S/(pB)).
+    act = 2 * 512 * w.seq_len * w.hidden
+    assert m["tp_comm_ms"] * 1e6 == pytest.approx(2 * (2 * 500 + act / (2 * 100)))
+    # Four per layer and microbatch (Megatron-LM), 12 layers, one microbatch.
+    exposed = m["iteration_time_ms"] - m["compute_time_ms"]
+    assert exposed == pytest.approx(4 * 12 * m["tp_comm_ms"])
+
+
 def test_pipeline_bubble_and_zero_shrink_what_they_should():
     problem = make_problem("training-system", {"workload": "gpt2-small", "dims": 1})
     pipelined = {**SYSTEM, "dp": 1, "pp": 2, "microbatches": 8}
