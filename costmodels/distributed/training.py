@@ -18,12 +18,14 @@ the output head):
   neighbouring stages, on the critical path.
 
 The 1F1B pipeline takes ``(m + pp - 1)`` microbatch slots (bubble fraction
-``(pp - 1) / (m + pp - 1)``). Data parallel: the gradient all-reduce (ZeRO-1; the
-reduce-scatter for ZeRO-2/3) overlaps the last microbatch's backward and only its
-excess is exposed; ZeRO-2's all-gather of the updated weights after the step is
-exposed; ZeRO-3 all-gathers each weight shard before the forward and the backward of
-every microbatch, each overlapped with that pass's compute. The optimizer step's own
-time is not counted.
+``(pp - 1) / (m + pp - 1)``). Data parallel: the gradient all-reduce (the
+reduce-scatter with ZeRO) overlaps the last microbatch's backward and only its excess is
+exposed; with ZeRO-1/2 each rank updates its shard and the all-gather of the updated
+weights after the step is exposed (the same volume as plain data parallelism, as the
+ZeRO paper counts it); ZeRO-3 all-gathers the weights before the forward and the
+backward of every microbatch, each overlapped with that pass's compute. The optimizer
+step's own time is not counted. Weights per NPU are the largest stage's (``ceil(L/pp)``
+layers plus the embeddings, which the first and last stages hold) over ``tp``.
 """
 
 from __future__ import annotations
@@ -195,12 +197,12 @@ def plan_iteration(
         requests["tp"] = r
     psi = (layers * w.layer_params + w.embedding_params) / tp
     if dp > 1:
-        grads = "all_reduce" if zero <= 1 else "reduce_scatter"
+        grads = "all_reduce" if zero == 0 else "reduce_scatter"
         r = request(grads, network, dp_parts, 2.0 * psi, design)
         if isinstance(r, str):
             return [f"data-parallel {grads}: {r}"]
         requests["dp"] = r
-        if zero >= 2:
+        if zero >= 1:
             r = request("all_gather", network, dp_parts, 2.0 * psi, design)
             if isinstance(r, str):
                 return [f"data-parallel all_gather: {r}"]
@@ -236,7 +238,7 @@ def finish_iteration(plan: Plan, times: Mapping[str, float]) -> dict[str, float]
         t_mb += max(0.0, gather - plan.t_fwd) + max(0.0, gather - plan.t_bwd)
     pipeline = (plan.microbatches + plan.pp - 1) * t_mb
     exposed_dp = max(0.0, times.get("dp", 0.0) - plan.t_bwd)
-    if plan.zero == 2:
+    if plan.zero in (1, 2):
         exposed_dp += gather
     iteration = pipeline + exposed_dp
     m = dict(plan.metrics)

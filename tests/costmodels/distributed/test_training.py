@@ -89,6 +89,16 @@ def test_data_parallel_iteration_by_hand():
     assert m["peak_memory_gb"] * 1e9 == pytest.approx(16 * w.params + act)
 
 
+def test_zero_1_reduce_scatters_gradients_and_gathers_weights_after_the_step():
+    problem = make_problem("training-system", {"workload": "gpt2-small", "dims": 1})
+    m = problem.evaluate({**SYSTEM, "zero": 1}).evaluation.metrics
+    half = 2 * 500 + 2 * PRESETS["gpt2-small"].params / (2 * 100)  # (p-1)(2a + S/(pB))
+    assert m["dp_comm_ms"] * 1e6 == pytest.approx(half)
+    bwd = m["compute_time_ms"] * 1e6 * 2 / 3
+    exposed = max(0.0, half - bwd) + half
+    assert (m["iteration_time_ms"] - m["compute_time_ms"]) * 1e6 == pytest.approx(exposed)
+
+
 def test_tensor_parallel_all_reduces_sit_on_the_critical_path():
     problem = make_problem("training-system", {"workload": "gpt2-small", "dims": 1})
     m = problem.evaluate({**SYSTEM, "dp": 1, "tp": 2}).evaluation.metrics
