@@ -147,3 +147,32 @@ def test_archgym_target_form_is_the_relative_distance():
     t = plain.evaluate(SYSTEM).evaluation.metrics["iteration_time_ms"]
     got = target.evaluate(SYSTEM).F[0]
     assert got == pytest.approx(abs(t - 1000.0) / 1000.0)
+
+
+def test_gpt3_on_1024_a100s_is_a_roofline_bound_above_megatrons_measurement():
+    # Narayanan et al. (SC'21) train GPT-3 175B on 1,024 A100s at 140 TFLOP/s per GPU,
+    # counting activation recomputation (4 passes). At efficiency 1 the model is a
+    # roofline: above what Megatron-LM measured, below the A100's 312 TFLOP/s peak.
+    problem = make_problem("training-system", {"workload": "gpt3-175b", "max_npus": 1024})
+    design = {
+        **SYSTEM,
+        "npus_1": 8,
+        "bandwidth_gbps_1": 400,
+        "topology_2": "switch",
+        "npus_2": 128,
+        "bandwidth_gbps_2": 25,
+        "latency_ns_2": 5000,
+        "algorithm_2": "ring",
+        "chunks": 4,
+        "dp": 8,
+        "tp": 8,
+        "pp": 16,
+        "zero": 1,
+        "microbatches": 64,
+        "recompute": "full",
+    }
+    outcome = problem.evaluate(design)
+    assert outcome.feasible, outcome.reasons
+    hardware_tflops = outcome.evaluation.metrics["model_tflops_per_npu"] * 4 / 3
+    assert 140 < hardware_tflops < 312
+    assert hardware_tflops == pytest.approx(205.65, rel=1e-3)
