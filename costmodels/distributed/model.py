@@ -52,12 +52,12 @@ def check_network_params(dims: int, tiers: Sequence[str] | None) -> tuple[str, .
     return chosen
 
 
-def network_parameters(dims: int, min_npus: int) -> list[Parameter]:
+def network_parameters(dims: int, min_npus: int, max_npus: int = 256) -> list[Parameter]:
     params: list[Parameter] = []
     for d in range(1, dims + 1):
         params += [
             Categorical(f"topology_{d}", TOPOLOGIES),
-            Ordinal.powers_of_two(f"npus_{d}", min_npus, 256),
+            Ordinal.powers_of_two(f"npus_{d}", min_npus, max_npus),
             Ordinal(f"bandwidth_gbps_{d}", BANDWIDTHS_GBPS),
             Ordinal(f"latency_ns_{d}", LATENCIES_NS),
             Categorical(f"algorithm_{d}", ALGORITHMS),
@@ -224,6 +224,9 @@ class TrainingSystemModel(CostModel):
         npu: The accelerator (peak, memory bandwidth, capacity).
         efficiency: Fraction of peak FLOP/s the kernels reach (1.0: the roofline).
         tiers: Packaging tier of each dimension, for the cost table.
+        max_npus: NPU budget; NPUs per dimension and the parallel degrees range over
+            the powers of two up to it (at most 256 per dimension, 64 for ``tp`` and
+            ``pp``), so that a search does not spend itself on systems it cannot build.
 
     The workload is a :class:`Transformer`. Knobs: the network's, the schedule's, then
     ``dp``, ``tp``, ``pp``, ``zero`` (0..3), ``microbatches`` and ``recompute``.
@@ -252,17 +255,21 @@ class TrainingSystemModel(CostModel):
         dims: int = 2,
         efficiency: float = 1.0,
         tiers: Sequence[str] | None = None,
+        max_npus: int = 1024,
     ):
         self.tiers = check_network_params(dims, tiers)
         if not 0 < efficiency <= 1:
             raise ConfigError(f"efficiency: must be in (0, 1], got {efficiency}")
+        if max_npus < 1:
+            raise ConfigError(f"max_npus: must be at least 1, got {max_npus}")
         self.dims, self.npu, self.efficiency = dims, npu, efficiency
+        top = 2 ** int(math.log2(max_npus))
         self._space = DesignSpace(
-            network_parameters(dims, 1)
+            network_parameters(dims, 1, min(256, top))
             + [
-                Ordinal.powers_of_two("dp", 1, 1024),
-                Ordinal.powers_of_two("tp", 1, 64),
-                Ordinal.powers_of_two("pp", 1, 64),
+                Ordinal.powers_of_two("dp", 1, top),
+                Ordinal.powers_of_two("tp", 1, min(64, top)),
+                Ordinal.powers_of_two("pp", 1, min(64, top)),
                 Ordinal("zero", (0, 1, 2, 3)),
                 Ordinal.powers_of_two("microbatches", 1, 512),
                 Categorical("recompute", ("none", "full")),

@@ -158,7 +158,7 @@ def training_system(
         npu: An accelerator preset; ``peak_tflops``, ``memory_bw_gbps`` and
             ``memory_gb`` override its figures.
         dims: Network dimensions (1..4).
-        max_npus: NPU budget.
+        max_npus: NPU budget (the knobs' ranges stop at the power of two below it).
         objectives: Metrics to minimise.
         efficiency: Fraction of peak FLOP/s the kernels reach.
         peak_tflops: Dense 16-bit peak, TFLOP/s.
@@ -172,7 +172,7 @@ def training_system(
         tiers: Packaging tier per dimension for the cost table.
     """
     system = _npu(npu, peak_tflops, memory_bw_gbps, memory_gb)
-    model = TrainingSystemModel(system, dims, efficiency, tiers)
+    model = TrainingSystemModel(system, dims, efficiency, tiers, max_npus)
     transformer = _workload(workload, layers, hidden, heads, seq_len, batch)
     return Problem(
         name="training-system",
