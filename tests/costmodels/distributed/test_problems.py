@@ -49,6 +49,15 @@ def test_designs_outside_the_space_are_infeasible_with_the_field_named():
     assert not outcome.feasible and "topology_1='torus'" in outcome.reasons[0]
 
 
+def test_problem_literals_name_every_preset():
+    from typing import get_args
+
+    from dsegym.costmodels.distributed import problems, workload
+
+    assert set(get_args(problems.Workload)) == set(workload.PRESETS)
+    assert set(get_args(problems.NpuName)) == set(workload.NPUS)
+
+
 def test_groups_split_network_agents_from_parallelism_agents():
     groups = make_problem("training-system").cost_model.parameter_groups
     assert set(groups) == {"network_1", "network_2", "schedule", "parallelism"}
