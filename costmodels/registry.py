@@ -35,6 +35,8 @@ COST_MODELS: dict[str, str] = {
     "soc-farsi": "dsegym.costmodels.soc.model:SocFarsi",
     "proxy": "dsegym.costmodels.proxy.model:ProxyCostModel",
     "command": "dsegym.costmodels.command.model:CommandModel",
+    "collective": "dsegym.costmodels.distributed.model:CollectiveModel",
+    "training-system": "dsegym.costmodels.distributed.model:TrainingSystemModel",
 }
 
 PROBLEMS: dict[str, str] = {
@@ -68,6 +70,9 @@ PROBLEMS: dict[str, str] = {
     "dram-target-archgym": "dsegym.costmodels.archgym:dram_target_archgym",
     "accelerator-eyeriss-target": "dsegym.costmodels.archgym:accelerator_eyeriss_target",
     "command": "dsegym.costmodels.command.problems:command_problem",
+    "collective": "dsegym.costmodels.distributed.problems:collective",
+    "training-system": "dsegym.costmodels.distributed.problems:training_system",
+    "training-system-target": "dsegym.costmodels.distributed.problems:training_system_target",
 }
 
 # Workload catalogues: cost-model family -> "module:function" returning the names of the
@@ -78,6 +83,7 @@ WORKLOADS: dict[str, str] = {
     "dram": "dsegym.costmodels.dram.problems:workload_names",
     "accelerator": "dsegym.costmodels.accelerator.problems:workload_names",
     "soc": "dsegym.costmodels.soc.problems:workload_names",
+    "training-system": "dsegym.costmodels.distributed.problems:workload_names",
 }
 
 

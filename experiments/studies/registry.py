@@ -22,6 +22,7 @@ STUDIES: dict[str, str] = {
     "marl-dse": "dsegym.experiments.studies.marl_dse:main",
     "proxy-models": "dsegym.experiments.studies.proxy_models:main",
     "nasaic": "dsegym.experiments.studies.nasaic:study_main",
+    "themis-scheduling": "dsegym.experiments.studies.themis_scheduling:main",
 }
 
 

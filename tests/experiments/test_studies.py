@@ -143,3 +143,14 @@ def test_nasaic_study(tmp_path):
     assert set(runs["method"]) == {"nas_first", "joint"}
     summary = pd.read_csv(out / "nasaic_summary.csv")
     assert finite(summary["latency_reduction_pct"]) and finite(summary["energy_ratio"])
+
+
+def test_themis_scheduling_study(tmp_path):
+    out = run_quick("themis-scheduling", tmp_path)
+    table = pd.read_csv(out / "themis_speedups.csv")
+    asym = table[table["kind"] == "asymmetric"]
+    # Themis never loses to the baseline and, at the study's setting, stays within the
+    # bandwidth-bound limit of any reordering policy.
+    assert (asym["speedup"] >= 1 - 1e-9).all()
+    assert (asym["speedup"] <= asym["ideal_bound"] + 1e-9).all()
+    assert (out / "themis_sensitivity.csv").is_file()
