@@ -7,7 +7,9 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -477,12 +479,26 @@ def proxy_train(
     console.print(f"wrote {path} (trained on all {len(data)} records)")
 
 
+def _exit_cleanly_on_sigterm() -> None:
+    """Makes SIGTERM unwind like an interrupt, so that every ``finally`` runs.
+
+    Simulators are then killed and staging and temporary folders removed.
+    """
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user errors to one message and exit code 2.
 
     Click already reports usage errors (a missing argument, a bad option value) in
     one message with exit code 2; dsegym's own errors are handled here the same way.
     """
+    _exit_cleanly_on_sigterm()
     try:
         app(args=argv)
     except DsegymError as exc:

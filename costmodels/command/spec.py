@@ -10,11 +10,13 @@ names the field.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -131,6 +133,15 @@ class ConstraintSpec(_Strict):
     lower: float | None = None
 
 
+def _check_file_name(file: str) -> None:
+    """A file name in a spec must name a file inside the evaluation folder."""
+    path = Path(file)
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"file {file!r}: must be relative to the evaluation folder")
+    if "\x00" in file or not path.parts or file.endswith(("/", "/.")) or path.name == ".":
+        raise ValueError(f"file {file!r}: must name a file (for example 'input.cfg')")
+
+
 class CommandSpec(_Strict):
     """A user's simulator as a cost model (see ``costmodels/command/example``)."""
 
@@ -179,9 +190,8 @@ class CommandSpec(_Strict):
             missing = sorted(set(metrics) - set(self.output.patterns))
             if missing:
                 raise ValueError(f"output.patterns: no pattern for metrics {missing}")
-        for file in [*self.files, self.output.file or "."]:
-            if Path(file).is_absolute() or ".." in Path(file).parts:
-                raise ValueError(f"file {file!r}: must be relative to the evaluation folder")
+        for file in [*self.files, *([self.output.file] if self.output.file else [])]:
+            _check_file_name(file)
         return self
 
     def design_space(self) -> DesignSpace:
@@ -220,10 +230,21 @@ def _check_templates(spec: CommandSpec, env: jinja2.Environment) -> None:
             )
 
 
-def template_environment() -> jinja2.Environment:
-    """Strict Jinja2: an undefined name is an error, not an empty string."""
-    return jinja2.Environment(
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+def template_environment(*, shell_words: bool = False) -> jinja2.Environment:
+    """Strict, sandboxed Jinja2: an undefined name is an error, not an empty string.
+
+    The sandbox refuses attribute tricks (``''.__class__.__mro__``) and unsafe calls,
+    so a spec's templates compute strings but cannot run code inside dsegym.
+
+    Args:
+        shell_words: For a command given as one string: each ``{{ ... }}`` renders
+            shell-quoted, so a value with spaces or quotes stays one argument.
+    """
+    return jinja2.sandbox.ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=(lambda value: shlex.quote(str(value))) if shell_words else None,
     )
 
 
