@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dsegym.errors import ConfigError, DsegymError, shorten
+from dsegym.yaml_input import safe_load
 
 app = typer.Typer(
     add_completion=False,
@@ -43,7 +44,7 @@ def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
         if not sep or not key:
             raise ConfigError(f"{option} {shorten(item)!r}: expected the form name=value")
         try:
-            out[key.strip()] = yaml.safe_load(raw)
+            out[key.strip()] = safe_load(raw)
         except (yaml.YAMLError, RecursionError):
             out[key.strip()] = raw
     return out

@@ -32,6 +32,7 @@ from dsegym.experiments.storage import (
 )
 from dsegym.experiments.tidy import write_parquet
 from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
+from dsegym.yaml_input import safe_load
 
 N_CHECKPOINTS = 40
 #: The columns of an evaluations table: the run's fields, then the record's.
@@ -394,7 +395,7 @@ def report_scale(results_dir: Path) -> Scale:
     if not path.is_file():
         return "linear"
     try:
-        scale = (yaml.safe_load(path.read_text()) or {}).get("hypervolume_scale", "linear")
+        scale = (safe_load(path.read_text()) or {}).get("hypervolume_scale", "linear")
     except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
         return "linear"
     return scale if scale in SCALES else "linear"

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Real
 from dsegym.errors import ConfigError, format_validation_error
+from dsegym.yaml_input import safe_load
 
 #: Names every template may use besides the design's parameters.
 CONTEXT_NAMES = ("spec_dir", "python", "workdir", "design")
@@ -276,7 +277,7 @@ def load_spec(path: Path | str) -> tuple[CommandSpec, Path]:
     if not path.is_file():
         raise ConfigError(f"command spec {str(path)!r} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: malformed YAML: {exc}") from None
     return parse_spec(data, str(path)), path.resolve().parent
