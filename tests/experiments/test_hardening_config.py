@@ -5,30 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 
-from dsegym.cli import main
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import check_output_dir
 from dsegym.experiments.runner import RunSpec
 from dsegym.yaml_input import YamlLimitError, safe_load
 
-GOOD = {"name": "t", "budget": 5, "seeds": [0], "problems": ["zdt1"], "agents": ["random"]}
-
-
-def _fails(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    err = capsys.readouterr().err
-    assert exc.value.code == 2, err
-    assert "Traceback" not in err
-    return " ".join(err.split())
-
-
-def _config(tmp_path, **changes):
-    path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump({**GOOD, **changes}))
-    return str(path)
+from .helpers import cli_fails as _fails
+from .test_bad_input import _config
 
 
 def _alias_bomb(levels: int = 9, width: int = 10) -> str:
