@@ -433,7 +433,7 @@ app.add_typer(proxy_app, name="proxy")
 
 @proxy_app.command("train")
 def proxy_train(
-    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.joblib)")],
+    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.proxy)")],
     problem: Annotated[
         str | None, typer.Option(help="registered problem to sample (or its label in --results)")
     ] = None,
@@ -478,6 +478,27 @@ def proxy_train(
     console.print(table)
     path = fit_surrogate(data, kind, seed=seed).save(out)
     console.print(f"wrote {path} (trained on all {len(data)} records)")
+
+
+@proxy_app.command("convert")
+def proxy_convert(
+    old: Annotated[Path, typer.Argument(help="pickled proxy written by older dsegym (.joblib)")],
+    new: Annotated[Path, typer.Argument(help="file to write in the safe format (.proxy)")],
+    trust_pickle: Annotated[
+        bool, typer.Option(help="required: reading a pickle runs any code it holds")
+    ] = False,
+) -> None:
+    """Re-write an older pickled proxy model in the format that cannot run code."""
+    from dsegym.costmodels.proxy.file import convert_pickle
+
+    if not trust_pickle:
+        raise ConfigError(
+            "--trust-pickle: required; reading a pickle runs any code in it, so convert only "
+            "a file you made or whose source you trust"
+        )
+    if not old.is_file():
+        raise ConfigError(f"OLD {str(old)!r}: does not exist")
+    console.print(f"wrote {convert_pickle(old, new)}")
 
 
 def _exit_cleanly_on_sigterm() -> None:
