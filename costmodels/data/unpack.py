@@ -61,27 +61,23 @@ class Budget:
                 f"{doing}: the install took longer than its limit of {self.limits.seconds:g} s"
             )
 
-    def download(self, n: int, url: str) -> None:
-        self.downloaded += n
-        if self.downloaded > self.limits.download_bytes:
+    def _spend(self, counter: str, n: int, limit: int, message: str) -> None:
+        setattr(self, counter, getattr(self, counter) + n)
+        if getattr(self, counter) > limit:
             raise DataCorruptError(
-                f"downloading {shorten(url)!r}: more than the limit of "
-                f"{self.limits.download_bytes:,} bytes"
+                f"{message} {limit:,} {'bytes' if counter != 'members' else 'files and folders'}"
             )
+
+    def download(self, n: int, url: str) -> None:
+        limit = self.limits.download_bytes
+        self._spend("downloaded", n, limit, f"downloading {shorten(url)!r}: more than the limit of")
 
     def write(self, n: int, what: str) -> None:
-        self.written += n
-        if self.written > self.limits.total_bytes:
-            raise DataCorruptError(
-                f"{what}: the files hold more than the limit of {self.limits.total_bytes:,} bytes"
-            )
+        limit = self.limits.total_bytes
+        self._spend("written", n, limit, f"{what}: the files hold more than the limit of")
 
     def member(self, what: str) -> None:
-        self.members += 1
-        if self.members > self.limits.members:
-            raise DataCorruptError(
-                f"{what}: more than the limit of {self.limits.members:,} files and folders"
-            )
+        self._spend("members", 1, self.limits.members, f"{what}: more than the limit of")
 
 
 def _target(name: str, into: Path, seen: set[str], archive: str) -> Path | None:
