@@ -124,7 +124,9 @@ def _print_summary(results_dir: Path) -> None:
     """
     import pandas as pd
 
-    summary = pd.read_csv(results_dir / "summary.csv")
+    from dsegym.experiments.escape import read_csv
+
+    summary = read_csv(results_dir / "summary.csv")
     for problem, part in summary.groupby("problem", sort=True):
         measure = str(part["measure"].iloc[0]) if "measure" in part else "hypervolume"
         table = Table(title=Text(f"{problem}: {_measure_title(measure)}"), title_justify="left")
