@@ -50,6 +50,24 @@ def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
     return out
 
 
+def _design_values(parsed: dict[str, Any], items: list[str] | None, space: Any) -> dict[str, Any]:
+    """``-d`` values as the space has them: ``-d x=98.5`` picks the choice ``"98.5"``.
+
+    A value is read as YAML (``98.5`` is a number); when that is not one of a discrete
+    parameter's values but the text as written is, the text is meant.
+    """
+    raw = {k.strip(): v for k, _, v in (item.partition("=") for item in items or [])}
+    out = dict(parsed)
+    for p in space:
+        values = getattr(p, "values", None)
+        if p.name not in out or not values:
+            continue
+        same_type = [v for v in values if type(v) is type(out[p.name])]
+        if out[p.name] not in same_type and raw.get(p.name) in values:
+            out[p.name] = raw[p.name]
+    return out
+
+
 @app.command()
 def run(
     config: Annotated[Path, typer.Argument(help="experiment config (YAML)")],
@@ -285,7 +303,7 @@ def evaluate(
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))
     else:
-        chosen = _parse_assignments(design, "--design")
+        chosen = _design_values(_parse_assignments(design, "--design"), design, prob.space)
         problems = prob.space.violations(chosen)
         if problems:
             allowed = "; ".join(f"{p.name}: {p.describe()}" for p in prob.space)

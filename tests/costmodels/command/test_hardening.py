@@ -152,3 +152,21 @@ def test_spec_file_names_must_name_files(name):
         _model([PY, "-c", "pass"], files={name: "x"})
     with pytest.raises(ConfigError, match="must name a file|needs 'file'"):
         _model([PY, "-c", "pass"], {"format": "json", "file": name})
+
+
+def test_a_design_value_on_the_command_line_can_name_a_string_choice(tmp_path, capsys):
+    from dsegym.cli import main
+
+    script = "import json, sys; json.dump({'cost': len(sys.argv[1])}, open('o.json', 'w'))"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "name: t\nparameters: [{name: v, type: categorical, choices: ['98.5', 'true', 2]}]\n"
+        "metrics: [{name: cost}]\noutput: {format: json, file: o.json}\n"
+        f"command: [{PY!r}, '-c', {script!r}, '{{{{ v }}}}']\n"
+    )
+    for value, length in (("98.5", 4), ("true", 4), ("2", 1)):
+        with pytest.raises(SystemExit) as exc:
+            main(["evaluate", "command", "-p", f"spec={spec}", "-d", f"v={value}", "--json"])
+            raise SystemExit(0)
+        assert exc.value.code == 0, capsys.readouterr().err
+        assert f'"cost": {length}' in capsys.readouterr().out.replace("\n", " ").replace("  ", " ")
