@@ -10,6 +10,7 @@ itself, before anything walks it. PyYAML offers no such bound; this is ours.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -63,6 +64,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [item for pair in node.value for item in pair]
     return []
+
+
+def check_yaml_file_size(path: Path) -> None:
+    """Refuses, before reading it, a YAML file too large to be one (YamlLimitError)."""
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_CHARS:
+        raise YamlLimitError(
+            f"the file has {size:,} bytes; at most {MAX_DOCUMENT_CHARS:,} are read"
+        )
 
 
 def safe_load(text: str) -> Any:

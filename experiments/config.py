@@ -7,6 +7,7 @@ A list given as an agent hyperparameter sweeps it (see
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -38,7 +39,7 @@ from dsegym.search.registry import (
     make_agent_for,
     validate_hyperparameters,
 )
-from dsegym.yaml_input import safe_load
+from dsegym.yaml_input import YamlLimitError, check_yaml_file_size, safe_load
 
 # Every library that takes a seed accepts this range (NumPy's legacy RandomState, which
 # Optuna and pymoo use, takes at most 32 bits).
@@ -285,18 +286,32 @@ def _check_files(params: dict[str, Any], where: str) -> None:
             path = Path(value)
             if not path.is_file():
                 continue
-            data = path.read_bytes()
+            problem = _text_file_problem(path)
         except (OSError, ValueError):
             continue
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{where}.{key}: file {shorten(value)!r} is not UTF-8 text (byte {exc.start} "
-                "cannot be decoded)"
-            ) from None
-        if b"\x00" in data:
-            raise ConfigError(f"{where}.{key}: file {shorten(value)!r} is binary, not text")
+        if problem:
+            raise ConfigError(f"{where}.{key}: file {shorten(value)!r} {problem}")
+
+
+def _text_file_problem(path: Path) -> str:
+    """Why ``path`` is not UTF-8 text ("" if it is).
+
+    Read in chunks: a large trace file is checked without being held in memory.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if b"\x00" in chunk:
+                return "is binary, not text"
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return f"is not UTF-8 text (byte {offset + exc.start} cannot be decoded)"
+            if not chunk:
+                return ""
+            offset += len(chunk)
 
 
 def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
@@ -399,6 +414,7 @@ def load_config(path: Path | str) -> ExperimentConfig:
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist")
     try:
+        check_yaml_file_size(path)
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
@@ -406,6 +422,8 @@ def load_config(path: Path | str) -> ExperimentConfig:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except YamlLimitError as exc:
+        raise ConfigError(f"{path}: {exc.problem}") from None
     if "\x00" in text:
         raise ConfigError(f"{path}: not a text file (it contains NUL bytes)")
     try:

@@ -131,7 +131,8 @@ def _run_notes(runs: pd.DataFrame) -> list[str]:
         if r["feasible_evaluations"] == 0:
             what.append("no feasible design")
         if isinstance(r.get("error"), str):
-            what.append(f"`{r['error']}` (traceback in `runs/{r['run_id']}.error.txt`)")
+            where = markdown_text(f"runs/{r['run_id']}.error.txt")
+            what.append(f"{markdown_text(r['error'])} (traceback in {where})")
         lines.append(
             f"- {markdown_text(r['agent'])}, seed {r['seed']}: {'; '.join(what)}, "
             f"{int(r['evaluations'])} evaluations recorded"

@@ -22,8 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Real
-from dsegym.errors import ConfigError, format_validation_error
-from dsegym.yaml_input import safe_load
+from dsegym.errors import ConfigError, format_validation_error, shorten
+from dsegym.yaml_input import YamlLimitError, check_yaml_file_size, safe_load
 
 #: Names every template may use besides the design's parameters.
 CONTEXT_NAMES = ("spec_dir", "python", "workdir", "design")
@@ -277,7 +277,12 @@ def load_spec(path: Path | str) -> tuple[CommandSpec, Path]:
     if not path.is_file():
         raise ConfigError(f"command spec {str(path)!r} does not exist")
     try:
-        data = safe_load(path.read_text())
+        check_yaml_file_size(path)
+        data = safe_load(path.read_text(encoding="utf-8"))
+    except YamlLimitError as exc:
+        raise ConfigError(f"{path}: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML: {exc}") from None
+        raise ConfigError(f"{path}: malformed YAML: {shorten(exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 text: {shorten(exc)}") from None
     return parse_spec(data, str(path)), path.resolve().parent

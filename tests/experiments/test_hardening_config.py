@@ -75,3 +75,16 @@ def test_run_ids_fit_in_a_file_name():
 def test_an_output_folder_name_too_long_is_one_message(tmp_path):
     with pytest.raises(ConfigError, match="output_dir"):
         check_output_dir(tmp_path / ("x" * 1000))
+
+
+def test_a_yaml_file_too_large_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("dsegym.yaml_input.MAX_DOCUMENT_CHARS", 100)
+    err = _fails(["validate", _config(tmp_path, description="x" * 200)], capsys)
+    assert "at most 100 are read" in err
+
+
+def test_a_command_spec_that_is_not_utf8_is_one_message(tmp_path, capsys):
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(b"name: \xff\xfe\n")
+    err = _fails(["evaluate", "command", "-p", f"spec={spec}", "--random-seed", "0"], capsys)
+    assert "spec.yaml" in err
