@@ -83,8 +83,10 @@ def test_a_yaml_file_too_large_is_refused_before_it_is_read(tmp_path, capsys, mo
     assert "at most 100 are read" in err
 
 
-def test_a_command_spec_that_is_not_utf8_is_one_message(tmp_path, capsys):
+def test_a_command_spec_that_is_not_utf8_is_one_message(tmp_path):
+    from dsegym.costmodels.command.spec import load_spec
+
     spec = tmp_path / "spec.yaml"
     spec.write_bytes(b"name: \xff\xfe\n")
-    err = _fails(["evaluate", "command", "-p", f"spec={spec}", "--random-seed", "0"], capsys)
-    assert "spec.yaml" in err
+    with pytest.raises(ConfigError, match="spec.yaml"):
+        load_spec(spec)

@@ -34,12 +34,16 @@ def _model(command, output=OUT, **extra):
 
 
 def _spawner(pidfile: Path, then: str) -> str:
-    """A simulator that starts a setsid'd sleeper and a background sleeper, then ``then``."""
+    """A simulator that starts a setsid'd sleeper and a background sleeper, then ``then``.
+
+    The sleepers do not hold the simulator's pipes, so nothing waits for them to end.
+    """
     return (
         "import subprocess, sys, json\n"
+        "quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         f"a = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(60)'], "
-        "start_new_session=True)\n"
-        f"b = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(60)'])\n"
+        "start_new_session=True, **quiet)\n"
+        f"b = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(60)'], **quiet)\n"
         f"open({str(pidfile)!r}, 'w').write(f'{{a.pid}} {{b.pid}}')\n" + then
     )
 
