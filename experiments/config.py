@@ -303,12 +303,12 @@ def _text_file_problem(path: Path) -> str:
     with path.open("rb") as fh:
         while True:
             chunk = fh.read(1 << 20)
-            if b"\x00" in chunk:
-                return "is binary, not text"
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 return f"is not UTF-8 text (byte {offset + exc.start} cannot be decoded)"
+            if b"\x00" in chunk:
+                return "is binary, not text"
             if not chunk:
                 return ""
             offset += len(chunk)
