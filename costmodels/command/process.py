@@ -81,6 +81,8 @@ class Finished:
 def run_command(argv: list[str], cwd: Path, env: Mapping[str, str], timeout_s: float) -> Finished:
     """Runs ``argv`` in ``cwd``; kills all it started when it ends, times out or is interrupted."""
     token = uuid.uuid4().hex
+    # Process start times are rounded to clock ticks: a second of margin.
+    since = time.time() - 1.0
     try:
         proc = subprocess.Popen(
             argv,
@@ -112,7 +114,7 @@ def run_command(argv: list[str], cwd: Path, env: Mapping[str, str], timeout_s: f
                     timed_out = True
                     break
     finally:
-        kill_tree(proc, known, token)
+        kill_tree(proc, known, token, since)
         out.join(PIPE_GRACE_S)
         err.join(PIPE_GRACE_S)
     return Finished(proc.returncode, out.text(), err.text(), timed_out, out.truncated)
@@ -124,27 +126,32 @@ def _remember_descendants(pid: int, known: dict[int, psutil.Process]) -> None:
             known.setdefault(child.pid, child)
 
 
-def _carriers(token: str) -> list[psutil.Process]:
-    """Processes of this user whose environment carries ``token`` (setsid'd, orphaned)."""
+def _carriers(token: str, since: float) -> list[psutil.Process]:
+    """Processes started after ``since`` (epoch seconds) whose environment has ``token``.
+
+    They may have left the session and lost their parent (a daemonising simulator); the
+    start-time filter keeps the sweep to a read of each process's start time.
+    """
     found = []
-    me = os.getuid()
-    for p in psutil.process_iter():
+    for p in psutil.process_iter(["create_time"]):
         try:
-            if p.uids().real == me and p.environ().get(TOKEN_ENV) == token:
+            if p.info["create_time"] >= since and p.environ().get(TOKEN_ENV) == token:
                 found.append(p)
         except (psutil.Error, OSError):
-            continue
+            continue  # gone, or another user's
     return found
 
 
-def kill_tree(proc: subprocess.Popen[bytes], known: dict[int, psutil.Process], token: str) -> None:
+def kill_tree(
+    proc: subprocess.Popen[bytes], known: dict[int, psutil.Process], token: str, since: float
+) -> None:
     """Kills the simulator's group, its known descendants and every token carrier."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     # A second sweep catches what forked while the first was killing.
     for _ in range(2):
         _remember_descendants(proc.pid, known)
-        victims = list(known.values()) + _carriers(token)
+        victims = list(known.values()) + _carriers(token, since)
         for p in victims:
             with contextlib.suppress(psutil.Error):
                 p.kill()  # psutil refuses a pid that now belongs to another process
