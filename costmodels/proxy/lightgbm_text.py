@@ -76,7 +76,8 @@ def _check_tree(tree: dict[str, str], n_features: int) -> list[str]:
         for key in keys:
             values = _numbers(tree.get(key, ""), kind, key)
             required = key in _REQUIRED and size > 0
-            if (key in tree or required) and len(values) != size:
+            # An optional array may be empty (LightGBM writes single-leaf trees so).
+            if len(values) != size and (required or values):
                 raise ValueError(f"LightGBM model: {key} must hold {size} values")
             arrays[key] = values
     inner = leaves - 1

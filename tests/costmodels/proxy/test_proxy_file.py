@@ -128,3 +128,14 @@ def test_a_lightgbm_parameters_section_never_reaches_lightgbm(boosted, data, tmp
     )
     loaded = load_surrogate(path)
     assert np.isfinite(loaded.predict(data.X[:3])["f1"]).all()
+
+
+def test_single_leaf_lightgbm_trees_are_read():
+    import lightgbm
+
+    from dsegym.costmodels.proxy.lightgbm_text import checked_model_text
+
+    X = np.random.default_rng(0).random((30, 2))
+    model = lightgbm.LGBMRegressor(n_estimators=3, verbose=-1).fit(X, np.ones(30))
+    booster = lightgbm.Booster(model_str=checked_model_text(model.booster_.model_to_string(), 2))
+    np.testing.assert_array_equal(booster.predict(X[:3]), model.predict(X[:3]))
