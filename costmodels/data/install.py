@@ -36,6 +36,8 @@ from dsegym.costmodels.data.unpack import Budget, Limits, copy_folder, extract
 from dsegym.errors import ConfigError, shorten
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+#: Longest wait for a server to send anything (see Limits.read_timeout_s).
+DOWNLOAD_TIMEOUT_S = Limits().read_timeout_s
 #: The file that marks a folder as an install's staging folder (safe to remove).
 STAGING_MARKER = ".dsegym-staging"
 
