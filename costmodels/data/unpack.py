@@ -38,6 +38,9 @@ class Limits:
         members: Files and folders in an archive or source folder.
         seconds: Wall-clock time of the whole install.
         read_timeout_s: Longest wait for the server to send anything.
+        expansion: How many times its own size an archive may expand to (tables of
+            numbers compress about 5 to 20 times; a compression bomb 1,000 times), with
+            ``expansion_floor`` bytes allowed whatever the archive's size.
     """
 
     download_bytes: int = 2 << 30
@@ -45,6 +48,8 @@ class Limits:
     members: int = 20_000
     seconds: float = 1800.0
     read_timeout_s: float = 60.0
+    expansion: float = 100.0
+    expansion_floor: int = 64 << 20
 
 
 class Budget:
@@ -54,6 +59,7 @@ class Budget:
         self.limits = limits
         self.downloaded = self.written = self.members = 0
         self.deadline = time.monotonic() + limits.seconds
+        self.expansion_end: int | None = None  # bytes written at which an archive stops
 
     def tick(self, doing: str) -> None:
         if time.monotonic() > self.deadline:
@@ -75,6 +81,11 @@ class Budget:
     def write(self, n: int, what: str) -> None:
         limit = self.limits.total_bytes
         self._spend("written", n, limit, f"{what}: the files hold more than the limit of")
+        if self.expansion_end is not None and self.written > self.expansion_end:
+            raise DataCorruptError(
+                f"{what}: expands to more than {self.limits.expansion:g} times its size "
+                "(a compression bomb?)"
+            )
 
     def member(self, what: str) -> None:
         self._spend("members", 1, self.limits.members, f"{what}: more than the limit of")
@@ -165,6 +176,8 @@ def extract(archive: Path, into: Path, budget: Budget) -> None:
             limit reached.
     """
     into.mkdir(parents=True)
+    allowed = max(budget.limits.expansion * archive.stat().st_size, budget.limits.expansion_floor)
+    budget.expansion_end = budget.written + int(allowed)
     try:
         if archive.name.lower().endswith(".zip"):
             _extract_zip(archive, into, budget)
@@ -188,6 +201,8 @@ def extract(archive: Path, into: Path, budget: Budget) -> None:
             f"archive {archive.name!r} cannot be extracted (truncated or malformed?): "
             f"{shorten(exc)}"
         ) from None
+    finally:
+        budget.expansion_end = None
 
 
 def copy_folder(source: Path, target: Path, budget: Budget) -> None:

@@ -107,6 +107,10 @@ def test_a_gzip_bomb_stops_at_the_size_limit(tmp_path):
     with pytest.raises(install_module.DataCorruptError, match="limit of 1,048,576 bytes"):
         install_module.install("toy", str(archive), tmp_path / "root", SMALL)
     assert _no_staging(tmp_path / "root")
+    # Under the default size limits, the expansion limit stops it.
+    ratio = Limits(expansion=100.0, expansion_floor=1 << 20)
+    with pytest.raises(install_module.DataCorruptError, match="compression bomb"):
+        install_module.install("toy", str(archive), tmp_path / "root", ratio)
 
 
 def test_too_many_members_are_refused(tmp_path):
