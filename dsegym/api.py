@@ -83,8 +83,10 @@ class Results:
     def _csv(self, name: str) -> pd.DataFrame:
         import pandas as pd
 
+        from dsegym.experiments.escape import read_csv
+
         try:
-            return pd.read_csv(self.path / name)
+            return read_csv(self.path / name)
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
 

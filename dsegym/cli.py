@@ -7,7 +7,9 @@ message on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dsegym.errors import ConfigError, DsegymError, shorten
+from dsegym.yaml_input import safe_load
 
 app = typer.Typer(
     add_completion=False,
@@ -41,9 +44,27 @@ def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
         if not sep or not key:
             raise ConfigError(f"{option} {shorten(item)!r}: expected the form name=value")
         try:
-            out[key.strip()] = yaml.safe_load(raw)
+            out[key.strip()] = safe_load(raw)
         except (yaml.YAMLError, RecursionError):
             out[key.strip()] = raw
+    return out
+
+
+def _design_values(parsed: dict[str, Any], items: list[str] | None, space: Any) -> dict[str, Any]:
+    """``-d`` values as the space has them: ``-d x=98.5`` picks the choice ``"98.5"``.
+
+    A value is read as YAML (``98.5`` is a number); when that is not one of a discrete
+    parameter's values but the text as written is, the text is meant.
+    """
+    raw = {k.strip(): v for k, _, v in (item.partition("=") for item in items or [])}
+    out = dict(parsed)
+    for p in space:
+        values = getattr(p, "values", None)
+        if p.name not in out or not values:
+            continue
+        same_type = [v for v in values if type(v) is type(out[p.name])]
+        if out[p.name] not in same_type and raw.get(p.name) in values:
+            out[p.name] = raw[p.name]
     return out
 
 
@@ -121,7 +142,9 @@ def _print_summary(results_dir: Path) -> None:
     """
     import pandas as pd
 
-    summary = pd.read_csv(results_dir / "summary.csv")
+    from dsegym.experiments.escape import read_csv
+
+    summary = read_csv(results_dir / "summary.csv")
     for problem, part in summary.groupby("problem", sort=True):
         measure = str(part["measure"].iloc[0]) if "measure" in part else "hypervolume"
         table = Table(title=Text(f"{problem}: {_measure_title(measure)}"), title_justify="left")
@@ -280,7 +303,7 @@ def evaluate(
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))
     else:
-        chosen = _parse_assignments(design, "--design")
+        chosen = _design_values(_parse_assignments(design, "--design"), design, prob.space)
         problems = prob.space.violations(chosen)
         if problems:
             allowed = "; ".join(f"{p.name}: {p.describe()}" for p in prob.space)
@@ -430,7 +453,7 @@ app.add_typer(proxy_app, name="proxy")
 
 @proxy_app.command("train")
 def proxy_train(
-    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.joblib)")],
+    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.proxy)")],
     problem: Annotated[
         str | None, typer.Option(help="registered problem to sample (or its label in --results)")
     ] = None,
@@ -477,12 +500,47 @@ def proxy_train(
     console.print(f"wrote {path} (trained on all {len(data)} records)")
 
 
+@proxy_app.command("convert")
+def proxy_convert(
+    old: Annotated[Path, typer.Argument(help="pickled proxy written by older dsegym (.joblib)")],
+    new: Annotated[Path, typer.Argument(help="file to write in the safe format (.proxy)")],
+    trust_pickle: Annotated[
+        bool, typer.Option(help="required: reading a pickle runs any code it holds")
+    ] = False,
+) -> None:
+    """Re-write an older pickled proxy model in the format that cannot run code."""
+    from dsegym.costmodels.proxy.file import convert_pickle
+
+    if not trust_pickle:
+        raise ConfigError(
+            "--trust-pickle: required; reading a pickle runs any code in it, so convert only "
+            "a file you made or whose source you trust"
+        )
+    if not old.is_file():
+        raise ConfigError(f"OLD {str(old)!r}: does not exist")
+    console.print(f"wrote {convert_pickle(old, new)}")
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Makes SIGTERM unwind like an interrupt, so that every ``finally`` runs.
+
+    Simulators are then killed and staging and temporary folders removed.
+    """
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps user errors to one message and exit code 2.
 
     Click already reports usage errors (a missing argument, a bad option value) in
     one message with exit code 2; dsegym's own errors are handled here the same way.
     """
+    _exit_cleanly_on_sigterm()
     try:
         app(args=argv)
     except DsegymError as exc:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
+from dsegym.experiments.escape import csv_safe
 from dsegym.experiments.storage import (
     EvaluationRecord,
     RunFields,
@@ -32,6 +33,7 @@ from dsegym.experiments.storage import (
 )
 from dsegym.experiments.tidy import write_parquet
 from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
+from dsegym.yaml_input import safe_load
 
 N_CHECKPOINTS = 40
 #: The columns of an evaluations table: the run's fields, then the record's.
@@ -394,7 +396,7 @@ def report_scale(results_dir: Path) -> Scale:
     if not path.is_file():
         return "linear"
     try:
-        scale = (yaml.safe_load(path.read_text()) or {}).get("hypervolume_scale", "linear")
+        scale = (safe_load(path.read_text()) or {}).get("hypervolume_scale", "linear")
     except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
         return "linear"
     return scale if scale in SCALES else "linear"
@@ -416,8 +418,8 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
     write_json(results_dir / "reference_points.json", {k: v.to_dict() for k, v in refs.items()})
     statuses = run_statuses(results_dir)
     finals, histories, fronts = run_metrics(df, refs, statuses)
-    finals.to_csv(results_dir / "runs.csv", index=False)
-    histories.to_csv(results_dir / "hypervolume_history.csv", index=False)
+    csv_safe(finals).to_csv(results_dir / "runs.csv", index=False)
+    csv_safe(histories).to_csv(results_dir / "hypervolume_history.csv", index=False)
     fronts_dir = results_dir / "fronts"
     fronts_dir.mkdir(exist_ok=True)
     labels = {r: df.loc[df["run_id"] == r, "objectives"].iloc[0] for r in fronts}
@@ -426,7 +428,7 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
             fronts_dir / f"{run_id}.csv", index=False
         )
     summary = summarise(finals, histories, refs)
-    summary.to_csv(results_dir / "summary.csv", index=False)
+    csv_safe(summary).to_csv(results_dir / "summary.csv", index=False)
     return {
         "evaluations": df,
         "references": refs,

@@ -7,6 +7,7 @@ A list given as an agent hyperparameter sweeps it (see
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ from dsegym.search.registry import (
     make_agent_for,
     validate_hyperparameters,
 )
+from dsegym.yaml_input import YamlLimitError, check_yaml_file_size, safe_load
 
 # Every library that takes a seed accepts this range (NumPy's legacy RandomState, which
 # Optuna and pymoo use, takes at most 32 bits).
@@ -45,8 +47,34 @@ MAX_SEED = 2**32 - 1
 MAX_NESTING = 50
 
 
+#: Labels and the experiment name end up in file names: at most this many UTF-8 bytes.
+MAX_LABEL_BYTES = 200
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _check_label(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters (NUL, newline, tab...)")
+    size = len(value.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_LABEL_BYTES:
+        raise ValueError(f"at most {MAX_LABEL_BYTES} bytes in UTF-8 (got {size})")
+    return value
+
+
+def _not_dots(value: str) -> str:
+    if value in (".", ".."):  # results/<name> would be results/ or its parent
+        raise ValueError(f"{value!r} is not a usable name")
+    return value
+
+
+Label = Annotated[str | None, pydantic.AfterValidator(_check_label)]
 
 
 class ProblemEntry(_Strict):
@@ -54,7 +82,7 @@ class ProblemEntry(_Strict):
 
     name: str = Field(description="registered problem name (see `dsegym list problems`)")
     params: dict[str, Any] = Field(default_factory=dict)
-    label: str | None = Field(None, description="name in tables (default: the problem name)")
+    label: Label = Field(None, description="name in tables (default: the problem name)")
 
 
 class AgentEntry(_Strict):
@@ -64,13 +92,17 @@ class AgentEntry(_Strict):
     params: dict[str, Any] = Field(
         default_factory=dict, description="hyperparameters; a list of values sweeps"
     )
-    label: str | None = None
+    label: Label = None
 
 
 class ExperimentConfig(_Strict):
     """The whole experiment, as written in YAML."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_LABEL_BYTES, pattern=r"^[A-Za-z0-9_.-]+$"),
+        pydantic.AfterValidator(_not_dots),
+    ]
     description: str = ""
     budget: Annotated[int, Field(ge=1, description="distinct evaluations per run")]
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
@@ -254,18 +286,32 @@ def _check_files(params: dict[str, Any], where: str) -> None:
             path = Path(value)
             if not path.is_file():
                 continue
-            data = path.read_bytes()
+            problem = _text_file_problem(path)
         except (OSError, ValueError):
             continue
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{where}.{key}: file {shorten(value)!r} is not UTF-8 text (byte {exc.start} "
-                "cannot be decoded)"
-            ) from None
-        if b"\x00" in data:
-            raise ConfigError(f"{where}.{key}: file {shorten(value)!r} is binary, not text")
+        if problem:
+            raise ConfigError(f"{where}.{key}: file {shorten(value)!r} {problem}")
+
+
+def _text_file_problem(path: Path) -> str:
+    """Why ``path`` is not UTF-8 text ("" if it is).
+
+    Read in chunks: a large trace file is checked without being held in memory.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return f"is not UTF-8 text (byte {offset + exc.start} cannot be decoded)"
+            if b"\x00" in chunk:
+                return "is binary, not text"
+            if not chunk:
+                return ""
+            offset += len(chunk)
 
 
 def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
@@ -337,6 +383,14 @@ def check_output_dir(path: Path, field: str = "output_dir") -> None:
         ConfigError: naming the field and why the folder cannot be used.
     """
     path = Path(path)
+    try:
+        _check_output_dir(path, field)
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        reason = shorten(getattr(exc, "strerror", None) or exc)
+        raise ConfigError(f"{field}: {shorten(str(path))!r} cannot be a folder: {reason}") from None
+
+
+def _check_output_dir(path: Path, field: str) -> None:
     if path.exists():
         if not path.is_dir():
             raise ConfigError(f"{field}: {str(path)!r} exists and is not a folder")
@@ -360,6 +414,7 @@ def load_config(path: Path | str) -> ExperimentConfig:
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist")
     try:
+        check_yaml_file_size(path)
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
@@ -367,10 +422,12 @@ def load_config(path: Path | str) -> ExperimentConfig:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except YamlLimitError as exc:
+        raise ConfigError(f"{path}: {exc.problem}") from None
     if "\x00" in text:
         raise ConfigError(f"{path}: not a text file (it contains NUL bytes)")
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

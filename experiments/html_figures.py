@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from dsegym.experiments.escape import plotly_text
 from dsegym.experiments.tidy import DESIGN, METRIC, OBJECTIVE, columns, front_rows
 
 KNOWN_FRONT = "known front"
@@ -43,9 +44,15 @@ def hover_text(rows: pd.DataFrame) -> list[str]:
     metrics = columns(rows, METRIC)
     texts = []
     for _, row in rows.iterrows():
-        head = f"<b>{row['agent']}</b> seed {row['seed']}, evaluation {row['eval_index']}"
+        head = (
+            f"<b>{plotly_text(row['agent'])}</b> seed {row['seed']}, evaluation {row['eval_index']}"
+        )
         lines = [head, "<i>design</i>"]
-        lines += [f"  {c[len(DESIGN) :]} = {_fmt(row[c])}" for c in knobs if pd.notna(row[c])]
+        lines += [
+            f"  {plotly_text(c[len(DESIGN) :])} = {plotly_text(_fmt(row[c]))}"
+            for c in knobs
+            if pd.notna(row[c])
+        ]
         lines.append("<i>metrics</i>")
         lines += [f"  {c[len(METRIC) :]} = {_fmt(row[c])}" for c in metrics if pd.notna(row[c])]
         texts.append("<br>".join(lines))
@@ -85,7 +92,7 @@ def fronts_figure(
                     x=x,
                     y=y,
                     mode="markers",
-                    name=agent,
+                    name=plotly_text(agent),
                     legendgroup=agent,
                     showlegend=k == 0,
                     marker={"color": colours[agent], "size": 7, "opacity": 0.85},
@@ -143,7 +150,7 @@ def fronts_3d_figure(
                 y=front[OBJECTIVE + first[1]],
                 z=front[OBJECTIVE + first[2]],
                 mode="markers",
-                name=str(agent),
+                name=plotly_text(agent),
                 marker={"color": colours[str(agent)], "size": 4},
                 hovertext=hover_text(front),
                 hoverinfo="text",
@@ -185,7 +192,7 @@ def best_designs_figure(
                 x=[str(agent)] * len(best),
                 y=best[col],
                 mode="markers",
-                name=str(agent),
+                name=plotly_text(agent),
                 marker={"color": colours[str(agent)], "size": 10, "opacity": 0.85},
                 hovertext=hover_text(best),
                 hoverinfo="text",
@@ -225,12 +232,12 @@ def _band(fig: go.Figure, stats: pd.DataFrame, agent: str, colour: str, y_title:
             x=x,
             y=stats["median"],
             mode="lines",
-            name=agent,
+            name=plotly_text(agent),
             legendgroup=agent,
             line={"color": colour, "width": 2},
             customdata=np.stack([stats["min"], stats["max"], stats["count"]], axis=1),
             hovertemplate=(
-                f"<b>{agent}</b><br>evaluations %{{x}}<br>median {y_title} %{{y:.4g}}"
+                f"<b>{plotly_text(agent)}</b><br>evaluations %{{x}}<br>median {y_title} %{{y:.4g}}"
                 "<br>min %{customdata[0]:.4g}, max %{customdata[1]:.4g} "
                 "over %{customdata[2]} seeds<extra></extra>"
             ),

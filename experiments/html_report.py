@@ -22,6 +22,7 @@ from plotly.offline import get_plotlyjs
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError, DsegymError
 from dsegym.experiments import html_figures as figs
+from dsegym.experiments.escape import read_csv
 from dsegym.experiments.tidy import CONSTRAINT, columns, read_parquet
 
 HTML_NAME = "report.html"
@@ -46,7 +47,7 @@ table.summary td:first-child, table.summary th:first-child { text-align: left; }
 def _read_csv(path: Path) -> pd.DataFrame:
     """A table the analysis wrote, or an empty one if it is missing or empty."""
     try:
-        return pd.read_csv(path)
+        return read_csv(path)
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame()
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from dsegym.errors import ConfigError
 from dsegym.experiments.analysis import analyse
+from dsegym.experiments.escape import markdown_text
 from dsegym.experiments.html_report import write_html_report
 from dsegym.pareto import SCALES, Scale, nondominated
 
@@ -111,9 +112,9 @@ def _markdown_table(df: pd.DataFrame) -> str:
     def fmt(v: Any) -> str:
         if isinstance(v, float):
             return "—" if math.isnan(v) else f"{v:.4g}"
-        return str(v)
+        return markdown_text(v)
 
-    head = "| " + " | ".join(df.columns) + " |"
+    head = "| " + " | ".join(map(markdown_text, df.columns)) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *body])
@@ -130,9 +131,10 @@ def _run_notes(runs: pd.DataFrame) -> list[str]:
         if r["feasible_evaluations"] == 0:
             what.append("no feasible design")
         if isinstance(r.get("error"), str):
-            what.append(f"`{r['error']}` (traceback in `runs/{r['run_id']}.error.txt`)")
+            where = markdown_text(f"runs/{r['run_id']}.error.txt")
+            what.append(f"{markdown_text(r['error'])} (traceback in {where})")
         lines.append(
-            f"- {r['agent']}, seed {r['seed']}: {'; '.join(what)}, "
+            f"- {markdown_text(r['agent'])}, seed {r['seed']}: {'; '.join(what)}, "
             f"{int(r['evaluations'])} evaluations recorded"
         )
     return ["Runs to note:", "", *lines, ""] if lines else []
@@ -155,7 +157,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
     plots = results_dir / "plots"
     plots.mkdir(exist_ok=True)
     summary = tables["summary"]
-    lines = [f"# Results: {results_dir.name}", ""]
+    lines = [f"# Results: {markdown_text(results_dir.name)}", ""]
     lines += [
         "Hypervolume is measured per problem in one box for every run: objectives are "
         "normalised by the ideal and nadir of the union of the runs' own Pareto fronts "
@@ -170,7 +172,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
     ]
     for problem in sorted(summary["problem"].unique()):
         ref = tables["references"].get(problem)
-        lines += [f"## {problem}", ""]
+        lines += [f"## {markdown_text(problem)}", ""]
         if ref is not None:
             lines += [f"Reference point rule: {ref.rule}.", ""]
         part = summary[summary["problem"] == problem].drop(columns=["problem"])

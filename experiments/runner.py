@@ -49,6 +49,21 @@ BatchFactory = Callable[[Problem], BatchFunction]
 WriterFactory = Callable[[dict[str, Any]], RowWriter]
 
 
+#: UTF-8 bytes of a label kept in a run id: two labels, a seed, a hash and the longest
+#: suffix (".model_errors.txt") stay within the 255 bytes of a file name.
+RUN_ID_PART_BYTES = 100
+
+
+def _file_part(label: str) -> str:
+    """``label`` made safe in a file name: no separators or control characters, bounded."""
+    safe = "".join("_" if c == "/" or ord(c) < 32 or ord(c) == 127 else c for c in label)
+    data = safe.encode("utf-8", errors="replace")
+    if len(data) <= RUN_ID_PART_BYTES:
+        return safe
+    # The hash in the run id keeps cut labels apart.
+    return data[:RUN_ID_PART_BYTES].decode("utf-8", errors="ignore")
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """One (problem, agent, hyperparameters, seed) combination of an experiment."""
@@ -73,8 +88,8 @@ class RunSpec:
             default=str,
         )
         digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
-        problem = (self.problem_label or self.problem).replace("/", "_")
-        agent = (self.agent_label or self.agent).replace(":", ".").replace("/", "_")
+        problem = _file_part(self.problem_label or self.problem)
+        agent = _file_part((self.agent_label or self.agent).replace(":", "."))
         return f"{problem}__{agent}__s{self.seed}__{digest}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import typing
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ import pydantic
 
 from dsegym.costmodels.problem import Problem
 from dsegym.costmodels.space import DesignSpace
-from dsegym.errors import ConfigError, UnknownNameError, format_validation_error
+from dsegym.errors import ConfigError, UnknownNameError, format_validation_error, shorten
 from dsegym.loading import load_object
 from dsegym.search.agent import Agent
 
@@ -68,7 +69,13 @@ def get_agent_class(name: str) -> type[Agent]:
     else:
         raise UnknownNameError("agent", name, [*AGENTS, "<module>:<Class>"])
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise ConfigError(f"agent {name!r}: is not a subclass of dsegym.search.Agent")
+        raise ConfigError(f"agent {shorten(name)!r}: is not a subclass of dsegym.search.Agent")
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
+        raise ConfigError(
+            f"agent {shorten(name)!r}: is an abstract class (it does not define {missing}); "
+            "name a concrete agent"
+        )
     return cls
 
 

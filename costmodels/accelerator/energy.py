@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from dsegym.errors import ConfigError, UnknownNameError
+from dsegym.yaml_input import safe_load
 
 PRESETS = ("horowitz-45nm", "eyeriss-65nm", "zigzag-tpu-like")
 
@@ -128,11 +129,11 @@ def load_table(name_or_path: str) -> EnergyTable:
     """Loads a preset by name, or a user table from a ``.yaml``/``.yml`` path."""
     if name_or_path in PRESETS:
         text = resources.files(__package__).joinpath(f"tables/{name_or_path}.yaml").read_text()
-        return table_from_dict(yaml.safe_load(text), name_or_path)
+        return table_from_dict(safe_load(text), name_or_path)
     if name_or_path.endswith((".yaml", ".yml")):
         path = Path(name_or_path)
         try:
-            data = yaml.safe_load(path.read_text())
+            data = safe_load(path.read_text())
         except OSError as exc:
             raise ConfigError(f"cannot read energy table {name_or_path!r}: {exc.strerror}")
         except yaml.YAMLError as exc:

@@ -3,15 +3,15 @@
 Each evaluation gets its own temporary folder (the simulator's working directory, where
 its input files are rendered and its output file is read), so concurrent evaluations,
 in threads, processes or on other nodes, share nothing. The command runs without a
-shell, in a session of its own, so a timeout kills the simulator and everything it
-started. A non-zero exit, a timeout, a command that cannot start or a missing metric is
+shell, in a session of its own; when it ends, times out or dsegym is interrupted,
+everything it started is killed (see :mod:`dsegym.costmodels.command.process`).
+A non-zero exit, a timeout, a command that cannot start or a missing metric is
 an infeasible evaluation whose reasons carry the exit code and the tail of the
 simulator's standard error; it never raises.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -19,8 +19,6 @@ import math
 import os
 import re
 import shlex
-import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -30,14 +28,16 @@ from typing import Any, ClassVar
 import jinja2
 
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
+from dsegym.costmodels.command.process import MAX_STDOUT_BYTES, run_command
 from dsegym.costmodels.command.spec import CommandSpec, template_environment
 from dsegym.costmodels.space import DesignSpace
+from dsegym.errors import shorten
 
 #: How much of the simulator's standard error an infeasible evaluation quotes.
 STDERR_TAIL_LINES = 10
 STDERR_TAIL_CHARS = 1000
-#: How long to wait for the pipes to close once a timed-out simulator has been killed.
-PIPE_GRACE_S = 5.0
+#: The largest metrics file read (a JSON or CSV file of numbers is far smaller).
+MAX_OUTPUT_FILE_BYTES = 64 << 20
 
 
 def stderr_tail(stderr: str) -> str:
@@ -67,10 +67,11 @@ class CommandModel(CostModel):
             Metric(m.name, m.unit, m.description) for m in spec.metrics
         )
         self._env: jinja2.Environment | None = None
+        self._words: jinja2.Environment | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled templates do not pickle; they are rebuilt where the model lands.
-        return {**self.__dict__, "_env": None}
+        return {**self.__dict__, "_env": None, "_words": None}
 
     @property
     def space(self) -> DesignSpace:
@@ -82,7 +83,8 @@ class CommandModel(CostModel):
             workdir = Path(tmp)
             try:
                 argv, files = self._render(design, workdir)
-            except jinja2.TemplateError as exc:
+            except (jinja2.TemplateError, ValueError) as exc:
+                # ValueError: shlex cannot split the rendered string.
                 return Evaluation.infeasible(f"template could not be rendered: {exc}")
             for name, text in files.items():
                 (workdir / name).parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +92,10 @@ class CommandModel(CostModel):
             return self._run(argv, workdir)
 
     def _render(self, design: Mapping[str, Any], workdir: Path) -> tuple[list[str], dict]:
-        if self._env is None:
+        if self._env is None or self._words is None:
             self._env = template_environment()
+            self._words = template_environment(shell_words=True)
+        env, words = self._env, self._words
         context = {
             **design,
             "design": dict(design),
@@ -99,9 +103,10 @@ class CommandModel(CostModel):
             "python": sys.executable,
             "workdir": str(workdir),
         }
-        render = lambda text: self._env.from_string(text).render(context)  # noqa: E731
+        render = lambda text: env.from_string(text).render(context)  # noqa: E731
         if isinstance(self.spec.command, str):
-            argv = shlex.split(render(self.spec.command))
+            # Each {{ }} renders shell-quoted: a value is one argument whatever it holds.
+            argv = shlex.split(words.from_string(self.spec.command).render(context))
         else:
             argv = [render(arg) for arg in self.spec.command]
         files = {name: render(text) for name, text in self.spec.files.items()}
@@ -109,41 +114,27 @@ class CommandModel(CostModel):
 
     def _run(self, argv: list[str], workdir: Path) -> Evaluation:
         timeout = self.spec.timeout_s
-        try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                env={**os.environ, **self.spec.env},
-                start_new_session=True,  # its own process group, killed whole on timeout
-            )
-        except OSError as exc:
-            return Evaluation.infeasible(f"command {argv[:1]} could not start: {exc}")
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            try:
-                stdout, stderr = proc.communicate(timeout=PIPE_GRACE_S)
-            except subprocess.TimeoutExpired:  # a process that left the group holds a pipe
-                proc.kill()
-                stdout, stderr = "", ""
+        done = run_command(argv, workdir, {**os.environ, **self.spec.env}, timeout)
+        if done.returncode is None:
+            return Evaluation.infeasible(f"command {argv[:1]} could not start: {done.start_error}")
+        if done.timed_out:
             return Evaluation.infeasible(
-                f"command timed out after {timeout:g} s; stderr tail: {stderr_tail(stderr)!r}"
+                f"command timed out after {timeout:g} s; stderr tail: {stderr_tail(done.stderr)!r}"
             )
-        if proc.returncode != 0:
+        if done.returncode != 0:
             return Evaluation.infeasible(
-                f"command exited with code {proc.returncode}; stderr tail: {stderr_tail(stderr)!r}"
+                f"command exited with code {done.returncode}; "
+                f"stderr tail: {stderr_tail(done.stderr)!r}"
             )
-        metrics, problems = self._read_metrics(stdout, workdir)
+        metrics, problems = self._read_metrics(done.stdout, workdir)
         if problems:
+            tail = stderr_tail(done.stderr)
+            if done.stdout_truncated:
+                problems.append(
+                    f"standard output exceeded {MAX_STDOUT_BYTES:,} bytes; only its end was read"
+                )
             return Evaluation.infeasible(
-                [*problems, f"command exited with code 0; stderr tail: {stderr_tail(stderr)!r}"],
-                metrics,
+                [*problems, f"command exited with code 0; stderr tail: {tail!r}"], metrics
             )
         return Evaluation(metrics)
 
@@ -161,32 +152,64 @@ class CommandModel(CostModel):
                     raw[name] = last[0] if isinstance(last, tuple) else last
         else:
             assert output.file is not None  # checked by the spec
-            path = workdir / output.file
-            if not path.is_file():
-                return {}, [f"output file {output.file!r} was not written"]
             try:
-                text = path.read_text(errors="replace")
+                text = _read_output_file(workdir, output.file)
                 if output.format == "json":
                     raw = _from_json(json.loads(text), names, output.keys)
                 else:
                     raw = _from_csv(text, names, output.keys)
-            except (ValueError, csv.Error) as exc:
-                return {}, [f"output file {output.file!r} is malformed: {exc}"]
+            except _OutputFileError as exc:
+                return {}, [str(exc)]
+            except (ValueError, csv.Error, RecursionError) as exc:
+                return {}, [f"output file {output.file!r} is malformed: {shorten(exc)}"]
         metrics: dict[str, float] = {}
         for name in names:
             if name not in raw:
                 problems.append(f"metric {name!r} missing from the simulator's output")
                 continue
             try:
+                if isinstance(raw[name], bool):  # JSON true is not the number 1
+                    raise TypeError
                 value = float(raw[name])
             except (TypeError, ValueError):
-                problems.append(f"metric {name!r} is not a number: {raw[name]!r}")
+                problems.append(f"metric {name!r} is not a number: {shorten(repr(raw[name]))}")
                 continue
-            if math.isnan(value):
-                problems.append(f"metric {name!r} is NaN")
+            except OverflowError:
+                problems.append(f"metric {name!r} is too large for a float: {shorten(raw[name])}")
+                continue
+            if not math.isfinite(value):
+                shown = "NaN" if math.isnan(value) else str(value)
+                problems.append(f"metric {name!r} is {shown} (not a finite number)")
                 continue
             metrics[name] = value
         return metrics, problems
+
+
+class _OutputFileError(Exception):
+    """The metrics file is absent, a link, or too large (the message says which)."""
+
+
+def _read_output_file(workdir: Path, name: str) -> str:
+    """The metrics file's text: a plain file inside ``workdir``, at most MAX_OUTPUT_FILE_BYTES."""
+    path = workdir / name
+    inside = workdir.resolve()
+    for part in [path, *path.parents]:
+        if part == workdir:
+            break
+        if part.is_symlink():
+            raise _OutputFileError(
+                f"output file {name!r} is a symbolic link ({str(part)!r}); dsegym reads only "
+                "plain files in the evaluation folder"
+            )
+    if not path.is_file() or not path.resolve().is_relative_to(inside):
+        raise _OutputFileError(f"output file {name!r} was not written")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_OUTPUT_FILE_BYTES + 1)
+    if len(data) > MAX_OUTPUT_FILE_BYTES:
+        raise _OutputFileError(
+            f"output file {name!r} is larger than {MAX_OUTPUT_FILE_BYTES:,} bytes"
+        )
+    return data.decode("utf-8", errors="replace")
 
 
 def _from_json(data: Any, names: list[str], keys: Mapping[str, str]) -> dict[str, Any]:
@@ -208,9 +231,3 @@ def _from_csv(text: str, names: list[str], keys: Mapping[str, str]) -> dict[str,
         return {}
     last = rows[-1]
     return {n: last[keys.get(n, n)] for n in names if last.get(keys.get(n, n)) not in (None, "")}
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    # It may have finished between the timeout and the kill.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)

@@ -10,17 +10,20 @@ names the field.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, Real
-from dsegym.errors import ConfigError, format_validation_error
+from dsegym.errors import ConfigError, format_validation_error, shorten
+from dsegym.yaml_input import YamlLimitError, check_yaml_file_size, safe_load
 
 #: Names every template may use besides the design's parameters.
 CONTEXT_NAMES = ("spec_dir", "python", "workdir", "design")
@@ -131,6 +134,15 @@ class ConstraintSpec(_Strict):
     lower: float | None = None
 
 
+def _check_file_name(file: str) -> None:
+    """A file name in a spec must name a file inside the evaluation folder."""
+    path = Path(file)
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"file {file!r}: must be relative to the evaluation folder")
+    if "\x00" in file or not path.parts or file.endswith(("/", "/.")) or path.name == ".":
+        raise ValueError(f"file {file!r}: must name a file (for example 'input.cfg')")
+
+
 class CommandSpec(_Strict):
     """A user's simulator as a cost model (see ``costmodels/command/example``)."""
 
@@ -179,9 +191,8 @@ class CommandSpec(_Strict):
             missing = sorted(set(metrics) - set(self.output.patterns))
             if missing:
                 raise ValueError(f"output.patterns: no pattern for metrics {missing}")
-        for file in [*self.files, self.output.file or "."]:
-            if Path(file).is_absolute() or ".." in Path(file).parts:
-                raise ValueError(f"file {file!r}: must be relative to the evaluation folder")
+        for file in [*self.files, *([self.output.file] if self.output.file else [])]:
+            _check_file_name(file)
         return self
 
     def design_space(self) -> DesignSpace:
@@ -220,10 +231,21 @@ def _check_templates(spec: CommandSpec, env: jinja2.Environment) -> None:
             )
 
 
-def template_environment() -> jinja2.Environment:
-    """Strict Jinja2: an undefined name is an error, not an empty string."""
-    return jinja2.Environment(
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+def template_environment(*, shell_words: bool = False) -> jinja2.Environment:
+    """Strict, sandboxed Jinja2: an undefined name is an error, not an empty string.
+
+    The sandbox refuses attribute tricks (``''.__class__.__mro__``) and unsafe calls,
+    so a spec's templates compute strings but cannot run code inside dsegym.
+
+    Args:
+        shell_words: For a command given as one string: each ``{{ ... }}`` renders
+            shell-quoted, so a value with spaces or quotes stays one argument.
+    """
+    return jinja2.sandbox.ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=(lambda value: shlex.quote(str(value))) if shell_words else None,
     )
 
 
@@ -255,7 +277,12 @@ def load_spec(path: Path | str) -> tuple[CommandSpec, Path]:
     if not path.is_file():
         raise ConfigError(f"command spec {str(path)!r} does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        check_yaml_file_size(path)
+        data = safe_load(path.read_text(encoding="utf-8"))
+    except YamlLimitError as exc:
+        raise ConfigError(f"{path}: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML: {exc}") from None
+        raise ConfigError(f"{path}: malformed YAML: {shorten(exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 text: {shorten(exc)}") from None
     return parse_spec(data, str(path)), path.resolve().parent

@@ -32,6 +32,7 @@ import numpy as np
 import yaml
 
 from dsegym.errors import ConfigError, UnknownNameError, WorkloadError
+from dsegym.yaml_input import safe_load
 
 BUILTIN_LIBRARIES = {"16nm": "components_16nm.yaml", "28nm": "components_28nm.yaml"}
 _CELLS = ("full_adder", "mux2", "dff", "xor2", "and2")
@@ -181,7 +182,7 @@ class ComponentLibrary:
 # ------------------------------------------------------------------ loading
 def _read_yaml(path: Path | None, text: str, label: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""

@@ -22,6 +22,7 @@ import numpy as np
 import yaml
 
 from dsegym.errors import ConfigError, UnknownNameError, WorkloadError
+from dsegym.yaml_input import safe_load
 
 PHASES = ("prefill", "decode")
 _SHAPE_KEYS = (
@@ -148,7 +149,7 @@ def load_workload(model: str, phase: str = "decode", seq_len: int = 128) -> LutW
     elif Path(model).suffix in (".yaml", ".yml") and Path(model).is_file():
         label, name = model, Path(model).stem
         try:
-            shape = yaml.safe_load(Path(model).read_text())
+            shape = safe_load(Path(model).read_text())
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f", line {mark.line + 1}" if mark is not None else ""

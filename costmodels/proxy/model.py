@@ -126,7 +126,7 @@ def proxy(
     )
 
 
-# The saved model is a joblib file, not text (see experiments.config.build_problem).
+# The saved model is a zip file, not text (see experiments.config.build_problem).
 proxy.binary_file_parameters = ("model",)  # type: ignore[attr-defined]
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
 from dsegym.costmodels.proxy.data import TrainingData
@@ -22,7 +21,6 @@ from dsegym.costmodels.space import DesignSpace
 from dsegym.errors import ConfigError
 
 KINDS: tuple[str, ...] = ("random_forest", "lightgbm")
-FILE_FORMAT = "dsegym-proxy-1"
 
 
 def _regressor(kind: str, seed: int) -> Any:
@@ -98,30 +96,30 @@ class Surrogate:
         self.__dict__.update(state)
 
     def save(self, path: Path | str) -> Path:
-        """Writes the surrogate with its provenance (joblib)."""
+        """Writes the surrogate with its provenance (see :mod:`~dsegym.costmodels.proxy.file`)."""
+        from dsegym.costmodels.proxy.file import write_proxy
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"format": FILE_FORMAT, "surrogate": self}, path)
+        write_proxy(path, self)
         return path
 
 
 def load_surrogate(path: Path | str) -> Surrogate:
-    """Reads a surrogate written by :meth:`Surrogate.save`.
+    """Reads a surrogate written by :meth:`Surrogate.save`; never unpickles.
 
     Raises:
-        ConfigError: if the file is missing or is not a dsegym proxy.
+        ConfigError: if the file is missing, is not a dsegym proxy file, or is a pickle.
     """
+    from dsegym.costmodels.proxy.file import read_proxy
+
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"proxy model file {str(path)!r} does not exist")
-    try:
-        payload = joblib.load(path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
-        raise ConfigError(f"proxy model file {str(path)!r}: cannot be read ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
-        raise ConfigError(f"proxy model file {str(path)!r}: not a {FILE_FORMAT} file")
-    surrogate: Surrogate = payload["surrogate"]
-    return surrogate
+    parts = read_proxy(path)
+    return Surrogate(
+        parts["kind"], parts["space"], parts["models"], parts["log_metrics"], parts["provenance"]
+    )
 
 
 def _usable_metrics(data: TrainingData, metrics: list[str] | None) -> list[str]:

@@ -135,7 +135,7 @@ def proxy_search(
     """
     real = make_problem("dram-mo")
     objectives = [o.metric for o in real.objectives]
-    model_path = fit_surrogate(data, "random_forest", objectives, seed).save(out / "proxy.joblib")
+    model_path = fit_surrogate(data, "random_forest", objectives, seed).save(out / "proxy.proxy")
     common = {"budget": budget, "seeds": [seed], "agents": [{"name": "nsga2"}]}
     on_proxy = run_config(
         {

@@ -6,18 +6,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from dsegym.cli import main
+from .helpers import cli_fails
 
 GOOD = {"name": "t", "budget": 5, "seeds": [0], "problems": ["zdt1"], "agents": ["random"]}
 
 
-def _fails(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    err = capsys.readouterr().err
-    assert exc.value.code == 2, err
-    assert "Traceback" not in err
-    return " ".join(err.split())
+_fails = cli_fails
 
 
 def _config(tmp_path, **changes):

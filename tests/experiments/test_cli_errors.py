@@ -8,6 +8,8 @@ import pytest
 
 from dsegym.cli import main
 
+from .helpers import cli_fails
+
 GOOD = """
 name: t
 budget: 10
@@ -23,13 +25,7 @@ def _write(tmp_path, text):
     return path
 
 
-def _fails(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    err = capsys.readouterr().err
-    assert exc.value.code == 2, err
-    assert "Traceback" not in err
-    return " ".join(err.split())
+_fails = cli_fails
 
 
 CASES = {

@@ -134,7 +134,7 @@ def test_proxy_models_study(tmp_path):
     assert finite(speed["speedup_batch"])
     search = pd.read_csv(out / "proxy_search.csv")
     assert len(search) == 3 and search["hypervolume_ratio"].between(0, 1 + 1e-9).all()
-    assert (out / "proxy.joblib").is_file()
+    assert (out / "proxy.proxy").is_file()
 
 
 def test_nasaic_study(tmp_path):

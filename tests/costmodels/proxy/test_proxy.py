@@ -42,7 +42,7 @@ def test_training_is_deterministic(smooth_data):
 
 def test_saved_proxy_round_trips_with_provenance(smooth_data, tmp_path):
     surrogate = fit_surrogate(smooth_data, "random_forest", seed=0)
-    path = surrogate.save(tmp_path / "zdt1.joblib")
+    path = surrogate.save(tmp_path / "zdt1.proxy")
     loaded = load_surrogate(path)
     X = smooth_data.X[:7]
     for metric, values in surrogate.predict(X).items():
@@ -55,7 +55,7 @@ def test_saved_proxy_round_trips_with_provenance(smooth_data, tmp_path):
 
 
 def test_proxy_problem_answers_like_the_real_model(smooth_data, tmp_path):
-    path = fit_surrogate(smooth_data, "lightgbm", seed=0).save(tmp_path / "m.joblib")
+    path = fit_surrogate(smooth_data, "lightgbm", seed=0).save(tmp_path / "m.proxy")
     proxy = make_problem("proxy", {"model": str(path)})
     real = make_problem("zdt1", {"n_var": 2})
     assert proxy.objective_labels == real.objective_labels
@@ -106,10 +106,10 @@ def test_any_agent_searches_a_proxy_and_a_proxy_learns_from_a_results_folder(tmp
 
 def test_bad_inputs_are_one_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        make_problem("proxy", {"model": str(tmp_path / "missing.joblib")})
-    (tmp_path / "junk.joblib").write_text("not a model")
-    with pytest.raises(ConfigError, match="junk.joblib"):
-        make_problem("proxy", {"model": str(tmp_path / "junk.joblib")})
+        make_problem("proxy", {"model": str(tmp_path / "missing.proxy")})
+    (tmp_path / "junk.proxy").write_text("not a model")
+    with pytest.raises(ConfigError, match="junk.proxy"):
+        make_problem("proxy", {"model": str(tmp_path / "junk.proxy")})
     with pytest.raises(ConfigError, match="kind"):
         make_problem("proxy", {"kind": "xgboost"})
     with pytest.raises(ConfigError, match="objectives"):
@@ -121,7 +121,7 @@ def test_bad_inputs_are_one_clear_error(tmp_path):
 def test_proxy_train_command_writes_a_usable_model(tmp_path, capsys):
     from dsegym.cli import main
 
-    path = tmp_path / "toy.joblib"
+    path = tmp_path / "toy.proxy"
     argv = ["proxy", "train", str(path), "--problem", "toy-accelerator", "--samples", "200"]
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--kind", "lightgbm"])
