@@ -224,10 +224,12 @@ def list_cmd(
         table = Table(title=k)
         if k == "problems":
             table.add_column("problem")
+            table.add_column("cost model")
             table.add_column("parameters (defaults)")
+            specs = cm.problem_specs()
             for name in cm.problem_names():
                 params = ", ".join(f"{p}={v!r}" for p, v in cm.problem_parameters(name).items())
-                table.add_row(name, params)
+                table.add_row(name, f"{specs[name].cost_model} v{specs[name].version}", params)
         elif k == "envs":
             table.add_column("env id")
             table.add_column("problem")
@@ -254,7 +256,7 @@ def list_cmd(
 
 @app.command()
 def evaluate(
-    problem: Annotated[str, typer.Argument(help="registered problem name")],
+    problem: Annotated[str, typer.Argument(help="problem name or module:function")],
     design: Annotated[
         list[str] | None, typer.Option("--design", "-d", help="name=value, once per parameter")
     ] = None,
@@ -270,12 +272,10 @@ def evaluate(
     """Evaluate one design on one problem and print its metrics."""
     import numpy as np
 
-    from dsegym.costmodels.registry import PROBLEMS
-    from dsegym.errors import UnknownNameError
+    from dsegym.costmodels.registry import problem_spec
     from dsegym.experiments.config import build_problem
 
-    if problem not in PROBLEMS:
-        raise UnknownNameError("problem", problem, list(PROBLEMS))
+    problem_spec(problem)  # an unknown name is named before its parameters are read
     prob = build_problem(problem, _parse_assignments(param, "--param"), "--param")
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))

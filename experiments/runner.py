@@ -73,7 +73,7 @@ class RunSpec:
             default=str,
         )
         digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
-        problem = (self.problem_label or self.problem).replace("/", "_")
+        problem = (self.problem_label or self.problem).replace(":", ".").replace("/", "_")
         agent = (self.agent_label or self.agent).replace(":", ".").replace("/", "_")
         return f"{problem}__{agent}__s{self.seed}__{digest}"
 
