@@ -1,4 +1,4 @@
-"""The ``dsegym`` command line: run, report, export, list, evaluate, validate.
+"""The ``dsegym`` command line: run, report, export, list, evaluate, validate, show, check.
 
 Every user mistake (a bad config, an unknown name, an out-of-range value) ends in one
 message on stderr and exit code 2, never a traceback.
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dsegym import cli_tools
 from dsegym.errors import ConfigError, DsegymError, shorten
 
 app = typer.Typer(
@@ -475,6 +476,11 @@ def proxy_train(
     console.print(table)
     path = fit_surrogate(data, kind, seed=seed).save(out)
     console.print(f"wrote {path} (trained on all {len(data)} records)")
+
+
+app.command()(cli_tools.show)
+app.command()(cli_tools.check)
+app.command()(cli_tools.example)
 
 
 def main(argv: list[str] | None = None) -> None:

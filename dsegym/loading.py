@@ -79,9 +79,9 @@ def load_object(reference: str, *, what: str = "object") -> Any:
 
 def _search_hint(module_name: str) -> str:
     top = module_name.split(".")[0]
-    folders = ", ".join(repr(shorten(f)) for f in USER_FOLDERS) or "none"
+    folders = ", ".join(repr(shorten(f)) for f in USER_FOLDERS)
     return (
-        f"; looked in the current folder and the config's folder ({folders}) and in the "
-        f"installed packages: put {top}.py (or a package {top}/) in one of those folders, "
-        "install it, or add its folder to PYTHONPATH"
+        f"; looked in {folders} (the current folder and the config's) and in the installed "
+        f"packages: put {top}.py (or a package {top}/) in one of those folders, install it, "
+        "or add its folder to PYTHONPATH"
     )

@@ -1,0 +1,139 @@
+"""A user's own problem, beside the config naming it, runs through validate, run, report,
+show, check and gymnasium.make with no edit to dsegym; check names the rule a faulty
+model or agent breaks; problems come from installed packages' entry points too."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from importlib import metadata
+
+import gymnasium as gym
+import pytest
+
+from dsegym.cli import main
+from dsegym.costmodels import registry
+from dsegym.envs.registration import register_all
+
+CONFIG = "user_problem/experiment.yaml"
+
+
+def _cli(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    captured = capsys.readouterr()
+    return exc.value.code, " ".join((captured.out + captured.err).split())  # rich wraps lines
+
+
+@pytest.fixture
+def user_folder(tmp_path, monkeypatch, capsys):
+    """The shipped user-problem example copied out; the current folder is elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    code, out = _cli(["example", "user-problem", str(tmp_path)], capsys)
+    assert code == 0, out
+    yield tmp_path / "user_problem"
+    sys.modules.pop("my_models", None)
+
+
+def test_a_user_problem_runs_like_a_built_in(user_folder, tmp_path, capsys, monkeypatch):
+    config = str(user_folder / "experiment.yaml")
+    out_dir = str(tmp_path / "results")
+    code, out = _cli(["validate", config, "--output", out_dir], capsys)
+    assert code == 0 and "valid; 4 runs" in out, out
+    code, out = _cli(["run", config, "--output", out_dir], capsys)
+    assert code == 0, out
+    assert "my_models:cache_problem" in out
+    runs = sorted(p.name for p in (tmp_path / "results" / "runs").glob("*.done.json"))
+    assert len(runs) == 4 and runs[0].startswith("my_models.cache_problem__")
+    monkeypatch.chdir(user_folder)  # where the user keeps my_models.py
+    code, out = _cli(["report", out_dir], capsys)
+    assert code == 0 and "interactive report" in out, out
+    code, out = _cli(["show", "my_models:cache_problem", "-p", "working_set_kib=32"], capsys)
+    assert code == 0, out
+    for text in ("capacity in KiB", "associativity", "area_mm2 <= 0.5", "1,120 designs"):
+        assert text in out
+    assert "feasible fraction: 133/200 = 66.5% of designs drawn uniformly at random" in out
+    code, out = _cli(["check", "my_models:cache_problem"], capsys)
+    assert code == 0 and "every problem check passed" in out, out
+    env = gym.make("dsegym/Problem", problem="my_models:cache_problem", working_set_kib=32)
+    assert env.unwrapped.problem.params == {"working_set_kib": 32}
+    env.reset(seed=0)
+    assert env.step(env.action_space.sample())[1] < 0
+
+
+def test_params_are_validated_against_the_factory_signature(user_folder, capsys):
+    config = user_folder / "experiment.yaml"
+    text = config.read_text().replace("working_set_kib: 128", "working_set_kib: -1")
+    config.write_text(text)
+    code, out = _cli(["validate", str(config)], capsys)
+    assert code == 2
+    assert "problems[0].params" in out and "working_set_kib" in out and "greater than 0" in out
+
+
+def test_a_missing_module_gets_a_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "c.yaml"
+    config.write_text("name: x\nbudget: 5\nproblems: [no_such_models:make]\nagents: [random]\n")
+    code, out = _cli(["validate", str(config)], capsys)
+    assert code == 2 and "problems[0].name" in out
+    assert "put no_such_models.py (or a package no_such_models/) in one of those" in out
+
+
+FAULTY = """
+    from typing import ClassVar
+    import numpy as np
+    from dsegym.search import AskTellAgent, Hyperparameters
+    from dsegym.testing.problems import PickyModel
+
+
+    class RaisesOnTheEdge(PickyModel):
+        name: ClassVar[str] = "raises-on-the-edge"
+
+        def evaluate(self, design, workload=None):
+            if design["knob"] == 1.0:
+                raise ValueError("knob at its top")
+            return super().evaluate(design, workload)
+
+
+    class GlobalRandom(AskTellAgent[Hyperparameters]):
+        def ask(self, n):
+            return [self.space.from_unit(np.random.random(len(self.space))) for _ in range(n)]
+
+        def tell(self, outcomes):
+            pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [("RaisesOnTheEdge", "no-exception"), ("GlobalRandom", "no-global-random-state")],
+)
+def test_check_fails_naming_the_rule(target, rule, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "faulty_things.py").write_text(textwrap.dedent(FAULTY))
+    try:
+        code, out = _cli(["check", f"faulty_things:{target}"], capsys)
+    finally:
+        sys.modules.pop("faulty_things", None)
+    assert code == 1 and f"rule '{rule}' broken" in out, out
+
+
+def test_installed_packages_add_problems_through_entry_points(monkeypatch, capsys):
+    spec = registry.ProblemSpec("dsegym.costmodels.reference.zdt:zdt2", "zdt", 3)
+    entry = metadata.EntryPoint("zdt2-plugin", "tests.test_plugins:PLUGIN", "dsegym.problems")
+    monkeypatch.setitem(globals(), "PLUGIN", spec)
+    monkeypatch.setattr(metadata, "entry_points", lambda group: [entry])
+    registry.installed_problems.cache_clear()
+    try:
+        assert "zdt2-plugin" in registry.problem_names()
+        assert register_all()["dsegym/Zdt2Plugin-v3"] == "zdt2-plugin"
+        assert gym.make("dsegym/Zdt2Plugin-v3", n_var=3).unwrapped.problem.name == "zdt2-plugin"
+        code, out = _cli(["list", "problems"], capsys)
+        assert code == 0 and "zdt2-plugin" in out and "zdt v3" in out
+    finally:
+        registry.installed_problems.cache_clear()
+        gym.registry.pop("dsegym/Zdt2Plugin-v3", None)
