@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,14 @@ Value = int | float | str | bool
 def native(value: Any) -> Any:
     """Converts numpy scalars to Python scalars so designs serialise cleanly."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+P = TypeVar("P", bound="Parameter")
+
+
+def described(parameter: P, description: str) -> P:
+    """``parameter`` with its one line of meaning set (values unchanged)."""
+    return replace(parameter, description=description)  # type: ignore[type-var]
 
 
 def _clipped_index(value: Any, n_values: int) -> int:

@@ -14,3 +14,9 @@ from dsegym.testing import check_problem
 @pytest.mark.parametrize("name", problem_names())
 def test_problem_conforms(name: str) -> None:
     check_problem(make_problem(name))
+
+
+@pytest.mark.parametrize("name", problem_names())
+def test_every_knob_has_a_line_of_meaning(name: str) -> None:
+    missing = [p.name for p in make_problem(name).space if not p.description.strip()]
+    assert not missing, f"{name}: knobs without a description: {missing}"
