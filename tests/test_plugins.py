@@ -4,9 +4,12 @@ model or agent breaks; problems come from installed packages' entry points too."
 
 from __future__ import annotations
 
+import re
+import subprocess
 import sys
 import textwrap
 from importlib import metadata
+from pathlib import Path
 
 import gymnasium as gym
 import pytest
@@ -14,6 +17,8 @@ import pytest
 from dsegym.cli import main
 from dsegym.costmodels import registry
 from dsegym.envs.registration import register_all
+from dsegym.loading import load_object
+from dsegym.testing import ConformanceError, check_agent, check_problem
 
 CONFIG = "user_problem/experiment.yaml"
 
@@ -137,3 +142,40 @@ def test_installed_packages_add_problems_through_entry_points(monkeypatch, capsy
     finally:
         registry.installed_problems.cache_clear()
         gym.registry.pop("dsegym/Zdt2Plugin-v3", None)
+
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_block(first_line: str) -> str:
+    start = README.index(first_line)
+    return README[start : README.index("```", start)]
+
+
+def test_the_readme_problem_and_agent_pass_their_checks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "readme_models.py").write_text(_readme_block("# my_models.py"))
+    (tmp_path / "readme_agents.py").write_text(_readme_block("# my_agents.py"))
+    try:
+        problem = registry.make_problem("readme_models:cache_problem", {"working_set_kib": 128})
+        check_problem(problem)
+        agent = load_object("readme_agents:HillClimber")
+        # It stops at a local optimum, before its budget is spent (as the README says).
+        with pytest.raises(ConformanceError, match="budget-respected"):
+            check_agent(agent, {"neighbours": 4}, budget=16)
+        assert check_agent(agent, {"neighbours": 4}, budget=16, full_budget=False) == []
+    finally:
+        sys.modules.pop("readme_models", None)
+        sys.modules.pop("readme_agents", None)
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    table = README[README.index("## Layout") : README.index("## Cost models")]
+    listed = set(re.findall(r"^\| `([^`/]+)/` \|", table, flags=re.M))
+    root = Path(__file__).parents[1]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    folders = {path.split("/")[0] for path in tracked if "/" in path}
+    assert listed == folders
