@@ -35,6 +35,16 @@ def add_import_folder(folder: Path | str) -> None:
         USER_FOLDERS.append(path)
 
 
+def folders_in_use() -> list[str]:
+    """The folders of :data:`USER_FOLDERS` that a loaded module was imported from."""
+    used: set[str] = set()
+    for module in list(sys.modules.values()):
+        origin = getattr(module, "__file__", None)
+        if origin:
+            used.update(f for f in USER_FOLDERS if origin.startswith(f + os.sep))
+    return [f for f in USER_FOLDERS if f in used]
+
+
 def load_object(reference: str, *, what: str = "object") -> Any:
     """Imports ``module:attribute`` (``module.attribute`` also accepted).
 

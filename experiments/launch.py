@@ -228,11 +228,12 @@ def run_experiment(
 
 def _user_modules_env() -> dict[str, Any] | None:
     """Local workers import users' modules from the folders the driver imports them from."""
-    from dsegym.loading import USER_FOLDERS
+    from dsegym.loading import folders_in_use
 
-    if not USER_FOLDERS:
+    folders = folders_in_use()
+    if not folders:
         return None
-    path = [*USER_FOLDERS, *filter(None, [os.environ.get("PYTHONPATH")])]
+    path = [*folders, *filter(None, [os.environ.get("PYTHONPATH")])]
     return {"env_vars": {"PYTHONPATH": os.pathsep.join(path)}}
 
 
