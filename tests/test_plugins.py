@@ -179,3 +179,34 @@ def test_the_readme_layout_table_matches_the_tree():
     ).stdout.split()
     folders = {path.split("/")[0] for path in tracked if "/" in path}
     assert listed == folders
+
+
+def test_example_copies_refuse_to_overwrite_and_unknown_names_are_named(tmp_path, capsys):
+    code, out = _cli(["example", "list"], capsys)
+    assert code == 0 and "quickstart" in out and "user-problem" in out
+    code, out = _cli(["example", "quickstart", str(tmp_path)], capsys)
+    assert code == 0 and (tmp_path / "quickstart.yaml").is_file()
+    code, out = _cli(["example", "quickstart", str(tmp_path)], capsys)
+    assert code == 2 and "exists" in out and "overwrites nothing" in out
+    code, out = _cli(["example", "nope"], capsys)
+    assert code == 2 and "unknown example 'nope'" in out and "quickstart" in out
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("zdt1", "every problem check passed"),
+        ("dsegym.search.random_search:RandomSearch", "every agent check passed"),
+        ("dsegym.testing.problems:PickyModel", "every cost model check passed"),
+    ],
+)
+def test_check_accepts_names_agents_and_models(target, says, capsys):
+    code, out = _cli(["check", target, *(["-p", "n_var=3"] if target == "zdt1" else [])], capsys)
+    assert code == 0 and says in out, out
+
+
+def test_check_refuses_what_it_cannot_check(capsys):
+    code, out = _cli(["check", "dsegym.errors:MAX_ECHO"], capsys)
+    assert code == 2 and "expected an Agent subclass, a CostModel, a Problem" in out
+    code, out = _cli(["check", "nothing-by-that-name"], capsys)
+    assert code == 2 and "give module:Object" in out
