@@ -111,8 +111,8 @@ def show(
     feasible = sum(o.feasible for o in outcomes)
     console.print(
         f"feasible fraction: {feasible}/{samples} = {feasible / samples:.1%} of designs drawn "
-        f"uniformly at random (seed {seed}); the model accepted {accepted}/{samples}, "
-        f"the rest of those missed a spec"
+        f"uniformly at random (seed {seed}); of the others, {samples - accepted} were "
+        f"rejected by the model and {accepted - feasible} missed a spec"
     )
 
 
