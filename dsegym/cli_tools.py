@@ -158,7 +158,8 @@ def check(
             )
             what = "agent"
             if skipped:
-                what += f" (spaces it declares unsupported: {', '.join(skipped)})"
+                reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+                what += f" (spaces it declares unsupported: {reasons})"
         elif isinstance(obj, type) and issubclass(obj, CostModel):
             check_cost_model(obj(**params))
             what = "cost model"

@@ -164,7 +164,7 @@ def test_the_readme_problem_and_agent_pass_their_checks(tmp_path, monkeypatch):
         # It stops at a local optimum, before its budget is spent (as the README says).
         with pytest.raises(ConformanceError, match="budget-respected"):
             check_agent(agent, {"neighbours": 4}, budget=16)
-        assert check_agent(agent, {"neighbours": 4}, budget=16, full_budget=False) == []
+        assert check_agent(agent, {"neighbours": 4}, budget=16, full_budget=False) == {}
     finally:
         sys.modules.pop("readme_models", None)
         sys.modules.pop("readme_agents", None)

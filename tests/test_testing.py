@@ -121,9 +121,16 @@ def test_an_agent_drawing_from_the_global_random_state_fails():
 def test_an_agent_stopping_early_fails_the_budget_rule_unless_allowed():
     with pytest.raises(ConformanceError, match="budget-respected"):
         check_agent(Greedy, problems={"mixed": mixed_problem()})
-    assert check_agent(Greedy, problems={"mixed": mixed_problem()}, full_budget=False) == []
+    assert check_agent(Greedy, problems={"mixed": mixed_problem()}, full_budget=False) == {}
 
 
 def test_a_class_that_is_not_an_agent_fails():
     with pytest.raises(ConformanceError, match="agent-class"):
         check_agent(dict)  # type: ignore[arg-type]
+
+
+def test_a_space_the_agent_declares_unsupported_is_skipped_with_its_reason():
+    from dsegym.search.registry import get_agent_class
+
+    skipped = check_agent(get_agent_class("cmaes"), problems={"mixed": mixed_problem()})
+    assert "categorical" in skipped["mixed"]

@@ -73,7 +73,7 @@ def check_agent(
     budget: int = 24,
     seed: int = 0,
     full_budget: bool = True,
-) -> list[str]:
+) -> dict[str, str]:
     """Checks an agent class on each problem (see the module's rules).
 
     Args:
@@ -85,7 +85,7 @@ def check_agent(
         full_budget: Whether the agent must spend the whole budget.
 
     Returns:
-        The labels of the problems the agent declared it cannot search.
+        The problems the agent declared it cannot search: {label: its ConfigError}.
 
     Raises:
         ConformanceError: naming the first rule broken.
@@ -110,7 +110,7 @@ def check_agent(
     else:
         require(False, "agent-class", subject, "Hyperparameters accept an unknown key")
     params = dict(params or {})
-    skipped = []
+    skipped: dict[str, str] = {}
     for label, problem in (problems or agent_check_problems()).items():
         where = f"{subject} on {label!r}"
 
@@ -127,8 +127,8 @@ def check_agent(
 
         try:
             first, evaluator = proposals(1)
-        except ConfigError:
-            skipped.append(label)
+        except ConfigError as exc:
+            skipped[label] = str(exc)
             continue
         for outcome in evaluator.history:
             require(

@@ -46,7 +46,7 @@ def test_agent_conformance(agent_name, kind):
     problem = _problems()[kind]
     skipped = check_agent(get_agent_class(agent_name), problems={kind: problem}, budget=BUDGET)
     if skipped:
-        pytest.skip(f"{agent_name} does not support this space")
+        pytest.skip(f"{agent_name} does not support this space: {skipped[kind]}")
 
 
 @pytest.mark.parametrize("agent_name", sorted(AGENTS))
