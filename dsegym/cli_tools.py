@@ -40,9 +40,7 @@ def show(
     ] = 200,
     seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="seed of the sample")] = 0,
 ) -> None:
-    """Show PROBLEM before searching it: knobs, objectives, constraints, space size and
-    the feasible fraction of a random sample.
-    """
+    """Show PROBLEM: knobs, objectives, constraints, space size, feasible fraction."""
     import numpy as np
 
     from dsegym.costmodels.registry import problem_parameters, problem_spec
@@ -191,9 +189,7 @@ def example(
     ] = "list",
     dest: Annotated[Path, typer.Argument(help="folder to copy into")] = Path("."),
 ) -> None:
-    """Copy shipped example NAME into DEST (default: the current folder), overwriting
-    nothing; `dsegym example list` lists them.
-    """
+    """Copy shipped example NAME into DEST (overwrites nothing); `example list` lists them."""
     from dsegym.examples import EXAMPLES, copy_example
 
     if name != "list":
