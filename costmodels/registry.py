@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -149,6 +151,31 @@ def cost_model_names() -> list[str]:
     return sorted(COST_MODELS)
 
 
+def _declares_problems() -> bool:
+    """Whether an installed distribution may declare ``dsegym.problems`` entry points.
+
+    A substring test over the ``entry_points.txt`` files of the distributions on
+    ``sys.path``, so that ``import dsegym`` (which registers every problem's env) does not
+    import :mod:`importlib.metadata` (about 50 ms) for the usual answer, none. The entry
+    points themselves are read by :mod:`importlib.metadata`.
+    """
+    for folder in sys.path:
+        try:
+            entries = list(os.scandir(folder or "."))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(entry.path, "entry_points.txt"), "rb") as f:
+                    if ENTRY_POINT_GROUP.encode() in f.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 @functools.cache
 def installed_problems() -> dict[str, ProblemSpec]:
     """Problems that installed packages add through the ``dsegym.problems`` entry points.
@@ -158,6 +185,8 @@ def installed_problems() -> dict[str, ProblemSpec]:
     entry point that fails to load is left out with a warning, so one broken package
     does not stop dsegym.
     """
+    if not _declares_problems():
+        return {}
     import warnings
     from importlib.metadata import entry_points
 

@@ -132,6 +132,7 @@ def test_installed_packages_add_problems_through_entry_points(monkeypatch, capsy
     entry = metadata.EntryPoint("zdt2-plugin", "tests.test_plugins:PLUGIN", "dsegym.problems")
     monkeypatch.setitem(globals(), "PLUGIN", spec)
     monkeypatch.setattr(metadata, "entry_points", lambda group: [entry])
+    monkeypatch.setattr(registry, "_declares_problems", lambda: True)
     registry.installed_problems.cache_clear()
     try:
         assert "zdt2-plugin" in registry.problem_names()
@@ -210,3 +211,13 @@ def test_check_refuses_what_it_cannot_check(capsys):
     assert code == 2 and "expected an Agent subclass, a CostModel, a Problem" in out
     code, out = _cli(["check", "nothing-by-that-name"], capsys)
     assert code == 2 and "give module:Object" in out
+
+
+def test_the_entry_point_gate_finds_a_declaring_distribution(tmp_path, monkeypatch):
+    dist = tmp_path / "some_models-1.0.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text("[console_scripts]\nx = y:z\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert not registry._declares_problems()
+    (dist / "entry_points.txt").write_text("[dsegym.problems]\nmy-cache = my_models:CACHE\n")
+    assert registry._declares_problems()
