@@ -3,6 +3,7 @@
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.problem import Constraint, Objective, Outcome, Problem
 from dsegym.costmodels.registry import (
+    ProblemSpec,
     cost_model_names,
     get_cost_model_class,
     make_problem,
@@ -30,6 +31,7 @@ __all__ = [
     "Ordinal",
     "Outcome",
     "Problem",
+    "ProblemSpec",
     "Real",
     "cost_model_names",
     "get_cost_model_class",

@@ -27,12 +27,13 @@ from dsegym.costmodels.dram.config import (
     RESP_QUEUES,
     SCHEDULER_BUFFERS,
     SCHEDULERS,
+    with_meanings,
 )
 from dsegym.costmodels.problem import Objective, Problem
 from dsegym.costmodels.space import Categorical, DesignSpace, Ordinal
 from dsegym.errors import ConfigError
 
-ARCHGYM_DRAM_SPACE = DesignSpace(
+ARCHGYM_DRAM_SPACE = with_meanings(
     [
         Categorical("PagePolicy", PAGE_POLICIES),
         Categorical("Scheduler", SCHEDULERS),

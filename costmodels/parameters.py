@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,14 @@ Value = int | float | str | bool
 def native(value: Any) -> Any:
     """Converts numpy scalars to Python scalars so designs serialise cleanly."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+P = TypeVar("P", bound="Parameter")
+
+
+def described(parameter: P, description: str) -> P:
+    """``parameter`` with its one line of meaning set (values unchanged)."""
+    return replace(parameter, description=description)  # type: ignore[type-var]
 
 
 def _clipped_index(value: Any, n_values: int) -> int:
@@ -39,6 +47,8 @@ class Parameter(ABC):
     """
 
     name: str
+    #: One line of meaning (what the knob is, its unit), shown by ``dsegym show``.
+    description: str
     #: Whether the parameter has finitely many values (every type but :class:`Real`).
     discrete: ClassVar[bool]
     #: How pymoo searches it: an integer index, a real, or a mixed-variable choice.
@@ -207,10 +217,13 @@ class Categorical(DiscreteParameter):
     Attributes:
         name: Parameter name.
         choices: The allowed values, in a fixed order that defines their indices.
+        description: One line of meaning (what the knob is, its unit).
     """
 
     name: str
     choices: tuple[Value, ...]
+    # Keyword-only and left out of equality: a knob's meaning does not change its values.
+    description: str = field(default="", kw_only=True, compare=False)
 
     ordered: ClassVar[bool] = False
     pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "choice"
@@ -267,10 +280,13 @@ class Ordinal(DiscreteParameter):
     Attributes:
         name: Parameter name.
         values: Allowed values in increasing order.
+        description: One line of meaning (what the knob is, its unit).
     """
 
     name: str
     values: tuple[float | int, ...]
+    # Keyword-only and left out of equality: a knob's meaning does not change its values.
+    description: str = field(default="", kw_only=True, compare=False)
 
     pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "integer"
 
@@ -316,10 +332,10 @@ class Ordinal(DiscreteParameter):
         return OrdinalHyperparameter(self.name, list(self.values))
 
     @classmethod
-    def powers_of_two(cls, name: str, low: int, high: int) -> Ordinal:
+    def powers_of_two(cls, name: str, low: int, high: int, *, description: str = "") -> Ordinal:
         """Builds an ordinal over the powers of two between ``low`` and ``high``."""
         start, stop = int(math.log2(low)), int(math.log2(high))
-        return cls(name, tuple(2**k for k in range(start, stop + 1)))
+        return cls(name, tuple(2**k for k in range(start, stop + 1)), description=description)
 
 
 @dataclass(frozen=True)
@@ -331,12 +347,15 @@ class Integer(DiscreteParameter):
         low: Smallest value.
         high: Largest value; ``high - low`` must be a multiple of ``step``.
         step: Spacing between allowed values.
+        description: One line of meaning (what the knob is, its unit).
     """
 
     name: str
     low: int
     high: int
     step: int = 1
+    # Keyword-only and left out of equality: a knob's meaning does not change its values.
+    description: str = field(default="", kw_only=True, compare=False)
 
     pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "integer"
 
@@ -418,12 +437,15 @@ class Real(Parameter):
         low: Lower bound.
         high: Upper bound.
         log: Whether samplers should treat the parameter on a log scale.
+        description: One line of meaning (what the knob is, its unit).
     """
 
     name: str
     low: float
     high: float
     log: bool = False
+    # Keyword-only and left out of equality: a knob's meaning does not change its values.
+    description: str = field(default="", kw_only=True, compare=False)
 
     discrete: ClassVar[bool] = False
     pymoo_kind: ClassVar[Literal["integer", "real", "choice"]] = "real"

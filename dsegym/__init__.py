@@ -18,6 +18,7 @@ from dsegym.costmodels import (
     Ordinal,
     Outcome,
     Problem,
+    ProblemSpec,
     Real,
     make_problem,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Ordinal",
     "Outcome",
     "Problem",
+    "ProblemSpec",
     "Real",
     "Results",
     "__version__",

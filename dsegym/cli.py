@@ -1,4 +1,4 @@
-"""The ``dsegym`` command line: run, report, export, list, evaluate, validate.
+"""The ``dsegym`` command line: run, report, export, list, evaluate, validate, show, check.
 
 Every user mistake (a bad config, an unknown name, an out-of-range value) ends in one
 message on stderr and exit code 2, never a traceback.
@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dsegym import cli_tools
 from dsegym.errors import ConfigError, DsegymError, shorten
 from dsegym.yaml_input import safe_load
 
@@ -247,10 +248,12 @@ def list_cmd(
         table = Table(title=k)
         if k == "problems":
             table.add_column("problem")
+            table.add_column("cost model")
             table.add_column("parameters (defaults)")
+            specs = cm.problem_specs()
             for name in cm.problem_names():
                 params = ", ".join(f"{p}={v!r}" for p, v in cm.problem_parameters(name).items())
-                table.add_row(name, params)
+                table.add_row(name, f"{specs[name].cost_model} v{specs[name].version}", params)
         elif k == "envs":
             table.add_column("env id")
             table.add_column("problem")
@@ -277,7 +280,7 @@ def list_cmd(
 
 @app.command()
 def evaluate(
-    problem: Annotated[str, typer.Argument(help="registered problem name")],
+    problem: Annotated[str, typer.Argument(help="problem name or module:function")],
     design: Annotated[
         list[str] | None, typer.Option("--design", "-d", help="name=value, once per parameter")
     ] = None,
@@ -293,12 +296,10 @@ def evaluate(
     """Evaluate one design on one problem and print its metrics."""
     import numpy as np
 
-    from dsegym.costmodels.registry import PROBLEMS
-    from dsegym.errors import UnknownNameError
+    from dsegym.costmodels.registry import problem_spec
     from dsegym.experiments.config import build_problem
 
-    if problem not in PROBLEMS:
-        raise UnknownNameError("problem", problem, list(PROBLEMS))
+    problem_spec(problem)  # an unknown name is named before its parameters are read
     prob = build_problem(problem, _parse_assignments(param, "--param"), "--param")
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))
@@ -532,6 +533,11 @@ def _exit_cleanly_on_sigterm() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, terminate)
+
+
+app.command()(cli_tools.show)
+app.command()(cli_tools.check)
+app.command()(cli_tools.example)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -70,13 +70,16 @@ class ProblemEnv(gym.Env):
     feasibility and the reasons a design is infeasible.
 
     Args:
-        problem: A Problem, or a registered problem name.
+        problem: A Problem, or a problem name (registered, installed or
+            ``module:function``).
         problem_params: Parameters for a named problem.
         reward: A Reward, a reward name, or ``{"name": ..., **kwargs}``.
         episode_length: Steps per episode (the env is a bandit in disguise: the
             design does not depend on the state, but RL libraries need episodes).
         evaluate: How designs are costed (default: the problem itself); agents pass
             the runner's evaluator so budget, caching and recording apply.
+        **params: More parameters for a named problem, as ``gymnasium.make`` passes
+            them: ``gymnasium.make("dsegym/Nasbench201Hw-v1", hardware="eyeriss")``.
     """
 
     metadata = {"render_modes": []}
@@ -88,11 +91,18 @@ class ProblemEnv(gym.Env):
         reward: Reward | str | Mapping[str, Any] | None = None,
         episode_length: int = 16,
         evaluate: Callable[[Sequence[Design]], list[Outcome]] | None = None,
+        **params: Any,
     ):
         super().__init__()
-        self.problem = (
-            make_problem(problem, problem_params) if isinstance(problem, str) else problem
-        )
+        if isinstance(problem, str):
+            self.problem = make_problem(problem, {**(problem_params or {}), **params})
+        elif params or problem_params:
+            raise ValueError(
+                f"problem parameters {sorted({**(problem_params or {}), **params})} given "
+                "with a built Problem; pass them to make_problem instead"
+            )
+        else:
+            self.problem = problem
         self.space = self.problem.space
         self.reward_fn = make_reward(self.problem, reward)
         self.episode_length = episode_length

@@ -20,11 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsegym.costmodels.problem import Problem
-from dsegym.costmodels.registry import (
-    PROBLEMS,
-    make_problem,
-    problem_factory,
-)
+from dsegym.costmodels.registry import make_problem, problem_factory, problem_spec
 from dsegym.errors import (
     ConfigError,
     DsegymError,
@@ -33,6 +29,7 @@ from dsegym.errors import (
     shorten,
 )
 from dsegym.experiments.runner import RunSpec
+from dsegym.loading import add_import_folder
 from dsegym.search.registry import (
     expand_sweep,
     get_agent_class,
@@ -80,7 +77,9 @@ Label = Annotated[str | None, pydantic.AfterValidator(_check_label)]
 class ProblemEntry(_Strict):
     """A problem of the experiment: a registered name and its parameters."""
 
-    name: str = Field(description="registered problem name (see `dsegym list problems`)")
+    name: str = Field(
+        description="registered problem name (see `dsegym list problems`) or 'module:function'"
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     label: Label = Field(None, description="name in tables (default: the problem name)")
 
@@ -235,10 +234,10 @@ def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
     problems: list[Problem] = []
     for i, p in enumerate(config.problem_entries):
         where = f"{source}: problems[{i}]"
-        if p.name not in PROBLEMS:
-            raise ConfigError(
-                f"{where}.name: {UnknownNameError('problem', p.name, list(PROBLEMS))}"
-            )
+        try:
+            problem_spec(p.name)
+        except UnknownNameError as exc:
+            raise ConfigError(f"{where}.name: {exc}") from None
         problems.append(build_problem(p.name, p.params, f"{where}.params"))
     for i, a in enumerate(config.agent_entries):
         where = f"{source}: agents[{i}]"
@@ -318,13 +317,16 @@ def build_problem(name: str, params: dict[str, Any], where: str) -> Problem:
     """:func:`make_problem` at the boundary: every failure is a ConfigError naming a field.
 
     Args:
-        name: Registered problem name.
+        name: Registered problem name or ``module:function``.
         params: Its parameters, as the user gave them.
         where: The field the parameters came from (``problems[0].params``, ``--param``).
     """
     # A factory that reads a binary file (a saved proxy model) names those parameters in
     # ``binary_file_parameters``; every other file parameter must be UTF-8 text.
-    factory = problem_factory(name) if name in PROBLEMS else None
+    try:
+        factory = problem_factory(name)
+    except DsegymError as exc:
+        raise ConfigError(f"{where.removesuffix('.params')}.name: {exc}") from None
     binary = getattr(factory, "binary_file_parameters", ())
     _check_files({k: v for k, v in params.items() if k not in binary}, where)
     for key, value in params.items():
@@ -409,7 +411,11 @@ def _check_output_dir(path: Path, field: str) -> None:
 
 
 def load_config(path: Path | str) -> ExperimentConfig:
-    """Reads and validates a YAML experiment config."""
+    """Reads and validates a YAML experiment config.
+
+    The config's folder becomes importable, so ``module:Name`` references to files
+    beside it work from any current folder.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist")
@@ -435,6 +441,7 @@ def load_config(path: Path | str) -> ExperimentConfig:
         raise ConfigError(f"{path}: malformed YAML{where}: {shorten(problem)}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested more than {MAX_NESTING} levels deep") from None
+    add_import_folder(path.parent)
     return parse_config(data, str(path))
 
 

@@ -226,6 +226,17 @@ def run_experiment(
     return summaries
 
 
+def _user_modules_env() -> dict[str, Any] | None:
+    """Local workers import users' modules from the folders the driver imports them from."""
+    from dsegym.loading import folders_in_use
+
+    folders = folders_in_use()
+    if not folders:
+        return None
+    path = [*folders, *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"env_vars": {"PYTHONPATH": os.pathsep.join(path)}}
+
+
 @contextlib.contextmanager
 def _ray_session(cpus: int, address: str | None) -> Iterator[None]:
     """Ray for the experiment: the caller's if initialised, else started (and stopped)."""
@@ -240,6 +251,7 @@ def _ray_session(cpus: int, address: str | None) -> Iterator[None]:
                 include_dashboard=False,
                 logging_level=logging.ERROR,
                 log_to_driver=False,
+                runtime_env=_user_modules_env(),
             )
         else:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)

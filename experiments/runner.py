@@ -88,7 +88,7 @@ class RunSpec:
             default=str,
         )
         digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
-        problem = _file_part(self.problem_label or self.problem)
+        problem = _file_part((self.problem_label or self.problem).replace(":", "."))
         agent = _file_part((self.agent_label or self.agent).replace(":", "."))
         return f"{problem}__{agent}__s{self.seed}__{digest}"
 

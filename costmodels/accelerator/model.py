@@ -81,8 +81,20 @@ class AcceleratorModel(CostModel):
         self.mapping = mapping
         params = list(self._hardware_parameters())
         if mapping == "explicit":
-            params.append(Categorical("loop_order", ("col_outer", "row_outer", "pe_inner")))
-            params.append(Ordinal("temporal_splits", TEMPORAL_SPLITS))
+            params.append(
+                Categorical(
+                    "loop_order",
+                    ("col_outer", "row_outer", "pe_inner"),
+                    description="loop nest of the mapping: which tile loop is outermost",
+                )
+            )
+            params.append(
+                Ordinal(
+                    "temporal_splits",
+                    TEMPORAL_SPLITS,
+                    description="times the reduction is split in time to fit the buffers",
+                )
+            )
         self._space = DesignSpace(params)
 
     @abstractmethod
@@ -170,13 +182,19 @@ class SystolicArrayModel(AcceleratorModel):
 
     def _hardware_parameters(self) -> list[Any]:
         return [
-            Ordinal("rows", POW2_ARRAY),
-            Ordinal("cols", POW2_ARRAY),
-            Categorical("dataflow", ("ws", "os", "is")),
-            Ordinal("ifmap_kib", POW2_KIB),
-            Ordinal("weight_kib", POW2_KIB),
-            Ordinal("ofmap_kib", POW2_KIB),
-            Ordinal("dram_words_per_cycle", POW2_BANDWIDTH),
+            Ordinal("rows", POW2_ARRAY, description="rows of the systolic array"),
+            Ordinal("cols", POW2_ARRAY, description="columns of the systolic array"),
+            Categorical(
+                "dataflow",
+                ("ws", "os", "is"),
+                description="stationary operand: weights, outputs or inputs (SCALE-Sim's)",
+            ),
+            Ordinal("ifmap_kib", POW2_KIB, description="input feature-map SRAM, KiB"),
+            Ordinal("weight_kib", POW2_KIB, description="weight SRAM, KiB"),
+            Ordinal("ofmap_kib", POW2_KIB, description="output feature-map SRAM, KiB"),
+            Ordinal(
+                "dram_words_per_cycle", POW2_BANDWIDTH, description="DRAM bandwidth, words/cycle"
+            ),
         ]
 
     def tile(self, design: Mapping[str, Any]) -> Tile | str:
@@ -229,16 +247,30 @@ class EyerissLikeModel(AcceleratorModel):
     def _hardware_parameters(self) -> list[Any]:
         spad = (4, 8, 12, 16, 24, 32, 64, 128, 224, 256)
         return [
-            Ordinal("num_pes", (16, 32, 64, 128, 168, 192, 256, 512, 1024)),
-            Ordinal("mesh_x", (2, 4, 8, 12, 14, 16, 32)),
-            Ordinal("ifmap_spad_words", spad),
-            Ordinal("weight_spad_words", spad),
-            Ordinal("psum_spad_words", spad),
-            Categorical("spad_class", ("regfile", "sram")),
-            Ordinal("glb_depth", (256, 512, 1024, 2048, 4096, 8192, 16384)),
-            Ordinal("glb_block_words", (1, 2, 4, 8, 16, 32)),
-            Ordinal("glb_banks", (1, 2, 4, 8, 16, 32)),
-            Ordinal("dram_words_per_cycle", POW2_BANDWIDTH),
+            Ordinal(
+                "num_pes",
+                (16, 32, 64, 128, 168, 192, 256, 512, 1024),
+                description="processing elements (the array is num_pes / mesh_x by mesh_x)",
+            ),
+            Ordinal("mesh_x", (2, 4, 8, 12, 14, 16, 32), description="columns of the PE array"),
+            Ordinal("ifmap_spad_words", spad, description="per-PE input scratchpad, words"),
+            Ordinal("weight_spad_words", spad, description="per-PE weight scratchpad, words"),
+            Ordinal("psum_spad_words", spad, description="per-PE partial-sum scratchpad, words"),
+            Categorical(
+                "spad_class", ("regfile", "sram"), description="what the scratchpads are built of"
+            ),
+            Ordinal(
+                "glb_depth",
+                (256, 512, 1024, 2048, 4096, 8192, 16384),
+                description="global-buffer entries per bank",
+            ),
+            Ordinal(
+                "glb_block_words", (1, 2, 4, 8, 16, 32), description="words per global-buffer entry"
+            ),
+            Ordinal("glb_banks", (1, 2, 4, 8, 16, 32), description="global-buffer banks"),
+            Ordinal(
+                "dram_words_per_cycle", POW2_BANDWIDTH, description="DRAM bandwidth, words/cycle"
+            ),
         ]
 
     def tile(self, design: Mapping[str, Any]) -> Tile | str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,9 @@ from dsegym.costmodels.command.model import CommandModel
 from dsegym.costmodels.command.spec import load_spec, parse_spec
 from dsegym.costmodels.problem import Constraint, Objective, Problem
 
-#: The shipped example: a small Python script standing in for a simulator.
-EXAMPLE_SPEC = str(Path(__file__).parent / "example" / "toy_sim.yaml")
+#: The shipped example: a small Python script standing in for a simulator (package data,
+#: a real file wherever the package is installed: the command runs it by path).
+EXAMPLE_SPEC = str(resources.files("dsegym.costmodels.command").joinpath("example", "toy_sim.yaml"))
 
 
 def command_problem(spec: str | dict[str, Any] = EXAMPLE_SPEC) -> Problem:

@@ -35,7 +35,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class IntegerParameter(_Strict):
+class _Knob(_Strict):
+    description: str = Field("", description="one line of meaning, shown by `dsegym show`")
+
+
+class IntegerParameter(_Knob):
     """``low, low + step, ..., high``."""
 
     type: Literal["integer"]
@@ -45,7 +49,7 @@ class IntegerParameter(_Strict):
     step: Annotated[int, Field(ge=1)] = 1
 
 
-class RealParameter(_Strict):
+class RealParameter(_Knob):
     """A real interval, optionally searched on a log scale."""
 
     type: Literal["real"]
@@ -55,7 +59,7 @@ class RealParameter(_Strict):
     log: bool = False
 
 
-class OrdinalParameter(_Strict):
+class OrdinalParameter(_Knob):
     """Ordered numeric values (for example powers of two)."""
 
     type: Literal["ordinal"]
@@ -63,7 +67,7 @@ class OrdinalParameter(_Strict):
     values: Annotated[list[int | float], Field(min_length=1)]
 
 
-class CategoricalParameter(_Strict):
+class CategoricalParameter(_Knob):
     """Unordered choices."""
 
     type: Literal["categorical"]
@@ -200,13 +204,13 @@ class CommandSpec(_Strict):
         out: list[Any] = []
         for p in self.parameters:
             if isinstance(p, IntegerParameter):
-                out.append(Integer(p.name, p.low, p.high, p.step))
+                out.append(Integer(p.name, p.low, p.high, p.step, description=p.description))
             elif isinstance(p, RealParameter):
-                out.append(Real(p.name, p.low, p.high, log=p.log))
+                out.append(Real(p.name, p.low, p.high, log=p.log, description=p.description))
             elif isinstance(p, OrdinalParameter):
-                out.append(Ordinal(p.name, tuple(p.values)))
+                out.append(Ordinal(p.name, tuple(p.values), description=p.description))
             else:
-                out.append(Categorical(p.name, tuple(p.choices)))
+                out.append(Categorical(p.name, tuple(p.choices), description=p.description))
         return DesignSpace(out)
 
     def templates(self) -> dict[str, str]:

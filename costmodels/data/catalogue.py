@@ -11,11 +11,10 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from dsegym.errors import UnknownNameError
-
-_HERE = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Dataset:
         return [entry.path for entry in self.files]
 
 
-def _load_manifest(path: Path) -> Dataset:
+def _load_manifest(path: Traversable) -> Dataset:
     raw = json.loads(path.read_text(encoding="utf-8"))
     files = tuple(
         DataFile(
@@ -91,7 +90,8 @@ def _load_manifest(path: Path) -> Dataset:
 @functools.cache
 def datasets() -> dict[str, Dataset]:
     """Every catalogued data set, by name."""
-    found = (_load_manifest(p) for p in sorted(_HERE.glob("*.json")))
+    manifests = [p for p in resources.files(__package__).iterdir() if p.name.endswith(".json")]
+    found = (_load_manifest(p) for p in sorted(manifests, key=lambda p: p.name))
     return {ds.name: ds for ds in found}
 
 

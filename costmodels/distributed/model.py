@@ -55,17 +55,47 @@ def check_network_params(dims: int, tiers: Sequence[str] | None) -> tuple[str, .
 def network_parameters(dims: int, min_npus: int, max_npus: int = 256) -> list[Parameter]:
     params: list[Parameter] = []
     for d in range(1, dims + 1):
+        which = f"dimension {d} (1 = innermost)"
         params += [
-            Categorical(f"topology_{d}", TOPOLOGIES),
-            Ordinal.powers_of_two(f"npus_{d}", min_npus, max_npus),
-            Ordinal(f"bandwidth_gbps_{d}", BANDWIDTHS_GBPS),
-            Ordinal(f"latency_ns_{d}", LATENCIES_NS),
-            Categorical(f"algorithm_{d}", ALGORITHMS),
+            Categorical(
+                f"topology_{d}",
+                TOPOLOGIES,
+                description=f"how the NPUs of {which} are wired: ring, fully connected or switch",
+            ),
+            Ordinal.powers_of_two(
+                f"npus_{d}", min_npus, max_npus, description=f"NPUs along {which}"
+            ),
+            Ordinal(
+                f"bandwidth_gbps_{d}",
+                BANDWIDTHS_GBPS,
+                description=f"bandwidth of each link of {which}, GB/s (10^9 bytes/s)",
+            ),
+            Ordinal(
+                f"latency_ns_{d}",
+                LATENCIES_NS,
+                description=f"latency of each link (hop) of {which}, ns",
+            ),
+            Categorical(
+                f"algorithm_{d}",
+                ALGORITHMS,
+                description=f"collective algorithm ASTRA-sim runs on {which}",
+            ),
         ]
     return params + [
-        Categorical("scheduling", ("baseline", "themis")),
-        Ordinal.powers_of_two("chunks", 1, 64),
-        Ordinal("active_chunks", (1, 2, 4)),
+        Categorical(
+            "scheduling",
+            ("baseline", "themis"),
+            description="order of dimensions per chunk: fixed hierarchical or Themis' "
+            "bandwidth-aware",
+        ),
+        Ordinal.powers_of_two(
+            "chunks", 1, 64, description="chunks a collective is split into (dataset splits)"
+        ),
+        Ordinal(
+            "active_chunks",
+            (1, 2, 4),
+            description="chunks in flight at once in each dimension",
+        ),
     ]
 
 
@@ -267,12 +297,27 @@ class TrainingSystemModel(CostModel):
         self._space = DesignSpace(
             network_parameters(dims, 1, min(256, top))
             + [
-                Ordinal.powers_of_two("dp", 1, top),
-                Ordinal.powers_of_two("tp", 1, min(64, top)),
-                Ordinal.powers_of_two("pp", 1, min(64, top)),
-                Ordinal("zero", (0, 1, 2, 3)),
-                Ordinal.powers_of_two("microbatches", 1, 512),
-                Categorical("recompute", ("none", "full")),
+                Ordinal.powers_of_two("dp", 1, top, description="data-parallel degree"),
+                Ordinal.powers_of_two(
+                    "tp", 1, min(64, top), description="tensor-parallel degree (splits layers)"
+                ),
+                Ordinal.powers_of_two(
+                    "pp", 1, min(64, top), description="pipeline-parallel degree (stages)"
+                ),
+                Ordinal(
+                    "zero",
+                    (0, 1, 2, 3),
+                    description="ZeRO stage: 1 shards optimizer states, 2 also gradients, "
+                    "3 also weights",
+                ),
+                Ordinal.powers_of_two(
+                    "microbatches", 1, 512, description="micro-batches per pipeline iteration"
+                ),
+                Categorical(
+                    "recompute",
+                    ("none", "full"),
+                    description="activation recomputation: keep activations or recompute them",
+                ),
             ]
         )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsegym.costmodels.dram.devices import Device
+from dsegym.costmodels.parameters import Parameter, described
 from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal
 from dsegym.errors import ConfigError
 
@@ -74,9 +75,32 @@ PARAMETER_GROUPS: dict[str, list[str]] = {
 """Controller subsystems and the knobs each owns (the multi-agent formulation)."""
 
 
+KNOB_MEANINGS: dict[str, str] = {
+    "PagePolicy": "row-buffer policy: keep a row open after an access, or close it",
+    "Scheduler": "order in which queued requests are served (FR-FCFS: row hits first)",
+    "SchedulerBuffer": "how the scheduler's request buffer is shared: per bank, per "
+    "direction or by all",
+    "RequestBufferSize": "requests the scheduler buffer holds (per bank when bankwise)",
+    "RespQueue": "responses returned in completion order (Fifo) or in request order",
+    "RefreshPolicy": "refresh scheme: none, all banks at once, per bank or same bank",
+    "RefreshMaxPostponed": "refreshes that may be postponed while requests are pending",
+    "RefreshMaxPulledin": "refreshes that may be issued early while the channel is idle",
+    "Arbiter": "how requests from the initiators are passed on to the channel controller",
+    "MaxActiveTransactions": "transactions an initiator may have in flight",
+    "PowerDownPolicy": "whether idle ranks enter power-down (staggered) or never",
+    "AddressMapping": "address bits to row, bank and column, most significant first",
+}
+"""One line of meaning per controller knob (DRAMSys' configuration names)."""
+
+
+def with_meanings(parameters: list[Parameter]) -> DesignSpace:
+    """A space of controller knobs, each with its line from :data:`KNOB_MEANINGS`."""
+    return DesignSpace([described(p, KNOB_MEANINGS[p.name]) for p in parameters])
+
+
 def controller_space(device: Device) -> DesignSpace:
     """The controller design space for ``device`` (its supported refresh policies only)."""
-    return DesignSpace(
+    return with_meanings(
         [
             Categorical("PagePolicy", PAGE_POLICIES),
             Categorical("Scheduler", SCHEDULERS),

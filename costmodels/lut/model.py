@@ -68,19 +68,35 @@ METRICS: tuple[Metric, ...] = (
 def design_space(act_dtype: str | None = None) -> DesignSpace:
     """The LUT design space; ``act_dtype`` given fixes the activation type (no knob)."""
     params: list[Any] = [
-        Integer("mu", SUPPORTED_MU[0], SUPPORTED_MU[-1]),
-        Ordinal.powers_of_two("tables", 1, 256),
-        Ordinal.powers_of_two("fetchers", 1, 256),
-        Ordinal("acc_bits", ACCUMULATOR_BITS),
-        Categorical("build_tree", BUILD_TREES),
-        Ordinal.powers_of_two("weight_buffer_kib", 16, 4096),
-        Ordinal.powers_of_two("act_buffer_kib", 8, 1024),
-        Ordinal("bandwidth_gbps", (16, 32, 64, 128, 256, 512)),
-        Ordinal("clock_mhz", (250, 500, 750, 1000, 1250)),
-        Ordinal.powers_of_two("cores", 1, 16),
+        Integer(
+            "mu",
+            SUPPORTED_MU[0],
+            SUPPORTED_MU[-1],
+            description="ternary weights per table key (the table covers 3^mu patterns)",
+        ),
+        Ordinal.powers_of_two("tables", 1, 256, description="lookup tables per core (L)"),
+        Ordinal.powers_of_two(
+            "fetchers", 1, 256, description="output columns read from each table per cycle (K)"
+        ),
+        Ordinal("acc_bits", ACCUMULATOR_BITS, description="accumulator width, bits"),
+        Categorical("build_tree", BUILD_TREES, description="adder structure that fills a table"),
+        Ordinal.powers_of_two(
+            "weight_buffer_kib", 16, 4096, description="on-chip weight buffer per core, KiB"
+        ),
+        Ordinal.powers_of_two(
+            "act_buffer_kib", 8, 1024, description="activation and partial-sum buffer per core, KiB"
+        ),
+        Ordinal(
+            "bandwidth_gbps", (16, 32, 64, 128, 256, 512), description="off-chip bandwidth, GB/s"
+        ),
+        Ordinal("clock_mhz", (250, 500, 750, 1000, 1250), description="clock frequency, MHz"),
+        Ordinal.powers_of_two("cores", 1, 16, description="cores, each with its own tables"),
     ]
     if act_dtype is None:
-        params.insert(3, Categorical("act_dtype", ACTIVATION_TYPE_NAMES))
+        params.insert(
+            3,
+            Categorical("act_dtype", ACTIVATION_TYPE_NAMES, description="activation number format"),
+        )
     return DesignSpace(params)
 
 

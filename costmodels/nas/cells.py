@@ -34,7 +34,10 @@ Cell = tuple[str, str, str, str, str, str]
 
 def edge_parameters(prefix: str = "") -> list[Categorical]:
     """The six categorical edge-op knobs (names optionally prefixed, e.g. per task)."""
-    return [Categorical(prefix + name, OPS) for name in EDGE_KNOBS]
+    return [
+        Categorical(prefix + name, OPS, description=f"operation on cell edge {i} -> {j}")
+        for name, (i, j) in zip(EDGE_KNOBS, EDGES, strict=True)
+    ]
 
 
 def parse_cell(text: str) -> Cell:

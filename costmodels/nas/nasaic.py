@@ -132,14 +132,35 @@ class Nasaic(CostModel):
         for task in self.tasks:
             if task not in self.fixed:
                 params += edge_parameters(f"{task}_")
-            params.append(Integer(f"{task}_subacc", 0, max_subaccs - 1))
+            params.append(
+                Integer(
+                    f"{task}_subacc",
+                    0,
+                    max_subaccs - 1,
+                    description=f"sub-accelerator that runs the {task} network",
+                )
+            )
         for j in range(max_subaccs):
             params += [
-                Categorical(f"sa{j}_dataflow", tuple(TEMPLATES)),
-                Ordinal(f"sa{j}_pe_rows", PE_SIDES),
-                Ordinal(f"sa{j}_pe_cols", PE_SIDES),
-                Ordinal(f"sa{j}_glb_kib", GLB_KIB),
-                Ordinal(f"sa{j}_dram_words_per_cycle", BANDWIDTHS),
+                Categorical(
+                    f"sa{j}_dataflow",
+                    tuple(TEMPLATES),
+                    description=f"sub-accelerator {j}'s dataflow",
+                ),
+                Ordinal(f"sa{j}_pe_rows", PE_SIDES, description=f"sub-accelerator {j}'s PE rows"),
+                Ordinal(
+                    f"sa{j}_pe_cols", PE_SIDES, description=f"sub-accelerator {j}'s PE columns"
+                ),
+                Ordinal(
+                    f"sa{j}_glb_kib",
+                    GLB_KIB,
+                    description=f"sub-accelerator {j}'s global buffer, KiB",
+                ),
+                Ordinal(
+                    f"sa{j}_dram_words_per_cycle",
+                    BANDWIDTHS,
+                    description=f"sub-accelerator {j}'s share of DRAM bandwidth, words/cycle",
+                ),
             ]
         self._space = DesignSpace(params)
 

@@ -31,7 +31,7 @@ class PymooReference(CostModel):
         xu = np.broadcast_to(self._problem.xu, (self._problem.n_var,))
         self._space = DesignSpace(
             [
-                Real(f"x{i + 1}", float(lo), float(hi))
+                Real(f"x{i + 1}", float(lo), float(hi), description=f"decision variable {i + 1}")
                 for i, (lo, hi) in enumerate(zip(xl, xu, strict=True))
             ]
         )

@@ -40,9 +40,13 @@ class SeparableDiscrete(CostModel):
     def __init__(self, categorical: bool = True):
         self.categorical = categorical
         self._space = DesignSpace(
-            [Ordinal.powers_of_two(n, 1, 128) for n in _ORDINALS]
-            + [Integer(n, 0, 15) for n in _INTEGERS]
-            + ([Categorical(n, _CHOICES) for n in _CATEGORICALS] if categorical else [])
+            [Ordinal.powers_of_two(n, 1, 128, description="a power-of-two knob") for n in _ORDINALS]
+            + [Integer(n, 0, 15, description="an integer knob") for n in _INTEGERS]
+            + (
+                [Categorical(n, _CHOICES, description="a categorical knob") for n in _CATEGORICALS]
+                if categorical
+                else []
+            )
         )
 
     @property

@@ -34,9 +34,13 @@ class Synthetic(CostModel):
         self.wait = wait
         self._space = DesignSpace(
             [
-                Real("x", 0.0, 1.0),
-                Integer("level", 0, 9),
-                Categorical("mode", ("fast", "small", "balanced")),
+                Real("x", 0.0, 1.0, description="a real knob (no physical meaning)"),
+                Integer("level", 0, 9, description="an integer knob (no physical meaning)"),
+                Categorical(
+                    "mode",
+                    ("fast", "small", "balanced"),
+                    description="a categorical knob (no physical meaning)",
+                ),
             ]
         )
 

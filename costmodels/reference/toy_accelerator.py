@@ -40,11 +40,15 @@ class ToyAccelerator(CostModel):
 
     _space = DesignSpace(
         [
-            Ordinal("pe_rows", (4, 8, 16, 32, 64)),
-            Ordinal("pe_cols", (4, 8, 16, 32, 64)),
-            Categorical("dataflow", ("ws", "os", "is")),
-            Ordinal("buffer_kib", (16, 32, 64, 128, 256)),
-            Integer("bandwidth_gbps", 8, 64, 8),
+            Ordinal("pe_rows", (4, 8, 16, 32, 64), description="rows of the PE array"),
+            Ordinal("pe_cols", (4, 8, 16, 32, 64), description="columns of the PE array"),
+            Categorical(
+                "dataflow",
+                ("ws", "os", "is"),
+                description="which operand stays in the PEs: weights, outputs or inputs",
+            ),
+            Ordinal("buffer_kib", (16, 32, 64, 128, 256), description="on-chip buffer, KiB"),
+            Integer("bandwidth_gbps", 8, 64, 8, description="off-chip bandwidth, GB/s"),
         ]
     )
 

@@ -11,6 +11,7 @@ to an IP that is not allocated is an infeasible design with that reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -18,7 +19,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
-from dsegym.costmodels.soc.hardware import PE, Bus, Memory, SocDesign, check, costs
+from dsegym.costmodels.parameters import described
+from dsegym.costmodels.soc.hardware import BURST_BYTES, PE, Bus, Memory, SocDesign, check, costs
 from dsegym.costmodels.soc.library import MEMORY_COSTS, BlockLibrary, load_library
 from dsegym.costmodels.soc.simulator import Precedence, peak_power, simulate
 from dsegym.costmodels.soc.workload import TaskGraph, load_task_graph
@@ -111,6 +113,35 @@ def block_utilisation(columns: np.ndarray, n_pe: int) -> np.ndarray:
     return np.concatenate([columns[:n_pe], np.maximum(reads, writes)])
 
 
+# One line of meaning per knob family (``<t>`` a task, ``<k>`` a memory or bus, ``<j>`` a
+# core), matched by the knob's name; kept apart from the ranges above.
+_KNOB_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("ip_bus", "bus (index) the IPs are attached to"),
+    ("gpp_freq", "clock multiplier of the general-purpose cores over the library's"),
+    ("ip_freq", "clock multiplier of the IPs over the library's"),
+    ("mem_freq", "clock multiplier of the memories over the library's"),
+    ("bus_freq", "clock multiplier of the buses over the library's"),
+    ("queue_size", f"requests each processing element keeps in flight ({BURST_BYTES} B each)"),
+    (r"mem(\d+)_kind", "memory {0}'s technology: on-chip SRAM or DRAM"),
+    (r"mem(\d+)_width", "memory {0}'s port width, bytes"),
+    (r"mem(\d+)_bus", "bus (index) memory {0} is attached to"),
+    (r"gpp(\d+)_bus", "bus (index) general-purpose core {0} is attached to"),
+    (r"bus(\d+)_width", "bus {0}'s width, bytes"),
+    (r"pe_(.+)", "processing element running task {0}: a general-purpose core or its IP"),
+    (r"ip_(.+)", "loop-unrolling factor of task {0}'s dedicated IP"),
+    (r"mem_(.+)", "memory (index) holding task {0}'s data"),
+)
+
+
+def knob_meaning(name: str) -> str:
+    """The line of meaning of SoC knob ``name`` (exact families first, as listed)."""
+    for pattern, text in _KNOB_MEANINGS:
+        match = re.fullmatch(pattern, name)
+        if match:
+            return text.format(*match.groups())
+    return ""
+
+
 class SocFarsi(CostModel):
     """FARSI-style SoC for one AR/VR workload: latency, power and area by simulation.
 
@@ -184,7 +215,7 @@ class SocFarsi(CostModel):
         params.append(Ordinal("mem_freq", FREQ_SCALES))
         params.append(Ordinal("bus_freq", FREQ_SCALES))
         params.append(Ordinal("queue_size", QUEUE_SIZES))
-        return DesignSpace(params)
+        return DesignSpace([described(p, knob_meaning(p.name)) for p in params])
 
     @property
     def space(self) -> DesignSpace:

@@ -158,3 +158,12 @@ def test_every_parameter_type_implements_the_protocol():
     }
     assert FINITE["banks"].index_of(6) == 2 and FINITE["banks"].value_at(2) == 6
     assert not FINITE["banks"].contains(True) and not FINITE["dataflow"].contains(["ws"])
+
+
+def test_description_is_keyword_only_and_does_not_change_equality():
+    described = Integer("n", 1, 4, description="number of lanes")
+    assert described.description == "number of lanes"
+    assert described == Integer("n", 1, 4)
+    assert Ordinal.powers_of_two("b", 2, 8, description="bytes").description == "bytes"
+    assert Real("x", 0.0, 1.0, description="fraction").description == "fraction"
+    assert Categorical("c", ("a", "b"), description="kind").description == "kind"

@@ -1,16 +1,15 @@
 """Every registered env id: gymnasium's check_env, a same-seed determinism check, and the
-id's version being its cost model's."""
+id's version (from the problem's spec) being its cost model's."""
 
 import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from dsegym.costmodels.registry import COST_MODELS, get_cost_model_class
+from dsegym.costmodels.registry import COST_MODELS, PROBLEMS, get_cost_model_class
 from dsegym.envs import ENV_IDS
-from dsegym.envs.registration import cost_model_of, model_version
+from dsegym.envs.registration import ANY_PROBLEM_ID
 from dsegym.envs.registration import env_id as env_id_of
-from dsegym.errors import DsegymError
 
 
 @pytest.mark.parametrize("env_id", sorted(ENV_IDS))
@@ -54,9 +53,11 @@ def test_episode_truncates_at_episode_length():
     assert flags == [False, False, True]
 
 
-@pytest.mark.parametrize("model", sorted(COST_MODELS))
-def test_version_read_from_source_is_the_class_version(model):
-    assert model_version(model) == get_cost_model_class(model).version
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_spec_names_a_registered_cost_model_and_its_class_version(name):
+    spec = PROBLEMS[name]
+    assert spec.cost_model in COST_MODELS
+    assert str(spec.version) == get_cost_model_class(spec.cost_model).version
 
 
 @pytest.mark.parametrize("env_id", sorted(ENV_IDS))
@@ -67,8 +68,12 @@ def test_env_id_carries_its_cost_models_version(env_id):
 
 def test_env_id_rule():
     assert env_id_of("toy-accelerator") == "dsegym/ToyAccelerator-v1"
-    assert cost_model_of("zdt1") == "zdt"
-    assert cost_model_of("dram-target-archgym") == "dram"
-    assert cost_model_of("accelerator-eyeriss-target") == "accelerator-eyeriss"
-    with pytest.raises(DsegymError, match="no registered cost model"):
-        cost_model_of("unheard-of")
+    assert env_id_of("dram-target-archgym") == "dsegym/DramTargetArchgym-v1"
+
+
+def test_make_passes_keyword_arguments_as_problem_parameters():
+    env = gym.make("dsegym/Zdt1-v1", n_var=4, episode_length=2)
+    assert len(env.unwrapped.problem.space) == 4
+    assert env.unwrapped.problem.params == {"n_var": 4}
+    env = gym.make(ANY_PROBLEM_ID, problem="dtlz2", n_obj=4)
+    assert env.unwrapped.problem.n_objectives == 4

@@ -50,7 +50,8 @@ def flaky_problem() -> ProblemType:
 
 @pytest.fixture
 def flaky_registered(monkeypatch):
-    monkeypatch.setitem(registry.PROBLEMS, "flaky", f"{__name__}:flaky_problem")
+    spec = registry.ProblemSpec(f"{__name__}:flaky_problem", "flaky", 1)
+    monkeypatch.setitem(registry.PROBLEMS, "flaky", spec)
     registry._validated_factory.cache_clear()
     yield
     registry._validated_factory.cache_clear()

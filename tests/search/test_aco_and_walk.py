@@ -8,7 +8,7 @@ import pytest
 from dsegym.experiments.runner import RunEvaluator
 from dsegym.search.aco import DEPOSIT, AntColony
 from dsegym.search.random_walk import RandomWalk
-from tests.search.agent_test_problems import mixed_problem
+from dsegym.testing.problems import mixed_problem
 
 
 def colony(**hp):

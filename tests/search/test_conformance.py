@@ -2,16 +2,16 @@
 infeasible designs, seeds, revisits. New agents in ``AGENTS`` are picked up
 automatically; agent-specific options are checked at the end of this file."""
 
-import numpy as np
+import functools
+
 import pytest
 
-from dsegym.costmodels import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
 from dsegym.search import AGENTS
 from dsegym.search.agent import Hyperparameters
 from dsegym.search.registry import get_agent_class, make_agent_for
-from tests.search.agent_test_problems import mixed_problem
+from dsegym.testing import agent_check_problems, check_agent, mixed_problem
 
 BUDGET = 24
 
@@ -24,17 +24,6 @@ AGENT_PARAMS = [
 ]
 
 
-def _problems(picky):
-    return {
-        "mixed-with-rejections": picky,
-        "discrete-2obj": make_problem("toy-accelerator"),
-        "real-2obj": make_problem("zdt1", {"n_var": 5}),
-        # Integers, an ordinal and a real: no categorical, yet not one pymoo vector.
-        "numeric-2obj": mixed_problem(categorical=False),
-        "discrete-1obj-constrained": make_problem("toy-accelerator-1obj"),
-    }
-
-
 def _run(agent_name, problem, seed=0, budget=BUDGET, params=None):
     try:
         agent = make_agent_for(agent_name, problem, seed=seed, params=params)
@@ -45,32 +34,19 @@ def _run(agent_name, problem, seed=0, budget=BUDGET, params=None):
     return evaluator
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "mixed-with-rejections",
-        "discrete-2obj",
-        "real-2obj",
-        "numeric-2obj",
-        "discrete-1obj-constrained",
-    ],
-)
+KINDS = list(agent_check_problems())
+_problems = functools.cache(agent_check_problems)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("agent_name", AGENT_PARAMS)
-def test_agent_conformance(agent_name, kind, picky_problem):
-    problem = _problems(picky_problem)[kind]
-    first = _run(agent_name, problem)
-    # Exact budget: distinct evaluations equal the budget, never more.
-    assert first.charged == BUDGET, first.stop_reason
-    # Proposals inside the space.
-    for outcome in first.history:
-        assert problem.space.contains(outcome.design), outcome.design
-    # Same seed, same proposals.
-    second = _run(agent_name, problem)
-    keys = [problem.space.key(o.design) for o in first.history]
-    assert keys == [problem.space.key(o.design) for o in second.history]
-    if kind == "mixed-with-rejections":
-        # Rejected designs were told to the agent as infeasible outcomes, not crashes.
-        assert all(np.isinf(o.F).all() for o in first.history if not o.evaluation.feasible)
+def test_agent_conformance(agent_name, kind):
+    # The rules of dsegym.testing.check_agent: exact budget, designs in the space, same
+    # seed same proposals, no draw from the global random state, rejections survived.
+    problem = _problems()[kind]
+    skipped = check_agent(get_agent_class(agent_name), problems={kind: problem}, budget=BUDGET)
+    if skipped:
+        pytest.skip(f"{agent_name} does not support this space: {skipped[kind]}")
 
 
 @pytest.mark.parametrize("agent_name", sorted(AGENTS))

@@ -12,7 +12,7 @@ from dsegym.costmodels.space import Categorical, DesignSpace, Integer, Ordinal, 
 from dsegym.errors import ConfigError
 from dsegym.experiments.runner import RunEvaluator
 from dsegym.search.registry import make_agent_for
-from tests.search.agent_test_problems import mixed_problem
+from dsegym.testing.problems import mixed_problem
 
 SPACE = DesignSpace(
     [

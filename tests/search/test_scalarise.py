@@ -7,7 +7,7 @@ import pytest
 
 from dsegym.costmodels.base import Evaluation
 from dsegym.search.scalarise import REJECTED_FITNESS, VIOLATED_OFFSET, Scalariser
-from tests.search.agent_test_problems import mixed_problem
+from dsegym.testing.problems import mixed_problem
 
 
 def outcome(problem, **design):
