@@ -24,13 +24,16 @@ def run_quick(name, tmp_path):
     out = tmp_path / name
     assert cli(["study", "run", name, "--quick", "--output", str(out)]) == 0
     summary = (out / "summary.md").read_text()
-    assert "quick (reduced) version" in summary
+    assert "Quick (reduced) version" in summary
+    assert "not the paper-level result" in summary and "seed" in summary
+    assert "already complete" not in summary  # a first run resumes nothing
     verdicts = json.loads((out / "verdicts.json").read_text())
     assert verdicts, "every study states at least one verdict"
     for v in verdicts:
         assert v["verdict"] in VERDICTS and v["reproduces"]
         assert (out / v["figure"]).is_file()
         assert f"Verdict: **{v['verdict']}**" in summary
+        assert v["rule"] and f"Rule: {v['rule']}" in summary
     return out
 
 
@@ -108,6 +111,8 @@ def test_archgym_agents_study(tmp_path):
     assert table["tuned_fraction_met"].between(0, 1).all()
     runs = pd.read_csv(out / "runs_best.csv")
     assert len(runs) == 2 * 9  # 2 problems x 9 settings x 1 seed
+    summary = (out / "summary.md").read_text()
+    assert "40 evaluations per run" in summary and "300 evaluations" not in summary
 
 
 @pytest.mark.slow
@@ -139,6 +144,7 @@ def test_proxy_models_study(tmp_path):
 
 def test_nasaic_study(tmp_path):
     out = run_quick("nasaic", tmp_path)
+    assert (out / "report.html").is_file() and (out / "runs").is_dir()
     runs = pd.read_csv(out / "nasaic_runs.csv")
     assert set(runs["method"]) == {"nas_first", "joint"}
     summary = pd.read_csv(out / "nasaic_summary.csv")
