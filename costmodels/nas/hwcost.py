@@ -22,7 +22,7 @@ from dsegym.costmodels.accelerator.costing import ENERGY_PARTS, cost_layers
 from dsegym.costmodels.accelerator.energy import EnergyTable
 from dsegym.costmodels.accelerator.hardware import Tile
 from dsegym.costmodels.accelerator.layers import Layer, LayerArrays
-from dsegym.costmodels.accelerator.vector import cost_vector_ops, vector_area_mm2
+from dsegym.costmodels.accelerator.vector import cost_vector_ops
 from dsegym.costmodels.nas.cells import Cell
 from dsegym.costmodels.nas.network import (
     accelerator_layers,
@@ -137,7 +137,7 @@ class NetworkCoster:
             for d, tile in enumerate(missing):
                 self._tiles[tile] = TileCosts(
                     stacked[d],
-                    float(costs.area_mm2[d]) + vector_area_mm2(tile, self.table),
+                    float(costs.area_mm2[d]),
                     float(costs.pes[d]),
                     bool(costs.problems[d]),
                 )
