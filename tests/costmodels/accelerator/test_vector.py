@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dsegym.costmodels.accelerator.energy import load_table
 from dsegym.costmodels.accelerator.hardware import Tile
@@ -61,3 +63,21 @@ def test_area_and_no_unit():
     assert vector_area_mm2(bare, TABLE) == 0
     with pytest.raises(ConfigError, match="vector_lanes"):
         Tile(vector_lanes=-1)
+
+
+@given(
+    kind=st.sampled_from(["pool", "add"]),
+    channels=st.integers(1, 256),
+    side=st.integers(1, 64),
+    window=st.integers(2, 4),
+    lanes=st.integers(1, 128),
+)
+def test_more_lanes_are_never_slower_and_cost_only_area(kind, channels, side, window, lanes):
+    in_side = side + window - 1 if kind == "pool" else side
+    op = VectorOp("op", kind, channels, in_side, side, window)
+    tiles = [Tile(**{**TILE.__dict__, "vector_lanes": n}) for n in (lanes, 2 * lanes)]
+    got = cost_vector_ops(tiles, [op], TABLE)
+    assert got["latency_cycles"][1, 0] <= got["latency_cycles"][0, 0]
+    assert got["latency_cycles"][0, 0] >= got["compute_cycles"][0, 0] > 0
+    assert got["energy_pj"][1, 0] == got["energy_pj"][0, 0] > 0
+    assert vector_area_mm2(tiles[1], TABLE) == pytest.approx(2 * vector_area_mm2(tiles[0], TABLE))
