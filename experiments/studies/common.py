@@ -144,7 +144,14 @@ class Summary:
         self.figures.append(note)
         self.lines += note.markdown()
 
-    def write(self, out: Path, started: float, options: StudyOptions, scale: str) -> Path:
+    def write(
+        self,
+        out: Path,
+        started: float,
+        options: StudyOptions,
+        scale: str,
+        quick_is_full: bool = False,
+    ) -> Path:
         """Writes ``summary.md`` and ``verdicts.json``.
 
         Args:
@@ -152,9 +159,12 @@ class Summary:
             started: ``time.perf_counter()`` when the study started.
             options: The study's options (quick or full, runs found on start).
             scale: The seeds and evaluations (or samples) the figures rest on.
+            quick_is_full: The study has no reduced version (``--quick`` runs it whole).
         """
         elapsed = time.perf_counter() - started
-        if options.quick:
+        if options.quick and quick_is_full:
+            mode = f"Quick version, the same as the full version: {scale}"
+        elif options.quick:
             mode = (
                 f"**Quick (reduced) version: {scale}.** Its verdicts are not the "
                 "paper-level result: they rest on fewer seeds and evaluations than the full "

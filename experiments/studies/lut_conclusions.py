@@ -302,7 +302,7 @@ def study_main(argv: Sequence[str] | None = None) -> None:
             )
         )
     scale = "analytical (no search, no seeds): both nodes' full sweeps, quick = full"
-    print(summary.write(opts.output, started, opts, scale).read_text())
+    print(summary.write(opts.output, started, opts, scale, quick_is_full=True).read_text())
 
 
 def main() -> None:
