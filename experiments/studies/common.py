@@ -50,24 +50,25 @@ def completed_runs(folder: Path) -> int:
 
 
 def judge(measured: float, published: float, tolerance: float, neutral: float = 0.0) -> str:
-    """The verdict on one figure: AGREES when ``measured`` is within ``tolerance`` (a
-    fraction) of ``published``; PARTLY when it is not but lies on the same side of
-    ``neutral`` (the direction holds: e.g. 1.0 for a ratio, 0 for a reduction); DIFFERS
-    when the direction differs (or the figure is missing).
+    """The verdict on one figure, judged on its effect (its distance from ``neutral``,
+    the value of no effect: 1.0 for a ratio, 0 for a reduction): AGREES when
+    ``measured`` is within ``tolerance`` x the published effect of ``published``; PARTLY
+    when it is not but lies on the same side of ``neutral`` (the direction holds);
+    DIFFERS when the direction differs (or the figure is missing).
     """
     if not np.isfinite(measured):
         return "DIFFERS"
-    if abs(measured - published) <= tolerance * abs(published):
+    if abs(measured - published) <= tolerance * abs(published - neutral):
         return "AGREES"
     same_side = (measured - neutral) * (published - neutral) > 0
     return "PARTLY" if same_side else "DIFFERS"
 
 
-def judge_rule(tolerance: float, direction: str) -> str:
+def judge_rule(tolerance: float, direction: str, neutral: float = 0.0) -> str:
     """The stated rule of :func:`judge`, for the summary."""
     return (
-        f"AGREES within {tolerance:.0%} of the published figure; PARTLY when outside it "
-        f"but {direction}; DIFFERS otherwise"
+        f"AGREES when the effect (the figure minus {neutral:g}) is within {tolerance:.0%} of "
+        f"the published effect; PARTLY when outside it but {direction}; DIFFERS otherwise"
     )
 
 

@@ -171,8 +171,8 @@ def _plot(path: Path, eff: dict, cores: list, best_mu: dict, node: str) -> None:
 
 
 RULES = {
-    "1": "AGREES within 20% of 2.2x; PARTLY when the LUT still saves area (> 1x); DIFFERS "
-    "otherwise",
+    "1": "AGREES when the saving over 1x is within 20% of the published 1.2x "
+    "(1.96-2.44x); PARTLY when the LUT still saves area (> 1x); DIFFERS otherwise",
     "2": "AGREES when the LUT saves less than 1.5x (small) but saves; PARTLY when it saves "
     "1.5x or more; DIFFERS when it saves nothing",
     "3": "AGREES when density falls with every added core; PARTLY when one core beats the "

@@ -276,7 +276,7 @@ def run_and_save(
 
 
 RATIO_TOLERANCE = 0.5
-"""A ratio or reduction AGREES when within 50% of the published figure."""
+"""A ratio or reduction AGREES when its effect is within 50% of the published effect."""
 
 
 def _combined(verdicts: list[str]) -> str:
@@ -348,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> str:
                 title,
                 claim,
                 _combined(verdicts),
-                judge_rule(tolerance, direction) + ", per agent; overall AGREES when every "
+                judge_rule(tolerance, direction, neutral)
+                + ", per agent; overall AGREES when every "
                 "agent agrees, DIFFERS when every agent differs, else PARTLY",
                 ", ".join(f"{a}: {v:.3g} ({w})" for a, v, w in pairs),
             )

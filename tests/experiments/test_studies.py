@@ -152,3 +152,16 @@ def test_nasaic_study(tmp_path):
     assert set(runs["method"]) == {"nas_first", "joint"}
     summary = pd.read_csv(out / "nasaic_summary.csv")
     assert finite(summary["latency_reduction_pct"]) and finite(summary["energy_ratio"])
+
+
+def test_judge_states_agrees_partly_differs_by_effect():
+    from dsegym.experiments.studies.common import judge, judge_rule
+
+    # Ratios: the effect is the distance from 1.
+    assert judge(2.0, 2.49, 0.5, neutral=1.0) == "AGREES"  # 1.0 vs 1.49: within 50%
+    assert judge(1.32, 2.32, 0.5, neutral=1.0) == "PARTLY"  # lower, but still a saving
+    assert judge(0.9, 2.32, 0.5, neutral=1.0) == "DIFFERS"  # the direction differs
+    assert judge(float("nan"), 2.32, 0.5, neutral=1.0) == "DIFFERS"
+    # Reductions: the effect is the value itself.
+    assert judge(10.95, 17.77, 0.5) == "AGREES" and judge(-3.0, 17.77, 0.5) == "DIFFERS"
+    assert "within 50%" in judge_rule(0.5, "the ratio is above 1", 1.0)
