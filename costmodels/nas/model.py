@@ -54,8 +54,10 @@ HARDWARE_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
 """Fixed accelerators (``hardware=...``): the tile family and its design. Each preset's
 vector unit has one lane per PE-array column, the rule of TPU v1, whose activation and
 pooling unit takes the 256 outputs of its 256-column array per cycle (Jouppi et al.,
-ISCA 2017); NVDLA's nv_full gives its PDP 8 and its SDP 16 elements per cycle beside
-1,024 16-bit MACs, a narrower ratio (``vector_lanes`` is a knob of searched tiles)."""
+ISCA 2017). NVDLA's configurations are narrower: nv_full gives its PDP 8 elements per
+cycle and its SDP 16 (4 for an element-wise operand read from memory) beside 2,048
+8-bit MACs, nv_small 1 each beside 64 (``PDP_THROUGHPUT``, ``SDP_*_THROUGHPUT`` of
+NVDLA's hardware spec). ``vector_lanes`` is a knob of searched tiles."""
 
 VECTOR_LANES = (0, 1, 2, 4, 8, 16, 32, 64)
 """Vector-unit widths a searched tile may take (0: no unit, pools and sums on the array)."""
