@@ -118,7 +118,7 @@ PROBLEMS: dict[str, ProblemSpec] = {
         "accelerator.problems:accelerator_eyeriss", "accelerator-eyeriss", 1
     ),
     "separable-discrete": _ours("reference.separable:separable_discrete", "separable-discrete", 1),
-    "nasbench201-hw": _ours("nas.problems:nasbench201_hw", "nasbench201-hw", 1),
+    "nasbench201-hw": _ours("nas.problems:nasbench201_hw", "nasbench201-hw", 2),
     "nasbench201-device": _ours("nas.problems:nasbench201_device", "nasbench201-device", 1),
     "nasaic": _ours("nas.problems:nasaic", "nasaic", 1),
     "soc-farsi": _ours("soc.problems:soc_farsi", "soc-farsi", 2),

@@ -79,7 +79,7 @@ class ProblemEnv(gym.Env):
         evaluate: How designs are costed (default: the problem itself); agents pass
             the runner's evaluator so budget, caching and recording apply.
         **params: More parameters for a named problem, as ``gymnasium.make`` passes
-            them: ``gymnasium.make("dsegym/Nasbench201Hw-v1", hardware="eyeriss")``.
+            them: ``gymnasium.make("dsegym/Nasbench201Hw-v2", hardware="eyeriss")``.
     """
 
     metadata = {"render_modes": []}

@@ -4,7 +4,7 @@ The id comes from the problem's :class:`~dsegym.costmodels.registry.ProblemSpec`
 name in CamelCase and the ``version`` of the cost model it is built on, so an id names
 the numbers it gives. Installed problems (entry point group ``dsegym.problems``) follow
 the same rule. Keyword arguments of ``gymnasium.make`` are the problem's parameters
-(``gymnasium.make("dsegym/Nasbench201Hw-v1", hardware="eyeriss")``) or the env's own
+(``gymnasium.make("dsegym/Nasbench201Hw-v2", hardware="eyeriss")``) or the env's own
 (``reward``, ``episode_length``).
 
 Any problem, a user's ``module:function`` factory included, is also reachable through

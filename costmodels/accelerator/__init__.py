@@ -10,6 +10,7 @@ Modules, bottom up:
 - :mod:`.mapping`: the buffer-level mapping candidates and their word traffic.
 - :mod:`.energy`: energy/area tables (``tables/*.yaml`` presets or a user YAML).
 - :mod:`.costing`: the vectorised cost of tiles x layers x mapping candidates.
+- :mod:`.vector`: the vector (pooling / element-wise) unit, for pools and sums.
 - :mod:`.model`: the ``accelerator-systolic`` and ``accelerator-eyeriss`` cost models.
 - :mod:`.problems`: the registered problem factories.
 

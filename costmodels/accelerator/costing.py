@@ -35,6 +35,7 @@ from dsegym.costmodels.accelerator.systolic import (
     spatial_dims,
     stream_stall_cycles,
 )
+from dsegym.costmodels.accelerator.vector import vector_area_mm2
 
 ENERGY_PARTS = ("energy_mac_pj", "energy_rf_pj", "energy_noc_pj", "energy_glb_pj", "energy_dram_pj")
 
@@ -67,7 +68,9 @@ def _buffer_words(tiles: Sequence[Tile]) -> list[np.ndarray]:
 
 
 def area_mm2(tiles: Sequence[Tile], table: EnergyTable) -> np.ndarray:
-    """Area of each tile: MACs and register files of the PEs plus buffer SRAM."""
+    """Area of each tile: MACs and register files of the PEs, buffer SRAM and the vector
+    unit (none unless ``vector_lanes`` is set).
+    """
     out = []
     for t in tiles:
         mac = table.mac_um2 * (t.input_bits / table.mac_reference_bits) ** 2
@@ -75,7 +78,7 @@ def area_mm2(tiles: Sequence[Tile], table: EnergyTable) -> np.ndarray:
         cells = t.total_buffer_kib * 8192 * table.sram_um2_per_bit
         banks = t.glb_banks * (3 if t.separate_buffers else 1)
         sram = cells * (1 + table.bank_overhead_fraction * (banks - 1))
-        out.append((t.rows * t.cols * pe + sram) / 1e6)
+        out.append((t.rows * t.cols * pe + sram) / 1e6 + vector_area_mm2(t, table))
     return np.array(out)
 
 

@@ -66,6 +66,8 @@ class Tile:
             contents (False reproduces SCALE-Sim, whose cycle count starts after it).
         weights_bypass_glb: Weights go from DRAM straight to the PEs (TPU v1's weight
             FIFO) instead of through the global buffer.
+        vector_lanes: Lanes of the vector (pooling / element-wise) unit, or 0 for none,
+            in which case pools and sums run on the PE array (see :mod:`.vector`).
     """
 
     rows: int = 16
@@ -92,6 +94,7 @@ class Tile:
     rf_psum_words: int = 0
     charge_prefill: bool = True
     weights_bypass_glb: bool = False
+    vector_lanes: int = 0
 
     def __post_init__(self) -> None:
         if self.dataflow not in DATAFLOWS:
@@ -123,7 +126,14 @@ class Tile:
             value = getattr(self, name)
             if not value > 0:
                 raise ConfigError(f"tile field {name!r} must be > 0, got {value!r}")
-        for name in ("glb_kib", "ifmap_kib", "weight_kib", "ofmap_kib", "glb_words_per_cycle"):
+        for name in (
+            "glb_kib",
+            "ifmap_kib",
+            "weight_kib",
+            "ofmap_kib",
+            "glb_words_per_cycle",
+            "vector_lanes",
+        ):
             value = getattr(self, name)
             if value < 0:
                 raise ConfigError(f"tile field {name!r} must be >= 0, got {value!r}")

@@ -211,6 +211,7 @@ class SystolicArrayModel(AcceleratorModel):
             dram_words_per_cycle=float(design["dram_words_per_cycle"]),
             loop_order=str(design.get("loop_order", "auto")),
             temporal_splits=int(design.get("temporal_splits", 0)),
+            vector_lanes=int(design.get("vector_lanes", 0)),
         )
 
 
@@ -296,6 +297,7 @@ class EyerissLikeModel(AcceleratorModel):
             psum_bits=16,
             loop_order=str(design.get("loop_order", "auto")),
             temporal_splits=int(design.get("temporal_splits", 0)),
+            vector_lanes=int(design.get("vector_lanes", 0)),
         )
 
 

@@ -5,7 +5,9 @@ the stem, the reduction blocks, each op and node sum at each stage, pooling and 
 classifier), and a network is a count of each. So a tile is costed once on the whole
 vocabulary with the vectorised tile model, and every network on that tile is then a
 dot product of its counts with the tile's per-shape costs. Tiles are cached (LRU), so a
-search that revisits an accelerator, or fixes one, pays the tile model once.
+search that revisits an accelerator, or fixes one, pays the tile model once. On a tile
+with a vector unit, the pools and sums of the vocabulary are costed by the vector unit's
+model instead of the PE array's.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from dsegym.costmodels.accelerator.costing import ENERGY_PARTS, cost_layers
 from dsegym.costmodels.accelerator.energy import EnergyTable
 from dsegym.costmodels.accelerator.hardware import Tile
 from dsegym.costmodels.accelerator.layers import Layer, LayerArrays
+from dsegym.costmodels.accelerator.vector import cost_vector_ops
 from dsegym.costmodels.nas.cells import Cell
 from dsegym.costmodels.nas.network import (
     accelerator_layers,
     cell_tally,
     layer_vocabulary,
     tally_matrices,
+    vector_forms,
 )
 
 # Per-layer values summed over a network (the rest are derived from these).
@@ -34,6 +38,7 @@ SUMMED = (
     "compute_cycles",
     "stall_cycles",
     *ENERGY_PARTS,
+    "energy_vector_pj",
     "energy_pj",
     "macs",
     "dram_words",
@@ -81,10 +86,14 @@ class NetworkCoster:
         self.datasets = tuple(datasets)
         self.table = table
         joined: dict[Layer, None] = {}
+        forms = {}
         for dataset in self.datasets:
             joined.update(dict.fromkeys(layer_vocabulary(dataset)))
+            forms.update(vector_forms(dataset))
         self.vocabulary = tuple(joined)
         self._arrays = LayerArrays.from_layers(self.vocabulary)
+        self._vector_index = np.array([i for i, x in enumerate(self.vocabulary) if x in forms])
+        self._vector_ops = [forms[self.vocabulary[i]] for i in self._vector_index]
         self._position = {layer: i for i, layer in enumerate(self.vocabulary)}
         self._counts: dict[tuple[str, Cell], np.ndarray] = {}
         self._tallies = {d: self._tally_matrix(d) for d in self.datasets}
@@ -119,11 +128,12 @@ class NetworkCoster:
         missing = list(dict.fromkeys(t for t in tiles if t not in self._tiles))
         if missing:
             costs = cost_layers(missing, self._arrays, self.table)
-            values = dict(costs.values)
-            values["dram_words"] = sum(
-                v for k, v in values.items() if k.startswith("dram_") and k != "dram_words"
-            )
-            stacked = np.stack([np.asarray(values[k], dtype=float) for k in SUMMED], axis=1)
+            values = {k: np.array(v, dtype=float) for k, v in costs.values.items()}
+            dram = [v for k, v in values.items() if k.startswith("dram_")]
+            values["dram_words"] = np.sum(dram, axis=0)
+            values["energy_vector_pj"] = np.zeros_like(values["energy_pj"])
+            self._use_vector_unit(missing, values)
+            stacked = np.stack([values[k] for k in SUMMED], axis=1)
             for d, tile in enumerate(missing):
                 self._tiles[tile] = TileCosts(
                     stacked[d],
@@ -139,14 +149,33 @@ class NetworkCoster:
             out.append(self._tiles[t])
         return out
 
+    def _use_vector_unit(self, tiles: Sequence[Tile], values: dict[str, np.ndarray]) -> None:
+        """Replaces, for tiles with a vector unit, the PE-array costs of the pools and
+        sums by the vector unit's (in place; ``values`` are ``(tiles, vocabulary)``).
+        """
+        rows = np.array([d for d, t in enumerate(tiles) if t.vector_lanes > 0])
+        if not rows.size or not self._vector_index.size:
+            return
+        vector = cost_vector_ops([tiles[d] for d in rows], self._vector_ops, self.table)
+        where = np.ix_(rows, self._vector_index)
+        for key in SUMMED:
+            values[key][where] = vector.get(key, 0.0)
+
     def problems(self, tile: Tile, costs: TileCosts, dataset: str, cell: Cell) -> tuple[str, ...]:
         """Why ``tile`` cannot run the cell's network (empty when it can)."""
         if not costs.has_problems:
             return ()
         key = (tile, dataset, cell)
         if key not in self._problems:
-            layers = list(accelerator_layers(cell, dataset))
-            found = cost_layers([tile], LayerArrays.from_layers(layers), self.table).problems[0]
+            layers = list(accelerator_layers(cell, dataset, self.prune))
+            if tile.vector_lanes > 0:
+                forms = vector_forms(dataset)
+                layers = [x for x in layers if x not in forms]
+            found = (
+                cost_layers([tile], LayerArrays.from_layers(layers), self.table).problems[0]
+                if layers
+                else []
+            )
             self._problems[key] = tuple(found)
         return self._problems[key]
 

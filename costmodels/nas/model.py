@@ -23,7 +23,7 @@ from dsegym.costmodels.nas import tables
 from dsegym.costmodels.nas.cells import EDGE_KNOBS, Cell, as_cell, cell_of, edge_parameters
 from dsegym.costmodels.nas.hwcost import NetworkCoster, hardware_metrics
 from dsegym.costmodels.nas.network import check_dataset, network_counts
-from dsegym.costmodels.space import DesignSpace
+from dsegym.costmodels.space import DesignSpace, Ordinal
 from dsegym.errors import ConfigError, UnknownNameError
 
 ACCELERATORS: dict[str, tuple[type[AcceleratorModel], str]] = {
@@ -33,8 +33,10 @@ ACCELERATORS: dict[str, tuple[type[AcceleratorModel], str]] = {
 """Tile model families: the class and its default energy table."""
 
 HARDWARE_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
-    "eyeriss": ("eyeriss", EYERISS),
-    # A 32 x 32 weight-stationary systolic array with 256 KiB per operand buffer.
+    # Eyeriss' 12 x 14 array, with a 14-lane vector unit.
+    "eyeriss": ("eyeriss", {**EYERISS, "vector_lanes": 14}),
+    # A 32 x 32 weight-stationary systolic array with 256 KiB per operand buffer and a
+    # 32-lane vector unit.
     "systolic": (
         "systolic",
         {
@@ -45,16 +47,34 @@ HARDWARE_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
             "weight_kib": 256,
             "ofmap_kib": 256,
             "dram_words_per_cycle": 16,
+            "vector_lanes": 32,
         },
     ),
 }
-"""Fixed accelerators (``hardware=...``): the tile family and its design."""
+"""Fixed accelerators (``hardware=...``): the tile family and its design. Each preset's
+vector unit has one lane per PE-array column, the rule of TPU v1, whose activation and
+pooling unit takes the 256 outputs of its 256-column array per cycle (Jouppi et al.,
+ISCA 2017). NVDLA's configurations are narrower: nv_full gives its PDP 8 elements per
+cycle and its SDP 16 (4 for an element-wise operand read from memory) beside 2,048
+8-bit MACs, nv_small 1 each beside 64 (``PDP_THROUGHPUT``, ``SDP_*_THROUGHPUT`` of
+NVDLA's hardware spec). ``vector_lanes`` is a knob of searched tiles."""
+
+VECTOR_LANES = (0, 1, 2, 4, 8, 16, 32, 64)
+"""Vector-unit widths a searched tile may take (0: no unit, pools and sums on the array)."""
+
+EDGES = ("live", "all")
+"""Which edges of a cell run: ``live`` (those that carry information) or ``all`` (every
+non-``none`` edge, the NAS-Bench-201 convention); see :mod:`.network`."""
 
 NETWORK_METRICS: tuple[Metric, ...] = (
     Metric("error", "%", "100 - top-1 accuracy at the problem's fidelity (validation split)"),
     Metric("accuracy", "%", "top-1 validation accuracy at the problem's fidelity"),
     Metric("mflops", "MFLOPs", "network FLOPs by the benchmark's counting convention"),
     Metric("mparams", "M", "network parameters (millions)"),
+)
+
+VECTOR_METRICS: tuple[Metric, ...] = (
+    Metric("energy_vector_pj", "pJ", "vector-unit arithmetic energy (pools and sums)"),
 )
 
 
@@ -116,11 +136,14 @@ class NasBench201Hardware(CostModel):
         hardware: A preset of :data:`HARDWARE_PRESETS` that fixes the tile, or None.
         energy_table: Energy/area table (default: the family's).
         cell: A fixed cell (index or cell string): only the tile is searched.
+        edges: ``live`` (cost only the edges that carry information) or ``all`` (every
+            non-``none`` edge, the NAS-Bench-201 convention).
     """
 
     name: ClassVar[str] = "nasbench201-hw"
-    version: ClassVar[str] = "1"
-    metrics: ClassVar[tuple[Metric, ...]] = NETWORK_METRICS + ACCELERATOR_METRICS
+    # 2: pools and sums on the vector unit; vector_lanes knob; the edges option.
+    version: ClassVar[str] = "2"
+    metrics: ClassVar[tuple[Metric, ...]] = NETWORK_METRICS + ACCELERATOR_METRICS + VECTOR_METRICS
 
     def __init__(
         self,
@@ -130,7 +153,10 @@ class NasBench201Hardware(CostModel):
         hardware: str | None = None,
         energy_table: str | None = None,
         cell: int | str | None = None,
+        edges: str = "live",
     ):
+        if edges not in EDGES:
+            raise UnknownNameError("nasbench201-hw edges", edges, EDGES)
         if cell is not None and hardware is not None:
             raise ConfigError("nasbench201-hw: fix the cell or the hardware, not both")
         self.figures = CellFigures(dataset, fidelity)
@@ -142,10 +168,11 @@ class NasBench201Hardware(CostModel):
                 raise ConfigError(f"nasbench201-hw: cell: {exc}") from None
         self.tile_model, self.fixed_tile = make_tile_model(accelerator, hardware, energy_table)
         self.dataset = dataset
-        self.coster = NetworkCoster([dataset], self.tile_model.table)
+        self.coster = NetworkCoster([dataset], self.tile_model.table, prune=edges == "live")
         params: list[Any] = edge_parameters() if self.fixed_cell is None else []
         if self.fixed_tile is None:
             params += list(self.tile_model.space.parameters)
+            params.append(Ordinal("vector_lanes", VECTOR_LANES))
         self._space = DesignSpace(params)
 
     @property
@@ -156,7 +183,7 @@ class NasBench201Hardware(CostModel):
     def parameter_groups(self) -> dict[str, list[str]]:
         groups = {"network": list(EDGE_KNOBS)} if self.fixed_cell is None else {}
         if self.fixed_tile is None:
-            groups["hardware"] = list(self.tile_model.space.names)
+            groups["hardware"] = [*self.tile_model.space.names, "vector_lanes"]
         return groups
 
     def tile(self, design: Mapping[str, Any]) -> Tile | str:

@@ -20,13 +20,19 @@ Two views of one network:
   node inputs and identities count nothing. Every non-``none`` edge is counted, live or
   not, as the benchmark's counter ran every module.
 * **Costing** (:func:`accelerator_layers`) lists what an accelerator runs: convs, the
-  average pools (as depthwise windows of one filter per channel), the node sums and
-  residual sums (as depthwise GEMMs summing their inputs) and the classifier. Batch norms
-  fold into the preceding conv's weights at inference and ReLUs run at the PE outputs,
-  so neither is a layer of its own. Edges that carry no information cost nothing: a
-  ``none`` edge, an edge from a node no path from the cell input reaches (its input is
-  the zero tensor) and an edge into a node from which no path leads to the cell output
-  (its result is discarded) are removed before costing, as a compiler would.
+  average pools, the node sums and residual sums, and the classifier. Pools and sums
+  run on the tile's vector unit (:func:`to_vector_op`, costed by
+  :mod:`dsegym.costmodels.accelerator.vector`) when it has one; on a tile without one
+  they run on the PE array as depthwise layers (pools as windows of one filter per
+  channel, sums as GEMMs summing their inputs). Batch norms fold into the preceding
+  conv's weights at inference and ReLUs run at the PE outputs, so neither is a layer of
+  its own. Which edges run is a choice (``prune``): by default edges that carry no
+  information cost nothing (a ``none`` edge, an edge from a node no path from the cell
+  input reaches, whose input is the zero tensor, and an edge into a node from which no
+  path leads to the cell output, whose result is discarded), as a compiler would remove
+  them; the benchmark's convention runs every non-``none`` edge, as the PyTorch
+  networks it measured did. (Those networks also multiply a ``none`` edge's input by
+  zero and add the result; neither convention costs that.)
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dsegym.costmodels.accelerator.layers import Layer
+from dsegym.costmodels.accelerator.vector import VectorOp
 from dsegym.costmodels.nas.cells import EDGES, OPS, Cell
 from dsegym.errors import UnknownNameError
 
@@ -259,10 +266,33 @@ def to_accelerator_layer(x: NetLayer) -> Layer | None:
     return None
 
 
-def accelerator_layers(cell: Cell, dataset: str) -> Counter[Layer]:
-    """The layers an accelerator runs for ``cell``'s pruned network, with multiplicities."""
-    layers = (to_accelerator_layer(x) for x in build_network(cell, dataset, prune=True))
+@functools.cache
+def to_vector_op(x: NetLayer) -> VectorOp | None:
+    """The vector-unit form of a pool or sum (``None`` for other modules)."""
+    span = (x.size_out - 1) * x.stride + x.kernel
+    if x.kind in ("avg_pool", "global_pool"):
+        name = f"{x.kind}{x.kernel}x{x.kernel}s{x.stride}_{x.c_in}_{x.size_out}"
+        return VectorOp(name, "pool", x.c_in, span, x.size_out, x.kernel)
+    if x.kind == "add":
+        return VectorOp(f"add{x.inputs}_{x.c_out}_{x.size_out}", "add", x.c_out, x.size_out,
+                        x.size_out, x.inputs)  # fmt: skip
+    return None
+
+
+def accelerator_layers(cell: Cell, dataset: str, prune: bool = True) -> Counter[Layer]:
+    """The layers an accelerator runs for ``cell``'s network, with multiplicities (pools
+    and sums in their PE-array form; :func:`vector_forms` maps them to the vector unit's).
+    """
+    layers = (to_accelerator_layer(x) for x in build_network(cell, dataset, prune=prune))
     return Counter(x for x in layers if x is not None)
+
+
+def _vocabulary_modules(dataset: str) -> list[NetLayer]:
+    modules = list(sum(_skeleton(dataset), ()))
+    for channels, size in _stages(dataset):
+        for part in CELL_PARTS:
+            modules += part_modules(part, channels, size)
+    return modules
 
 
 @functools.cache
@@ -270,12 +300,19 @@ def layer_vocabulary(dataset: str) -> tuple[Layer, ...]:
     """Every accelerator layer any cell's network can contain, in a fixed order: the
     cell-independent ones, then each cell part at each stage.
     """
-    modules = list(sum(_skeleton(dataset), ()))
-    for channels, size in _stages(dataset):
-        for part in CELL_PARTS:
-            modules += part_modules(part, channels, size)
-    layers = (to_accelerator_layer(x) for x in modules)
+    layers = (to_accelerator_layer(x) for x in _vocabulary_modules(dataset))
     return tuple(dict.fromkeys(x for x in layers if x is not None))
+
+
+@functools.cache
+def vector_forms(dataset: str) -> dict[Layer, VectorOp]:
+    """The vector-unit form of each pool and sum of :func:`layer_vocabulary`."""
+    forms = {}
+    for module in _vocabulary_modules(dataset):
+        layer, op = to_accelerator_layer(module), to_vector_op(module)
+        if layer is not None and op is not None:
+            forms[layer] = op
+    return forms
 
 
 @functools.cache

@@ -46,6 +46,7 @@ def nasbench201_hw(
     area_budget_mm2: Positive | None = None,
     energy_table: str | None = None,
     cell: int | str | None = None,
+    edges: Literal["live", "all"] = "live",
 ) -> Problem:
     """A NAS-Bench-201 cell (six edge ops) and the accelerator tile that runs its network:
     error from the benchmark (needs the ``nasbench201`` data set), latency, energy and
@@ -66,8 +67,11 @@ def nasbench201_hw(
         energy_table: Energy/area table (default: the family's).
         cell: Fix the network to this cell (NAS-Bench-201 index or cell string) and
             search the tile only.
+        edges: Which edges run: ``live`` (only those that carry information, as a
+            compiler would prune) or ``all`` (every non-``none`` edge, as the
+            benchmark's PyTorch networks ran).
     """
-    model = NasBench201Hardware(dataset, fidelity, accelerator, hardware, energy_table, cell)
+    model = NasBench201Hardware(dataset, fidelity, accelerator, hardware, energy_table, cell, edges)
     fixed = f" on the fixed {hardware} preset" if hardware else f" x {accelerator} tile"
     return Problem(
         name="nasbench201-hw",

@@ -219,8 +219,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "differs from ArchGym's setup: dsegym's analytical DRAM and Eyeriss-like models "
         "stand in for DRAMSys and Timeloop; the Bayesian optimiser is Optuna's TPE; the "
         "accelerator's targets are Eyeriss' own metrics on ResNet-18; the grids are smaller "
-        "than ArchGym's (sized for a shared 2-core machine) and the budget is 300 "
-        "evaluations per run, far fewer than ArchGym's 'unlimited samples'."
+        "than ArchGym's (sized for a shared 2-core machine) and the budget is "
+        f"{budget} evaluations per run, far fewer than ArchGym's 'unlimited samples'."
     )
     details, meeting = [], {}
     for problem, frame in table.groupby("problem"):
@@ -252,10 +252,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             "ArchGym's agent comparison on DRAMSys and Timeloop: with tuned hyperparameters "
             "and enough samples every family meets the target; no family dominates",
             verdict,
+            "AGREES when, on every problem, every agent's tuned setting meets the target in "
+            "at least half its seeds; PARTLY when on some problem at least half the agents "
+            "do; DIFFERS otherwise",
             "; ".join(details),
         )
     )
-    print(summary.write(out, started, opts.quick).read_text())
+    scale = (
+        f"{len(seeds)} seed(s), {budget} evaluations per run, {len(runs)} runs "
+        f"({len(agents)} agent entries x {len(PROBLEMS)} problems, with their settings)"
+    )
+    print(summary.write(out, started, opts, scale).read_text())
 
 
 if __name__ == "__main__":

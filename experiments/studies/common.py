@@ -20,15 +20,56 @@ from dsegym.errors import ConfigError
 from dsegym.experiments.analysis import load_evaluations
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
+from dsegym.experiments.report import write_report
+
+VERDICTS = ("AGREES", "PARTLY", "DIFFERS")
+"""The three verdicts every study uses, each judged by a rule stated beside it."""
 
 
 @dataclass(frozen=True)
 class StudyOptions:
-    """The options every study takes: ``[--quick] [--output DIR] [--workers N]``."""
+    """The options every study takes: ``[--quick] [--output DIR] [--workers N]``.
+
+    Attributes:
+        output: The results folder.
+        quick: Run the reduced version.
+        workers: Parallel runs under Ray.
+        runs_before: Runs already complete in ``output`` when the study started (they
+            are resumed, not re-run).
+    """
 
     output: Path
     quick: bool = False
     workers: int | None = None
+    runs_before: int = 0
+
+
+def completed_runs(folder: Path) -> int:
+    """How many runs under ``folder`` (sub-folders included) have finished."""
+    return sum(1 for _ in folder.rglob("runs/*.done.json")) if folder.is_dir() else 0
+
+
+def judge(measured: float, published: float, tolerance: float, neutral: float = 0.0) -> str:
+    """The verdict on one figure, judged on its effect (its distance from ``neutral``,
+    the value of no effect: 1.0 for a ratio, 0 for a reduction): AGREES when
+    ``measured`` is within ``tolerance`` x the published effect of ``published``; PARTLY
+    when it is not but lies on the same side of ``neutral`` (the direction holds);
+    DIFFERS when the direction differs (or the figure is missing).
+    """
+    if not np.isfinite(measured):
+        return "DIFFERS"
+    if abs(measured - published) <= tolerance * abs(published - neutral):
+        return "AGREES"
+    same_side = (measured - neutral) * (published - neutral) > 0
+    return "PARTLY" if same_side else "DIFFERS"
+
+
+def judge_rule(tolerance: float, direction: str, neutral: float = 0.0) -> str:
+    """The stated rule of :func:`judge`, for the summary."""
+    return (
+        f"AGREES when the effect (the figure minus {neutral:g}) is within {tolerance:.0%} of "
+        f"the published effect; PARTLY when outside it but {direction}; DIFFERS otherwise"
+    )
 
 
 def parse_study_args(argv: Sequence[str] | None, name: str, description: str) -> StudyOptions:
@@ -41,7 +82,8 @@ def parse_study_args(argv: Sequence[str] | None, name: str, description: str) ->
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers: must be at least 1 (got {args.workers})")
     default = Path("results") / (f"study-{name}" + ("-quick" if args.quick else ""))
-    return StudyOptions(output=args.output or default, quick=args.quick, workers=args.workers)
+    output = args.output or default
+    return StudyOptions(output, args.quick, args.workers, completed_runs(output))
 
 
 @dataclass
@@ -52,7 +94,8 @@ class FigureNote:
         path: The file, relative to the study's output folder.
         title: What it shows.
         reproduces: The published figure or claim it reproduces.
-        verdict: ``AGREES``, ``DIFFERS`` or ``PARTLY`` (and why, in ``detail``).
+        verdict: One of :data:`VERDICTS`.
+        rule: How the verdict is judged: what makes it AGREES, PARTLY and DIFFERS.
         detail: The measured numbers behind the verdict.
     """
 
@@ -60,7 +103,14 @@ class FigureNote:
     title: str
     reproduces: str
     verdict: str
+    rule: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} of {self.title!r}: use one of {VERDICTS}")
+        if not self.rule.strip():
+            raise ValueError(f"verdict of {self.title!r} needs its rule")
 
     def markdown(self) -> list[str]:
         image = f"![{self.title}]({self.path})" if self.path.endswith(".png") else ""
@@ -70,6 +120,7 @@ class FigureNote:
         lines += [
             f"- Reproduces: {self.reproduces}",
             f"- Verdict: **{self.verdict}**" + (f": {self.detail}" if self.detail else ""),
+            f"- Rule: {self.rule}",
             "",
         ]
         return lines
@@ -94,19 +145,63 @@ class Summary:
         self.figures.append(note)
         self.lines += note.markdown()
 
-    def write(self, out: Path, started: float, quick: bool) -> Path:
-        mode = "quick (reduced) version" if quick else "full version"
+    def write(
+        self,
+        out: Path,
+        started: float,
+        options: StudyOptions,
+        scale: str,
+        quick_is_full: bool = False,
+    ) -> Path:
+        """Writes ``summary.md`` and ``verdicts.json``.
+
+        Args:
+            out: The study's folder.
+            started: ``time.perf_counter()`` when the study started.
+            options: The study's options (quick or full, runs found on start).
+            scale: The seeds and evaluations (or samples) the figures rest on.
+            quick_is_full: The study has no reduced version (``--quick`` runs it whole).
+        """
+        elapsed = time.perf_counter() - started
+        if options.quick and quick_is_full:
+            mode = f"Quick version, the same as the full version: {scale}"
+        elif options.quick:
+            mode = (
+                f"**Quick (reduced) version: {scale}.** Its verdicts are not the "
+                "paper-level result: they rest on fewer seeds and evaluations than the full "
+                "version (run without `--quick`)"
+            )
+        else:
+            mode = f"Full version: {scale}"
+        reused = (
+            f" ({options.runs_before} runs were already complete in the output folder "
+            "and were not re-run)"
+            if options.runs_before
+            else ""
+        )
         header = [
             f"# {self.title}",
             "",
-            f"{mode}; this invocation took {time.perf_counter() - started:.0f} s on this "
-            "machine (runs already complete in the output folder are not re-run).",
+            f"{mode}. This invocation took {elapsed:.0f} s on this machine{reused}.",
+            "",
+            "Verdicts: AGREES, PARTLY or DIFFERS, each judged by the rule stated beside it.",
             "",
         ]
+        if (out / "report.html").is_file():
+            header += [
+                f"Run records: `runs/`; per-run tables and plots: `{RUNS_SUMMARY}`, `report.html`.",
+                "",
+            ]
         path = out / "summary.md"
         path.write_text("\n".join(header + self.lines).rstrip() + "\n")
         verdicts = [
-            {"figure": f.path, "reproduces": f.reproduces, "verdict": f.verdict}
+            {
+                "figure": f.path,
+                "reproduces": f.reproduces,
+                "verdict": f.verdict,
+                "rule": f.rule,
+                "detail": f.detail,
+            }
             for f in self.figures
         ]
         (out / "verdicts.json").write_text(json.dumps(verdicts, indent=2))
@@ -126,10 +221,18 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
     return "\n".join(rows)
 
 
+RUNS_SUMMARY = "runs_summary.md"
+"""The per-run report of a study's records (``summary.md`` is the study's own)."""
+
+
 def run_config(data: dict[str, Any], out: Path, workers: int | None) -> pd.DataFrame:
-    """Runs (or resumes) an experiment config given as a mapping; returns its records."""
+    """Runs (or resumes) an experiment config given as a mapping, with a progress bar,
+    and writes the records' report as ``dsegym run`` does (tables, plots,
+    ``report.html``; its Markdown as :data:`RUNS_SUMMARY`); returns the records.
+    """
     config = parse_config(data, source=f"study config {data.get('name', '?')!r}")
-    run_experiment(config, results_dir=out, workers=workers, resume=True, show_progress=False)
+    run_experiment(config, results_dir=out, workers=workers, resume=True, show_progress=True)
+    write_report(out).replace(out / RUNS_SUMMARY)
     return load_evaluations(out)
 
 

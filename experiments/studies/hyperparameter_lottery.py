@@ -146,12 +146,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             "ArchGym's hyperparameter-lottery figure for DRAMGym: every agent meets the "
             "target with some setting, and the spread across settings is wide",
             verdict,
+            "AGREES when every agent has a setting that meets the spec and at least half "
+            "the agents spread 2x or more between their worst and best settings; PARTLY "
+            "when at least half the agents have a setting that meets the spec; DIFFERS "
+            "otherwise",
             f"{int((meets > 0).sum())} of {len(table)} agents have a setting that meets the "
             f"spec (distance <= {THRESHOLD:g}); worst/best spread >= 2x for "
             f"{int(wide.sum())} of {len(table)} agents",
         )
     )
-    path = summary.write(out, started, opts.quick)
+    scale = (
+        f"{len(data['seeds'])} seed(s), {data['budget']} evaluations per run, "
+        f"{best['run_id'].nunique()} runs"
+    )
+    path = summary.write(out, started, opts, scale)
     print(path.read_text())
 
 

@@ -17,31 +17,44 @@ when none does, the one closest to the specs (smallest sum of relative excesses)
 reports spec satisfaction, accuracy lost and the latency/energy/area ratios
 (NAS-first / joint) beside NASAIC's published figures, as measured.
 
+    dsegym study run nasaic [--quick] [--output DIR] [--workers N]
     python -m dsegym.experiments.studies.nasaic [--config experiments/configs/nasaic.yaml]
-        [--output DIR] [--quick]
+        [--quick] [--output DIR] [--workers N]
 
-Writes ``nasaic_runs.csv``, ``nasaic_summary.csv`` and ``nasaic.md`` into ``DIR``
-(default ``results/nasaic``). ``--quick`` runs one seed, random search and a budget of
-150 (for tests). Needs the ``nasbench201`` data set.
+Writes the run records (``runs/``, with ``runs_summary.md``, ``report.html``, tables and
+plots, as ``dsegym run`` does), ``nasaic_runs.csv``, ``nasaic_summary.csv``,
+``nasaic_results.png``, ``nasaic.md``, ``summary.md`` and ``verdicts.json`` into ``DIR``
+(default ``results/study-nasaic``, or ``results/study-nasaic-quick``). ``--quick`` runs
+one seed, random search and a budget of 150. Needs the ``nasbench201`` data set.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from dsegym.costmodels.nas.nasaic import TASKS
 from dsegym.costmodels.nas.tables import accuracy
-from dsegym.costmodels.problem import Outcome, Problem
-from dsegym.costmodels.registry import make_problem
+from dsegym.errors import ConfigError
 from dsegym.experiments.config import AgentEntry, load_config
-from dsegym.experiments.runner import RunEvaluator
-from dsegym.search.registry import make_agent_for
+from dsegym.experiments.studies.common import (
+    FigureNote,
+    StudyOptions,
+    Summary,
+    judge,
+    judge_rule,
+    parse_study_args,
+    run_config,
+)
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "nasaic.yaml"
 PUBLISHED = {
@@ -63,75 +76,92 @@ def best_cells(tasks: list[str], fidelity: str = "12epoch") -> dict[str, int]:
     return {t: int(np.nanargmax(accuracy(TASKS[t], fidelity))) for t in tasks}
 
 
-def excess(outcome: Outcome, specs: dict[str, float]) -> float:
+@dataclass(frozen=True)
+class Candidate:
+    """One evaluated design: its metrics, and whether the model accepts it (within the
+    PE and bandwidth budgets; specs are judged apart).
+    """
+
+    metrics: dict[str, float]
+    valid: bool
+
+
+def excess(candidate: Candidate, specs: dict[str, float]) -> float:
     """Sum of relative spec excesses (0 when every spec is met)."""
-    metrics = outcome.evaluation.metrics
+    metrics = candidate.metrics
     return sum(max(0.0, metrics[m] / bound - 1.0) for m, bound in specs.items())
 
 
-def pick(history: list[Outcome], specs: dict[str, float]) -> Outcome | None:
+def pick(history: Sequence[Candidate], specs: dict[str, float]) -> Candidate | None:
     """The run's result: the most accurate design meeting every spec, else the closest.
 
     Designs the model rejects (over the PE or bandwidth budget) are never picked.
     """
-    valid = [o for o in history if o.evaluation.feasible]
+    valid = [c for c in history if c.valid]
     if not valid:
         return None
-    meeting = [o for o in valid if excess(o, specs) == 0.0]
+    meeting = [c for c in valid if excess(c, specs) == 0.0]
     if meeting:
-        return min(
-            meeting,
-            key=lambda o: (
-                o.evaluation.metrics["mean_error"],
-                o.evaluation.metrics["latency_cycles"],
-            ),
-        )
-    return min(valid, key=lambda o: (excess(o, specs), o.evaluation.metrics["mean_error"]))
+        return min(meeting, key=lambda c: (c.metrics["mean_error"], c.metrics["latency_cycles"]))
+    return min(valid, key=lambda c: (excess(c, specs), c.metrics["mean_error"]))
 
 
-def run_search(problem: Problem, agent: AgentEntry, seed: int, budget: int) -> list[Outcome]:
-    """One search; returns every outcome in evaluation order."""
-    evaluator = RunEvaluator(problem, budget)
-    make_agent_for(agent.name, problem, seed=seed, params=agent.params).run(evaluator)
-    return evaluator.history
-
-
-def run_study(
+def study_config(
     params: dict[str, Any], agents: list[AgentEntry], seeds: list[int], budget: int
-) -> pd.DataFrame:
-    """Both methods for every agent and seed: one row per run with its result."""
+) -> dict[str, Any]:
+    """The experiment both methods run: the ``nasaic`` problem with the best cells fixed
+    (``nas_first``) and with everything searched (``joint``), every agent and seed.
+    """
+    tasks = list(params.get("tasks", list(TASKS)))
+    return {
+        "name": "nasaic-study",
+        "budget": budget,
+        "seeds": seeds,
+        "problems": [
+            {
+                "name": "nasaic",
+                "label": "nas_first",
+                "params": {**params, "cells": best_cells(tasks)},
+            },
+            {"name": "nasaic", "label": "joint", "params": params},
+        ],
+        "agents": [a.model_dump(exclude_none=True) for a in agents],
+    }
+
+
+def run_table(records: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+    """One row per run with its result (see :func:`pick`), from the run records."""
     tasks = list(params.get("tasks", list(TASKS)))
     specs = {metric: float(params[key]) for key, metric in SPECS.items() if params.get(key)}
-    methods = {
-        "nas_first": make_problem("nasaic", {**params, "cells": best_cells(tasks)}),
-        "joint": make_problem("nasaic", params),
-    }
     rows = []
-    for agent in agents:
-        for seed in seeds:
-            for method, problem in methods.items():
-                history = run_search(problem, agent, seed, budget)
-                best = pick(history, specs)
-                row: dict[str, Any] = {
-                    "agent": agent.label or agent.name,
-                    "seed": seed,
-                    "method": method,
-                    "evaluations": len(history),
-                    "meets_specs": best is not None and excess(best, specs) == 0.0,
-                }
-                metrics = best.evaluation.metrics if best is not None else {}
-                row["mean_accuracy"] = 100.0 - metrics.get("mean_error", math.nan)
-                for t in tasks:
-                    row[f"{t}_accuracy"] = 100.0 - metrics.get(f"{t}_error", math.nan)
-                for key in ("latency_cycles", "energy_pj", "area_mm2", "subaccs"):
-                    row[key] = metrics.get(key, math.nan)
-                row["violated"] = (
-                    ", ".join(m for m, b in specs.items() if metrics.get(m, math.inf) > b)
-                    if best is not None
-                    else "no valid design"
-                )
-                rows.append(row)
-    return pd.DataFrame(rows)
+    charged = records[~records["cached"]]
+    for _, run in charged.groupby("run_id", sort=False):
+        first = run.iloc[0]
+        history = [
+            Candidate(m, f is not None and f[0] is not None and math.isfinite(f[0]))
+            for m, f in zip(run["metrics"], run["F"], strict=True)
+        ]
+        best = pick(history, specs)
+        row: dict[str, Any] = {
+            "agent": first["agent"],
+            "seed": int(first["seed"]),
+            "method": first["problem"],
+            "evaluations": len(run),
+            "meets_specs": best is not None and excess(best, specs) == 0.0,
+        }
+        metrics = best.metrics if best is not None else {}
+        row["mean_accuracy"] = 100.0 - metrics.get("mean_error", math.nan)
+        for t in tasks:
+            row[f"{t}_accuracy"] = 100.0 - metrics.get(f"{t}_error", math.nan)
+        for key in ("latency_cycles", "energy_pj", "area_mm2", "subaccs"):
+            row[key] = metrics.get(key, math.nan)
+        row["violated"] = (
+            ", ".join(m for m, b in specs.items() if metrics.get(m, math.inf) > b)
+            if best is not None
+            else "no valid design"
+        )
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values(["agent", "seed", "method"], kind="stable")
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
@@ -195,83 +225,101 @@ def to_markdown(
     return "\n".join(lines) + "\n"
 
 
+def plot(runs: pd.DataFrame, params: dict[str, Any], path: Path) -> None:
+    """Each run's result: latency against energy, one marker per method, specs as lines."""
+    fig = Figure(figsize=(6.4, 4.6))
+    ax = fig.subplots()
+    for (method, agent), group in runs.groupby(["method", "agent"], sort=True):
+        marker = "o" if method == "joint" else "x"
+        ax.scatter(group["latency_cycles"], group["energy_pj"], marker=marker,
+                   label=f"{method}, {agent}")  # fmt: skip
+    if params.get("latency_spec_cycles"):
+        ax.axvline(float(params["latency_spec_cycles"]), ls="--", c="grey", lw=1)
+    if params.get("energy_spec_pj"):
+        ax.axhline(float(params["energy_spec_pj"]), ls="--", c="grey", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("makespan (cycles)")
+    ax.set_ylabel("energy (pJ)")
+    ax.set_title("Each run's result (dashed: the specs)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def run_and_save(
-    config_path: Path, quick: bool, out: Path
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], int]:
-    """Runs the study of a config (reduced when ``quick``) and writes its CSV tables.
+    config_path: Path, options: StudyOptions
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], int, list[int]]:
+    """Runs (or resumes) the study of a config (reduced when quick) and writes its
+    records, tables and plot.
 
     Returns:
-        The per-run table, the summary, the ``nasaic`` problem's parameters and the budget.
+        The per-run table, the summary, the ``nasaic`` problem's parameters, the budget
+        and the seeds.
     """
     config = load_config(config_path)
     entry = next(p for p in config.problem_entries if p.name == "nasaic")
     agents, seeds, budget = config.agent_entries, config.seeds, config.budget
-    if quick:
+    if options.quick:
         agents, seeds, budget = [AgentEntry(name="random", label=None)], seeds[:1], QUICK_BUDGET
     params = dict(entry.params)
-    runs = run_study(params, agents, seeds, budget)
-    summary = summarise(runs)
+    out = options.output
     out.mkdir(parents=True, exist_ok=True)
+    records = run_config(study_config(params, agents, seeds, budget), out, options.workers)
+    runs = run_table(records, params)
+    summary = summarise(runs)
     runs.to_csv(out / "nasaic_runs.csv", index=False, float_format="%.6g")
     summary.to_csv(out / "nasaic_summary.csv", index=False, float_format="%.6g")
-    return runs, summary, params, budget
+    plot(runs, params, out / "nasaic_results.png")
+    return runs, summary, params, budget, seeds
 
 
-def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    parser.add_argument("--output", type=Path, default=Path("results/nasaic"))
-    parser.add_argument(
-        "--quick", action="store_true", help="one seed, random search, small budget"
-    )
-    args = parser.parse_args(argv)
-    runs, summary, params, budget = run_and_save(args.config, args.quick, args.output)
-    report = to_markdown(summary, runs, params, budget)
-    (args.output / "nasaic.md").write_text(report)
-    print(report)
-    return report
+RATIO_TOLERANCE = 0.5
+"""A ratio or reduction AGREES when its effect is within 50% of the published effect."""
 
 
-if __name__ == "__main__":
-    main()
+def _combined(verdicts: list[str]) -> str:
+    """One verdict over agents: AGREES if all agree, DIFFERS if all differ, else PARTLY."""
+    if set(verdicts) == {"AGREES"}:
+        return "AGREES"
+    return "DIFFERS" if set(verdicts) == {"DIFFERS"} else "PARTLY"
 
 
-def _direction_verdict(measured: float, published: float) -> str:
-    """AGREES within 2x of the published figure, PARTLY same direction, else DIFFERS."""
-    if not math.isfinite(measured) or measured <= 0:
-        return "DIFFERS"
-    return "AGREES" if 0.5 <= measured / published <= 2.0 else "PARTLY"
-
-
-def study_main(argv: list[str] | None = None) -> None:
-    """``dsegym study run nasaic [--quick] [--output DIR] [--workers N]``.
-
-    The searches run in this process (``--workers`` is accepted for a uniform command
-    line and noted in the summary); figures and verdicts go to ``summary.md`` and
-    ``verdicts.json`` beside the CSV tables.
+def main(argv: Sequence[str] | None = None) -> str:
+    """``dsegym study run nasaic [--quick] [--output DIR] [--workers N]`` (and
+    ``--config FILE`` when run as a module); returns the summary's text.
     """
-    import time
-
-    from dsegym.experiments.studies.common import FigureNote, Summary, parse_study_args
-
+    args = list(sys.argv[1:] if argv is None else argv)
+    config_path = DEFAULT_CONFIG
+    if "--config" in args:
+        at = args.index("--config")
+        if at + 1 >= len(args):
+            raise ConfigError("--config: give a config file")
+        config_path = Path(args.pop(at + 1))
+        args.pop(at)
     started = time.perf_counter()
-    options = parse_study_args(argv, "nasaic", __doc__.splitlines()[0])
+    options = parse_study_args(args, "nasaic", __doc__.splitlines()[0])
+    runs, summary, params, budget, seeds = run_and_save(config_path, options)
     out = options.output
-    runs, summary, params, budget = run_and_save(DEFAULT_CONFIG, options.quick, out)
+    nasaic_md = to_markdown(summary, runs, params, budget)
+    (out / "nasaic.md").write_text(nasaic_md)
     report = Summary("NASAIC on dsegym: NAS first, then hardware vs joint co-exploration")
-    report.text(to_markdown(summary, runs, params, budget).split("\n", 2)[2])
-    if options.workers not in (None, 1):
-        report.text(f"(`--workers {options.workers}` ignored: this study runs in-process.)")
-    met = bool(
-        (summary["joint_meets_specs"] > summary["nas_first_meets_specs"]).all()
-        and (summary["joint_meets_specs"] == 1.0).all()
-    )
+    report.text(nasaic_md.split("\n", 2)[2])
     report.figure(
         FigureNote(
-            "nasaic_summary.csv",
+            "nasaic_results.png",
             "Spec satisfaction",
             "NAS first violates the specs; joint co-exploration meets them",
-            "AGREES" if met else "DIFFERS",
+            "AGREES"
+            if (summary["joint_meets_specs"] == 1.0).all()
+            and (summary["nas_first_meets_specs"] < 1.0).all()
+            else "PARTLY"
+            if (summary["joint_meets_specs"] > summary["nas_first_meets_specs"]).any()
+            else "DIFFERS",
+            "AGREES when, for every agent, joint meets the specs in every seed and NAS-first "
+            "does not; PARTLY when joint meets them more often than NAS-first for some agent; "
+            "DIFFERS otherwise",
             "; ".join(
                 f"{s.agent}: NAS-first {s.nas_first_meets_specs:.0%}, joint "
                 f"{s.joint_meets_specs:.0%}"
@@ -280,35 +328,44 @@ def study_main(argv: list[str] | None = None) -> None:
         )
     )
     figures = [
-        ("latency_reduction_pct", "Latency reduction (%)", "17.77% lower latency"),
-        ("energy_ratio", "Energy ratio (NAS-first / joint)", "2.49x lower energy"),
-        ("area_ratio", "Area ratio (NAS-first / joint)", "2.32x lower area"),
-    ]
-    for column, title, claim in figures:
-        verdicts = {
-            _direction_verdict(
-                value - (1.0 if column.endswith("ratio") else 0.0),
-                PUBLISHED[column] - (1.0 if column.endswith("ratio") else 0.0),
+        ("latency_reduction_pct", "Latency reduction (%)", "17.77% lower latency", 0.0),
+        ("energy_ratio", "Energy ratio (NAS-first / joint)", "2.49x lower energy", 1.0),
+        ("area_ratio", "Area ratio (NAS-first / joint)", "2.32x lower area", 1.0),
+        ("accuracy_lost_pct", "Accuracy lost by joint co-exploration (points)",
+         "0.76% accuracy lost", 0.0),
+    ]  # fmt: skip
+    for column, title, claim, neutral in figures:
+        tolerance = 1.0 if column == "accuracy_lost_pct" else RATIO_TOLERANCE
+        verdicts = [judge(v, PUBLISHED[column], tolerance, neutral) for v in summary[column]]
+        direction = (
+            "joint loses accuracy" if neutral == 0.0 and column.startswith("accuracy")
+            else "joint is lower" if neutral == 0.0 else "the ratio is above 1"
+        )  # fmt: skip
+        pairs = zip(summary["agent"], summary[column], verdicts, strict=True)
+        report.figure(
+            FigureNote(
+                "nasaic_summary.csv",
+                title,
+                claim,
+                _combined(verdicts),
+                judge_rule(tolerance, direction, neutral)
+                + ", per agent; overall AGREES when every "
+                "agent agrees, DIFFERS when every agent differs, else PARTLY",
+                ", ".join(f"{a}: {v:.3g} ({w})" for a, v, w in pairs),
             )
-            for value in summary[column]
-        }
-        verdict = (
-            "AGREES"
-            if verdicts == {"AGREES"}
-            else ("DIFFERS" if verdicts == {"DIFFERS"} else "PARTLY")
         )
-        pairs = zip(summary["agent"], summary[column], strict=True)
-        detail = ", ".join(f"{a}: {v:.3g}" for a, v in pairs)
-        report.figure(FigureNote("nasaic_summary.csv", title, claim, verdict, detail))
-    lost = summary["accuracy_lost_pct"]
-    report.figure(
-        FigureNote(
-            "nasaic_summary.csv",
-            "Accuracy lost by joint co-exploration (points)",
-            "0.76% accuracy lost",
-            "AGREES" if (lost <= 2 * PUBLISHED["accuracy_lost_pct"]).all() else "DIFFERS",
-            ", ".join(f"{a}: {v:.2f}" for a, v in zip(summary["agent"], lost, strict=True))
-            + " (a verdict of AGREES needs at most twice the published loss)",
-        )
+    scale = (
+        f"{len(seeds)} seed(s), {budget} evaluations per run, "
+        f"{runs['agent'].nunique()} agent(s) x 2 methods = {len(runs)} runs"
     )
-    report.write(out, started, options.quick)
+    text = report.write(out, started, options, scale).read_text()
+    print(text)
+    return text
+
+
+study_main = main
+"""The registry's entry point (the same as :func:`main`)."""
+
+
+if __name__ == "__main__":
+    main()

@@ -24,13 +24,19 @@ def run_quick(name, tmp_path):
     out = tmp_path / name
     assert cli(["study", "run", name, "--quick", "--output", str(out)]) == 0
     summary = (out / "summary.md").read_text()
-    assert "quick (reduced) version" in summary
+    if name == "lut-conclusions":  # analytical: quick = full
+        assert "Quick version, the same as the full version" in summary
+    else:
+        assert "Quick (reduced) version" in summary
+        assert "not the paper-level result" in summary and "seed" in summary
+    assert "already complete" not in summary  # a first run resumes nothing
     verdicts = json.loads((out / "verdicts.json").read_text())
     assert verdicts, "every study states at least one verdict"
     for v in verdicts:
         assert v["verdict"] in VERDICTS and v["reproduces"]
         assert (out / v["figure"]).is_file()
         assert f"Verdict: **{v['verdict']}**" in summary
+        assert v["rule"] and f"Rule: {v['rule']}" in summary
     return out
 
 
@@ -108,6 +114,8 @@ def test_archgym_agents_study(tmp_path):
     assert table["tuned_fraction_met"].between(0, 1).all()
     runs = pd.read_csv(out / "runs_best.csv")
     assert len(runs) == 2 * 9  # 2 problems x 9 settings x 1 seed
+    summary = (out / "summary.md").read_text()
+    assert "40 evaluations per run" in summary and "300 evaluations" not in summary
 
 
 @pytest.mark.slow
@@ -139,6 +147,7 @@ def test_proxy_models_study(tmp_path):
 
 def test_nasaic_study(tmp_path):
     out = run_quick("nasaic", tmp_path)
+    assert (out / "report.html").is_file() and (out / "runs").is_dir()
     runs = pd.read_csv(out / "nasaic_runs.csv")
     assert set(runs["method"]) == {"nas_first", "joint"}
     summary = pd.read_csv(out / "nasaic_summary.csv")
@@ -154,3 +163,16 @@ def test_themis_scheduling_study(tmp_path):
     assert (asym["speedup"] >= 1 - 1e-9).all()
     assert (asym["speedup"] <= asym["ideal_bound"] + 1e-9).all()
     assert (out / "themis_sensitivity.csv").is_file()
+
+
+def test_judge_states_agrees_partly_differs_by_effect():
+    from dsegym.experiments.studies.common import judge, judge_rule
+
+    # Ratios: the effect is the distance from 1.
+    assert judge(2.0, 2.49, 0.5, neutral=1.0) == "AGREES"  # 1.0 vs 1.49: within 50%
+    assert judge(1.32, 2.32, 0.5, neutral=1.0) == "PARTLY"  # lower, but still a saving
+    assert judge(0.9, 2.32, 0.5, neutral=1.0) == "DIFFERS"  # the direction differs
+    assert judge(float("nan"), 2.32, 0.5, neutral=1.0) == "DIFFERS"
+    # Reductions: the effect is the value itself.
+    assert judge(10.95, 17.77, 0.5) == "AGREES" and judge(-3.0, 17.77, 0.5) == "DIFFERS"
+    assert "within 50%" in judge_rule(0.5, "the ratio is above 1", 1.0)

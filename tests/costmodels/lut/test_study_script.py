@@ -21,6 +21,7 @@ def test_study_writes_plot_and_tables(tmp_path, monkeypatch, capsys):
         "group_size_vs_adder_cost.csv",
     } <= names
     report = (out / "lut_conclusions.md").read_text()
-    assert report.count("AGREES") >= 4
-    assert "DISAGREES for integers" in report
-    assert "DISAGREES for integers" in capsys.readouterr().out
+    assert "DISAGREES" not in report  # the three words: AGREES, PARTLY, DIFFERS
+    assert report.count("| AGREES |") >= 4
+    assert "(3-5), integers | {'INT4': 2, 'INT8': 2} | PARTLY |" in report
+    assert "the factor cancels" in capsys.readouterr().out

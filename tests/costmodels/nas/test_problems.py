@@ -10,11 +10,12 @@ from dsegym.cli import main
 from dsegym.costmodels.accelerator.costing import cost_layers
 from dsegym.costmodels.accelerator.layers import LayerArrays
 from dsegym.costmodels.accelerator.model import EyerissLikeModel
+from dsegym.costmodels.accelerator.vector import cost_vector_ops
 from dsegym.costmodels.data import DataMissingError
 from dsegym.costmodels.nas import cell_design, cell_index
 from dsegym.costmodels.nas.cells import parse_cell
 from dsegym.costmodels.nas.model import HARDWARE_PRESETS
-from dsegym.costmodels.nas.network import accelerator_layers
+from dsegym.costmodels.nas.network import accelerator_layers, vector_forms
 from dsegym.costmodels.nas.tables import frame
 from dsegym.costmodels.registry import make_problem
 from dsegym.envs.multiagent import parallel_env
@@ -26,21 +27,50 @@ CELL_1 = (
 )
 
 
-def expanded(cell: str, dataset: str) -> list:
+def expanded(cell: str | tuple, dataset: str, mac_only: bool = False) -> list:
+    parsed = parse_cell(cell) if isinstance(cell, str) else cell
+    forms = vector_forms(dataset) if mac_only else {}
     return [
-        x for x, n in accelerator_layers(parse_cell(cell), dataset).items() for _ in range(int(n))
+        x
+        for x, n in accelerator_layers(parsed, dataset).items()
+        for _ in range(int(n))
+        if x not in forms
     ]
 
 
-def test_eyeriss_preset_equals_the_eyeriss_tile_on_the_network():
+def vector_part(cell: str | tuple, dataset: str, tile, table) -> dict[str, float]:
+    """The summed vector-unit costs of the network's pools and sums."""
+    parsed = parse_cell(cell) if isinstance(cell, str) else cell
+    forms = vector_forms(dataset)
+    ops = [forms[x] for x, n in accelerator_layers(parsed, dataset).items() if x in forms]
+    counts = np.array([n for x, n in accelerator_layers(parsed, dataset).items() if x in forms])
+    costs = cost_vector_ops([tile], ops, table)
+    return {k: float(v[0] @ counts) for k, v in costs.items()}
+
+
+def test_eyeriss_preset_equals_the_eyeriss_tile_and_its_vector_unit_on_the_network():
     problem = make_problem("nasbench201-hw", {"hardware": "eyeriss"})
     assert problem.space.names == list(cell_design(CELL_1))
     got = problem.evaluate(cell_design(CELL_1)).evaluation
     model = EyerissLikeModel("eyeriss-65nm")
-    direct = model.evaluate(HARDWARE_PRESETS["eyeriss"][1], expanded(CELL_1, "cifar10"))
+    preset = HARDWARE_PRESETS["eyeriss"][1]
+    direct = model.evaluate(preset, expanded(CELL_1, "cifar10", mac_only=True))
+    vector = vector_part(CELL_1, "cifar10", model.tile(preset), model.table)
     assert got.feasible and direct.feasible
+    for metric in ("latency_cycles", "energy_pj", "dram_words"):
+        want = direct.metrics[metric] + vector[metric]
+        assert got.metrics[metric] == pytest.approx(want, rel=1e-9), metric
+    assert got.metrics["energy_vector_pj"] == pytest.approx(vector["energy_vector_pj"])
+    # The tile's area includes its 14-lane vector unit.
+    lane = model.table.vector_lane_um2 + 16 * model.table.rf_um2_per_bit
+    assert got.metrics["area_mm2"] == pytest.approx(direct.metrics["area_mm2"])
+    bare_tile = model.evaluate({**preset, "vector_lanes": 0}, expanded(CELL_1, "cifar10"))
+    assert got.metrics["area_mm2"] - bare_tile.metrics["area_mm2"] == pytest.approx(14 * lane / 1e6)
+    # Without the vector unit, pools and sums are the tile model's depthwise layers.
+    bare = make_problem("nasbench201-hw", {"cell": CELL_1, "accelerator": "eyeriss"})
+    no_unit = bare.evaluate({**preset, "vector_lanes": 0}).evaluation
     for metric in ("latency_cycles", "energy_pj", "area_mm2", "utilisation", "dram_words"):
-        assert got.metrics[metric] == pytest.approx(direct.metrics[metric], rel=1e-9), metric
+        assert no_unit.metrics[metric] == pytest.approx(bare_tile.metrics[metric], rel=1e-9)
     table = frame("accuracy_12epoch.csv")
     assert got.metrics["accuracy"] == table.loc[1, "cifar10_valid"]
     assert got.metrics["error"] == pytest.approx(100 - table.loc[1, "cifar10_valid"])
@@ -48,7 +78,7 @@ def test_eyeriss_preset_equals_the_eyeriss_tile_on_the_network():
 
 def test_joint_space_batch_equals_single_and_hardware_matters():
     problem = make_problem("nasbench201-hw", {"dataset": "imagenet16-120"})
-    assert len(problem.space.names) == 6 + 10
+    assert len(problem.space.names) == 6 + 10 + 1  # cell, Eyeriss knobs, vector_lanes
     rng = np.random.default_rng(4)
     designs = [problem.space.sample(rng) for _ in range(25)]
     batch = problem.evaluate_batch(designs)
@@ -61,14 +91,13 @@ def test_joint_space_batch_equals_single_and_hardware_matters():
     design = feasible[0].design
     tile = problem.cost_model.tile(design)
     cell = tuple(design[k] for k in list(cell_design(CELL_1)))
-    layers = [
-        x for x, n in accelerator_layers(cell, "imagenet16-120").items() for _ in range(int(n))
-    ]
-    costs = cost_layers(
-        [tile], LayerArrays.from_layers(layers), problem.cost_model.tile_model.table
-    )
+    table = problem.cost_model.tile_model.table
+    with_unit = tile.vector_lanes > 0
+    layers = expanded(cell, "imagenet16-120", mac_only=with_unit)
+    costs = cost_layers([tile], LayerArrays.from_layers(layers), table)
+    vector = vector_part(cell, "imagenet16-120", tile, table) if with_unit else {"energy_pj": 0}
     assert feasible[0].evaluation.metrics["energy_pj"] == pytest.approx(
-        costs.values["energy_pj"][0].sum()
+        costs.values["energy_pj"][0].sum() + vector["energy_pj"]
     )
 
 
@@ -303,3 +332,16 @@ def test_fixed_cell_searches_the_tile_only():
 def test_nasaic_task_objective_needs_its_task():
     with pytest.raises(ConfigError, match="needs task 'imagenet16' in tasks"):
         make_problem("nasaic", {"tasks": ["cifar10"], "objectives": ["imagenet16_error"]})
+
+
+def test_edges_all_runs_dead_edges_that_live_prunes():
+    dead = "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"
+    live = make_problem("nasbench201-hw", {"hardware": "systolic"})
+    every = make_problem("nasbench201-hw", {"hardware": "systolic", "edges": "all"})
+    pruned, full = (p.evaluate(cell_design(dead)).evaluation for p in (live, every))
+    assert full.metrics["latency_cycles"] > pruned.metrics["latency_cycles"]
+    assert full.metrics["mflops"] == pruned.metrics["mflops"]  # counting is unchanged
+    same = [p.evaluate(cell_design(CELL_1)).evaluation.metrics for p in (live, every)]
+    assert same[0]["latency_cycles"] == same[1]["latency_cycles"]
+    with pytest.raises(ConfigError, match="edges"):
+        make_problem("nasbench201-hw", {"edges": "some"})

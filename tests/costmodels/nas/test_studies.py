@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import math
 from pathlib import Path
 from types import ModuleType
@@ -10,39 +10,28 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from dsegym.costmodels.base import Evaluation
-from dsegym.costmodels.problem import Outcome
-
-ROOT = Path(__file__).resolve().parents[3]
-
 
 def load(script: str) -> ModuleType:
-    path = ROOT / "experiments" / "studies" / script
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"dsegym.experiments.studies.{Path(script).stem}")
 
 
-def outcome(error: float, latency: float, energy: float, feasible: bool = True) -> Outcome:
+def candidate(nasaic: ModuleType, error: float, latency: float, energy: float, valid=True):
     metrics = {"mean_error": error, "latency_cycles": latency, "energy_pj": energy}
-    evaluation = Evaluation(metrics, feasible, () if feasible else ("over budget",))
-    return Outcome({}, evaluation, None, None, feasible)  # type: ignore[arg-type]
+    return nasaic.Candidate(metrics, valid)
 
 
 def test_pick_prefers_accuracy_among_designs_meeting_specs():
     nasaic = load("nasaic.py")
     specs = {"latency_cycles": 100.0, "energy_pj": 10.0}
     good, better, close, rejected = (
-        outcome(40, 90, 9),
-        outcome(30, 99, 10),
-        outcome(20, 110, 10),
-        outcome(10, 1, 1, feasible=False),
+        candidate(nasaic, 40, 90, 9),
+        candidate(nasaic, 30, 99, 10),
+        candidate(nasaic, 20, 110, 10),
+        candidate(nasaic, 10, 1, 1, valid=False),
     )
     assert nasaic.pick([good, better, close, rejected], specs) is better
     # None meets the specs: the closest (smallest relative excess) wins.
-    far = outcome(5, 300, 10)
+    far = candidate(nasaic, 5, 300, 10)
     assert nasaic.pick([far, close], specs) is close
     assert nasaic.excess(close, specs) == pytest.approx(0.1)
     assert nasaic.pick([rejected], specs) is None
@@ -60,6 +49,15 @@ def test_nasaic_study_quick_mode(tmp_path):
     summary = pd.read_csv(tmp_path / "nasaic_summary.csv")
     assert math.isfinite(summary.loc[0, "energy_ratio"])
     assert "17.77%" in report and "dsegym, random" in report
+    # Records, plots and report.html like every study; a first run resumes nothing.
+    for name in ("report.html", "runs_summary.md", "nasaic_results.png", "verdicts.json"):
+        assert (tmp_path / name).is_file(), name
+    assert len(list((tmp_path / "runs").glob("*.done.json"))) == 2
+    assert "already complete" not in report
+    assert "not the paper-level result" in report and "1 seed(s), 150 evaluations" in report
+    # A second invocation resumes both runs and says so.
+    again = load("nasaic.py").main(["--quick", "--output", str(tmp_path)])
+    assert "2 runs were already complete" in again
 
 
 @pytest.mark.slow
