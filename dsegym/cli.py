@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dsegym.errors import ConfigError, DsegymError, shorten
+from dsegym.front_cli import front_app
 
 app = typer.Typer(
     add_completion=False,
@@ -124,10 +125,16 @@ def _print_summary(results_dir: Path) -> None:
     summary = pd.read_csv(results_dir / "summary.csv")
     for problem, part in summary.groupby("problem", sort=True):
         measure = str(part["measure"].iloc[0]) if "measure" in part else "hypervolume"
-        table = Table(title=Text(f"{problem}: {_measure_title(measure)}"), title_justify="left")
+        scored = measure == "hypervolume" and _scored(part)
+        title = "means over seeds against the reference front" if scored else None
+        title = title or _measure_title(measure)
+        table = Table(title=Text(f"{problem}: {title}"), title_justify="left")
         table.add_column("agent", overflow="fold", max_width=28)
         table.add_column("runs", overflow="fold", max_width=22)
-        if measure == "hypervolume":
+        if scored:
+            for column in ("HV/ref", "recall", "anytime", "vs best", "vs random"):
+                table.add_column(column, no_wrap=True)
+        elif measure == "hypervolume":
             table.add_column("HV mean±std", no_wrap=True)
             if part.get("hv_ratio_mean", pd.Series(dtype=float)).notna().any():
                 table.add_column("HV/true", no_wrap=True)
@@ -138,7 +145,11 @@ def _print_summary(results_dir: Path) -> None:
         for _, row in part.iterrows():
             runs = str(row.get("notes") or row.get("runs"))
             cells = [str(row["agent"]), runs]
-            if measure == "hypervolume":
+            if scored:
+                cells += [_cell(row.get("ref_hv_ratio")), _cell(row.get("recall_exact"), 3)]
+                cells += [_cell(row.get("anytime"), 3)]
+                cells += [_mark(row.get("vs_best")), _mark(row.get("vs_random"))]
+            elif measure == "hypervolume":
                 cells.append(f"{_cell(row.get('hv_mean'))}±{_cell(row.get('hv_std'), 2)}")
                 if len(table.columns) == 5:
                     cells.append(_cell(row.get("hv_ratio_mean")))
@@ -148,6 +159,16 @@ def _print_summary(results_dir: Path) -> None:
                 cells.append(_cell(row.get("evals_to_best_mean"), 3))
             table.add_row(*(Text(c) for c in cells))
         console.print(table)
+
+
+def _scored(part: Any) -> bool:
+    """Whether the summary rows carry the scoreboard's indicators."""
+    return "ref_hv_ratio" in part and bool(part["ref_hv_ratio"].notna().any())
+
+
+def _mark(value: Any) -> str:
+    """``better (p=0.032)`` -> ``better``: the terminal table stays narrow."""
+    return str(value).split(" (", 1)[0] if isinstance(value, str) else "—"
 
 
 def _measure_title(measure: str) -> str:
@@ -178,6 +199,8 @@ def report_cmd(
     console.print(Text(f"report: {md}"))
     console.print(Text(f"interactive report: {results_dir / 'report.html'}"))
 
+
+app.add_typer(front_app, name="front")
 
 export_app = typer.Typer(
     no_args_is_help=True, help="Write a results folder in another tool's format."
