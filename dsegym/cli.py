@@ -115,8 +115,10 @@ def _cell(value: Any, digits: int = 4) -> str:
 def _print_summary(results_dir: Path) -> None:
     """One table per problem, narrow enough for an 80-column terminal, every figure whole.
 
-    Hypervolume problems show mean ± std over seeds, the ratio to the known front's and
-    the evaluations to reach 90% of the best run; best-value problems show the best
+    Problems scored against a reference front show the scoreboard (hypervolume ratio
+    in its box, exact recall, anytime area, rank-sum marks); other hypervolume problems
+    show mean ± std over seeds, the ratio to the known front's and the evaluations to
+    reach 90% of the best run; best-value problems show the best
     value and the evaluations to reach it. ``runs`` notes errors, runs stopped at the
     proposal limit and runs without a feasible design.
     """
@@ -130,7 +132,7 @@ def _print_summary(results_dir: Path) -> None:
         title = title or _measure_title(measure)
         table = Table(title=Text(f"{problem}: {title}"), title_justify="left")
         table.add_column("agent", overflow="fold", max_width=28)
-        table.add_column("runs", overflow="fold", max_width=22)
+        table.add_column("runs", overflow="fold", max_width=12 if scored else 22)
         if scored:
             for column in ("HV/ref", "recall", "anytime", "vs best", "vs random"):
                 table.add_column(column, no_wrap=True)
@@ -158,6 +160,8 @@ def _print_summary(results_dir: Path) -> None:
                 cells.append(f"{_cell(row.get('best_mean'))}±{_cell(row.get('best_std'), 2)}")
                 cells.append(_cell(row.get("evals_to_best_mean"), 3))
             table.add_row(*(Text(c) for c in cells))
+        if scored:
+            table.caption = Text("rank-sum marks; — = too few seeds to test (summary.md)")
         console.print(table)
 
 
@@ -167,8 +171,12 @@ def _scored(part: Any) -> bool:
 
 
 def _mark(value: Any) -> str:
-    """``better (p=0.032)`` -> ``better``: the terminal table stays narrow."""
-    return str(value).split(" (", 1)[0] if isinstance(value, str) else "—"
+    """``better (p=0.032)`` -> ``better``; untested (too few seeds) -> ``—``: the
+    terminal table stays narrow (``summary.md`` has the p-values and the reasons).
+    """
+    if not isinstance(value, str) or value.startswith("too few"):
+        return "—"
+    return value.split(" (", 1)[0]
 
 
 def _measure_title(measure: str) -> str:

@@ -1,0 +1,74 @@
+"""The scoreboard in a results folder, and the `dsegym front` commands."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from dsegym.cli import main
+from dsegym.experiments.reference_fronts import find_front
+from dsegym.indicators import INDICATORS
+
+
+def _ok(argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+
+
+def test_summary_leads_with_the_indicators(finished):
+    summary = pd.read_csv(finished.path / "summary.csv")
+    toy = summary[summary["problem"] == "toy-accelerator"]
+    assert list(toy.columns[:5]) == ["problem", "agent", "rank", "ref_hv_ratio", "recall_exact"]
+    assert sorted(toy["rank"]) == [1.0, 2.0]
+    assert toy["ref_hv_ratio"].between(0, 1).all()
+    runs = pd.read_csv(finished.path / "runs.csv")
+    scored = runs[runs["problem"] == "toy-accelerator"]
+    assert scored[list(INDICATORS)].notna().all().all()
+    facts = json.loads((finished.path / "scoreboard.json").read_text())
+    assert facts["problems"]["toy-accelerator"]["reference_front"] == "the problem's exact front"
+    assert "Friedman" in facts["note"] or facts["friedman_p"] is not None
+    md = (finished.path / "summary.md").read_text()
+    assert "Reference front: the problem's exact front." in md and "Per run:" in md
+    ecdf = pd.read_csv(finished.path / "anytime_ecdf.csv")
+    assert ecdf["fraction"].between(0, 1).all()
+    assert (ecdf.groupby(["problem", "agent"])["fraction"].diff().dropna() >= 0).all()
+
+
+def test_front_compute_and_list(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DSEGYM_FRONTS_DIR", str(tmp_path))
+    _ok(["front", "compute", "toy-accelerator", "-p", "objectives=[latency_cycles, area_mm2]"])
+    out = capsys.readouterr().out
+    assert "exact front" in out and "3,000 designs, 3,000 feasible" in out
+    found, _ = find_front("toy-accelerator", {}, "toy-accelerator", "1")
+    assert found is not None and found.kind == "exact"
+    _ok(["front", "list"])
+    listing = capsys.readouterr().out
+    assert "yours" in listing and "shipped" in listing  # the toy front and the systolic one
+
+
+def test_best_known_front_pools_recorded_runs(finished, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DSEGYM_FRONTS_DIR", str(tmp_path))
+    _ok(["front", "compute", "zdt1", "-p", "n_var=3", "--from", str(finished.path)])
+    assert "best-known front" in capsys.readouterr().out
+    front, _ = find_front("zdt1", {"n_var": 3}, "zdt", "1")
+    assert front is not None and front.kind == "best-known"
+    assert len(front.provenance["sources"]) == 4  # 2 agents x 2 seeds of zdt1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["front", "compute", "zdt1"], "cannot be enumerated"),
+        (["front", "compute", "zdt9"], "unknown problem 'zdt9'"),
+        (["front", "compute", "zdt1", "--from", "/nonexistent"], "not a results folder"),
+    ],
+)
+def test_front_mistakes_get_one_message(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DSEGYM_FRONTS_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = " ".join(capsys.readouterr().err.split())
+    assert exc.value.code == 2 and message in err and "Traceback" not in err
