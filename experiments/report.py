@@ -191,6 +191,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
         if any_png is not None:
             lines += [f"![anytime]({any_png.relative_to(results_dir)})", ""]
     lines += scoreboard_report.markdown_overall(tables, tables["facts"], plots)
+    scoreboard_report.write_pairwise(results_dir, tables)
     path = results_dir / "summary.md"
     path.write_text("\n".join(lines))
     write_html_report(results_dir)

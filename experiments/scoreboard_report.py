@@ -99,6 +99,46 @@ def markdown_problem(problem: str, tables: dict[str, Any], facts: dict[str, Any]
     return lines
 
 
+def write_pairwise(results_dir: Path, tables: dict[str, Any]) -> Path:
+    """``significance.csv``: per problem, Holm-corrected rank-sum p-values of every pair
+    of agents on ``ref_hv_ratio`` (long form: problem, agent, other, p).
+    """
+    runs = tables["runs"]
+    rows = []
+    for problem in tables["scores"]:
+        part = runs[(runs["problem"] == problem) & runs[scoreboard.PRIMARY].notna()]
+        if part["agent"].nunique() < 2:
+            continue
+        table = significance.pairwise(part[["agent", scoreboard.PRIMARY]], scoreboard.PRIMARY)
+        for agent in table.index:
+            for other in table.columns:
+                if agent != other:
+                    rows.append(
+                        {
+                            "problem": problem,
+                            "agent": agent,
+                            "other": other,
+                            "p_holm": float(table.loc[agent, other]),
+                        }
+                    )
+    path = results_dir / "significance.csv"
+    pd.DataFrame(rows, columns=["problem", "agent", "other", "p_holm"]).to_csv(path, index=False)
+    return path
+
+
+def friedman_text(facts: dict[str, Any]) -> str:
+    """One sentence: the Friedman test's p-value, or why there is none."""
+    p = facts.get("friedman_p")
+    if p is None:
+        return f"{facts.get('note') or 'No Friedman test'}."
+    verdict = "rejects" if p <= significance.ALPHA else "does not reject"
+    return (
+        f"Friedman test over problems: p = {p:.3g} ({verdict} equal ranks at alpha "
+        f"{significance.ALPHA}; the critical-difference diagram is meaningful only if it "
+        "rejects)."
+    )
+
+
 def markdown_overall(tables: dict[str, Any], facts: dict[str, Any], plots: Path) -> list[str]:
     """Anytime ECDF over all problems, mean ranks, Friedman and the CD diagram."""
     lines = ["## Across problems", ""]
@@ -108,10 +148,7 @@ def markdown_overall(tables: dict[str, Any], facts: dict[str, Any], plots: Path)
             {"agent": list(ranks), "mean rank (ref_hv_ratio)": list(ranks.values())}
         )
         lines += _md_table(frame) + [""]
-    if facts["friedman_p"] is not None:
-        lines += [f"Friedman test over problems: p = {facts['friedman_p']:.3g}.", ""]
-    if facts["note"]:
-        lines += [f"{facts['note']}.", ""]
+    lines += [friedman_text(facts), ""]
     across = scoreboard.across_problems(tables["runs"], tables["scores"])
     cd = significance.cd_diagram(across, plots / "critical_difference.png")
     if cd is not None:
@@ -171,9 +208,7 @@ def html_overall(facts: dict[str, Any]) -> str:
     if not ranks:
         return ""
     rows = "".join(f"<tr><td>{html.escape(a)}</td><td>{r:.3g}</td></tr>" for a, r in ranks.items())
-    p = facts.get("friedman_p")
-    text = f"Friedman test over problems: p = {p:.3g}. " if p is not None else ""
-    text += html.escape(facts.get("note") or "")
+    text = html.escape(friedman_text(facts))
     return (
         '<h2 id="across">Across problems</h2><table class="summary"><thead><tr><th>agent</th>'
         f"<th>mean rank (ref_hv_ratio)</th></tr></thead><tbody>{rows}</tbody></table>"

@@ -5,18 +5,19 @@ Per problem, on one final indicator per run (higher is better):
 * every pair of agents is compared by a two-sided Mann-Whitney rank-sum test
   (scikit-posthocs over SciPy), p-values Holm-corrected over all pairs
   (``significance.csv``);
-* each agent is marked ``better`` / ``worse`` / ``tied`` against the best agent (highest
-  median) and against ``random``: rank-sum tests of every agent against that control,
-  Holm-corrected within the family of the k-1 comparisons with it (many-to-one).
+* each agent is marked ``better`` / ``worse`` / ``tied`` against the best agent
+  (highest mean, the summary's rank 1) and against ``random``: rank-sum tests of every
+  agent against that control, Holm-corrected within the family of the k-1 comparisons
+  with it (many-to-one).
 
 A test is only run when it could reject at ``ALPHA``: with n1 and n2 runs the smallest
 two-sided p-value of the exact test is ``2 / C(n1 + n2, n1)``; when that, times the
 family size, exceeds ``ALPHA`` the mark says there are too few seeds.
 
 Across problems: agents are ranked per problem by their mean indicator (1 = best;
-ties share the mean rank); the mean ranks, a Friedman test (SciPy) and, when it
-rejects, the Nemenyi post-hoc test (scikit-posthocs) behind a critical-difference
-diagram. Friedman needs at least 3 agents and 2 problems.
+ties share the mean rank); the mean ranks, a Friedman test (SciPy) and the Nemenyi
+post-hoc test (scikit-posthocs) behind a critical-difference diagram (read it only
+where Friedman rejects). Friedman needs at least 3 agents and 2 problems.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def control_marks(values: pd.DataFrame, column: str, control: str) -> dict[str, 
         elif adjusted[a] > ALPHA:
             marks[a] = f"tied (p={adjusted[a]:.2g})"
         else:
-            better = np.median(groups[a]) > np.median(ref)
+            better = np.mean(groups[a]) > np.mean(ref)
             marks[a] = f"{'better' if better else 'worse'} (p={adjusted[a]:.2g})"
     return marks
 
@@ -100,8 +101,8 @@ def problem_marks(values: pd.DataFrame, column: str) -> pd.DataFrame:
     clean = values.dropna(subset=[column])
     if clean.empty:
         return pd.DataFrame(columns=["agent", "vs_best", "vs_random"])
-    medians = clean.groupby("agent")[column].median()
-    best = str(medians.idxmax())
+    means = clean.groupby("agent")[column].mean()
+    best = str(means.idxmax())  # the summary's rank 1
     vs_best = control_marks(clean, column, best)
     vs_best[best] = "(best)"
     vs_random = control_marks(clean, column, CONTROL)
