@@ -127,3 +127,7 @@ def test_shipped_fronts_match_todays_models():
         front = load_front(path)  # refuses a stale model version
         assert path.name == front.file_name
         assert front.kind == "exact" and front.provenance["designs_enumerated"] > 0
+        # golden: today's model gives every stored point again, to the bit
+        problem = make_problem(front.problem, front.params)
+        outcomes = problem.evaluate_batch(front.designs)
+        assert [o.F.tolist() for o in outcomes] == front.points.tolist()
