@@ -39,6 +39,10 @@ LEADING = [
     "vs_random",
 ]
 FACTS_FILE = "scoreboard.json"
+DECLARED = (
+    "the problem's declared front (exact for an enumerable space such as the toy "
+    "accelerator's; points of the analytic front for ZDT and DTLZ)"
+)
 SATURATION_MARGIN = 0.01  # legacy hypervolumes within 1% of each other count as saturated
 
 
@@ -77,7 +81,7 @@ def _reference(label: str, frame: pd.DataFrame, union: np.ndarray) -> ProblemSco
         problem, notes = None, [f"problem not rebuilt ({exc})"]
     front: np.ndarray | None = None
     if problem is not None and problem.known_front is not None:
-        front, source = np.asarray(problem.known_front, dtype=float), "the problem's exact front"
+        front, source = np.asarray(problem.known_front, dtype=float), DECLARED
     elif problem is not None:
         try:
             stored, notes = find_front(

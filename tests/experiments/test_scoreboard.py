@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from dsegym.cli import main
+from dsegym.experiments import scoreboard
 from dsegym.experiments.reference_fronts import find_front
 from dsegym.indicators import INDICATORS
 
@@ -28,10 +29,10 @@ def test_summary_leads_with_the_indicators(finished):
     scored = runs[runs["problem"] == "toy-accelerator"]
     assert scored[list(INDICATORS)].notna().all().all()
     facts = json.loads((finished.path / "scoreboard.json").read_text())
-    assert facts["problems"]["toy-accelerator"]["reference_front"] == "the problem's exact front"
+    assert facts["problems"]["toy-accelerator"]["reference_front"] == scoreboard.DECLARED
     assert "Friedman" in facts["note"] or facts["friedman_p"] is not None
     md = (finished.path / "summary.md").read_text()
-    assert "Reference front: the problem's exact front." in md and "Per run:" in md
+    assert f"Reference front: {scoreboard.DECLARED}." in md and "Per run:" in md
     ecdf = pd.read_csv(finished.path / "anytime_ecdf.csv")
     assert ecdf["fraction"].between(0, 1).all()
     assert (ecdf.groupby(["problem", "agent"])["fraction"].diff().dropna() >= 0).all()
@@ -72,3 +73,28 @@ def test_front_mistakes_get_one_message(argv, message, capsys, tmp_path, monkeyp
         main(argv)
     err = " ".join(capsys.readouterr().err.split())
     assert exc.value.code == 2 and message in err and "Traceback" not in err
+
+
+def _rows(feasible, G, status="finished", agent="a", seed=0):
+    return {
+        "problem": "p", "agent": agent, "seed": seed, "run_id": f"{agent}{seed}",
+        "F": [1.0, 2.0], "G": G, "feasible": feasible, "cached": False,
+        "design": {"x": G[0]}, "violations": [f"spec not met: x (got {G[0]})"],
+    }  # fmt: skip
+
+
+def test_warnings_for_no_feasible_design_and_early_stops():
+    df = pd.DataFrame([_rows(False, [3.0]), _rows(False, [0.5]), _rows(False, [9.0])])
+    summary = pd.DataFrame([{"problem": "p", "agent": "a"}])
+    finals = pd.DataFrame(
+        [
+            {"problem": "p", "agent": "a", "seed": 0, "status": "finished", "evaluations": 50},
+            {"problem": "p", "agent": "b", "seed": 0, "status": "proposal limit", "evaluations": 7},
+        ]
+    )
+    (early, none) = scoreboard.warnings(summary, finals, df, "p")
+    assert "1 runs stopped early" in early and "b seed 0 (proposal limit, 7 evaluations)" in early
+    assert none.startswith("no run found a feasible design")
+    # the closest design first: least total violation
+    assert none.index("{'x': 0.5}") < none.index("{'x': 3.0}")
+    assert "{'x': 9.0}" in none and "spec not met" in none
