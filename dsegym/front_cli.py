@@ -37,6 +37,9 @@ def compute_cmd(
         typer.Option(help="folder to write the front to (default: DSEGYM_FRONTS_DIR or cache)"),
     ] = None,
     chunk: Annotated[int, typer.Option(min=1, help="designs costed per vectorised call")] = 1000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="processes sharing the enumeration (1: this one)")
+    ] = 1,
 ) -> None:
     """Store the exact front of PROBLEM (every design costed), or a best-known one (--from)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -54,7 +57,11 @@ def compute_cmd(
         with Progress("enumerating", *columns, console=console, transient=True) as bar:
             task = bar.add_task("designs", total=None if size == float("inf") else int(size))
             front = front_compute.compute_exact(
-                problem, params, chunk=chunk, progress=lambda n: bar.update(task, completed=n)
+                problem,
+                params,
+                chunk=chunk,
+                workers=workers,
+                progress=lambda n: bar.update(task, completed=n),
             )
     path = save_front(front, output)
     facts = front.provenance

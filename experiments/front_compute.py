@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -59,10 +61,78 @@ def objective_arrays(
     return F, feasible
 
 
-def _chunks(problem: Problem, size: int) -> Iterator[list[dict[str, Any]]]:
-    designs = problem.space.grid(real_levels=1)
+def _chunks(problem: Problem, size: int, first: int, stop: int) -> Iterator[list[dict[str, Any]]]:
+    designs = itertools.islice(problem.space.grid(real_levels=1), first, stop)
     while batch := list(itertools.islice(designs, size)):
         yield batch
+
+
+Scan = tuple[np.ndarray, list[dict[str, Any]], int, int]
+
+
+def _scan(
+    problem: Problem, first: int, stop: int, chunk: int, progress: Progress | None = None
+) -> Scan:
+    """Designs ``first`` to ``stop`` (enumeration order): (front F, its designs, designs
+    costed, feasible designs).
+    """
+    front_F = np.empty((0, problem.n_objectives))
+    front_designs: list[dict[str, Any]] = []
+    done = feasible_count = 0
+    for designs in _chunks(problem, chunk, first, stop):
+        F, feasible = objective_arrays(problem, designs)
+        feasible_count += int(feasible.sum())
+        done += len(designs)
+        if feasible.any():
+            idx = np.flatnonzero(feasible)
+            front_F, front_designs = _merge(
+                front_F, front_designs, F[idx], [designs[i] for i in idx]
+            )
+        if progress is not None:
+            progress(done)
+    return front_F, front_designs, done, feasible_count
+
+
+def _merge(
+    F1: np.ndarray, d1: list[dict[str, Any]], F2: np.ndarray, d2: list[dict[str, Any]]
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """The non-dominated points of two fronts (ties kept) with their designs."""
+    pooled = np.vstack([F1, F2])
+    keep = nondominated_mask(pooled)
+    return pooled[keep], [d for d, k in zip(d1 + d2, keep, strict=True) if k]
+
+
+def _scan_slice(name: str, params: dict[str, Any], first: int, stop: int, chunk: int) -> Scan:
+    """A worker process's share: it rebuilds the problem from its name."""
+    return _scan(make_problem(name, params), first, stop, chunk)
+
+
+def _scan_parallel(
+    problem: Problem,
+    params: dict[str, Any],
+    chunk: int,
+    workers: int,
+    progress: Progress | None,
+) -> Scan:
+    """The space cut into ``workers`` contiguous slices, each scanned by a process."""
+    size = int(problem.space.size)
+    bounds = np.linspace(0, size, workers + 1).round().astype(int)
+    context = multiprocessing.get_context("spawn")  # no forked locks or Ray state
+    front_F = np.empty((0, problem.n_objectives))
+    front_designs: list[dict[str, Any]] = []
+    done = feasible_count = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        jobs = [
+            pool.submit(_scan_slice, problem.name, params, int(a), int(b), chunk)
+            for a, b in itertools.pairwise(bounds)
+        ]
+        for job in jobs:  # in slice order, so ties keep the first design enumerated
+            F, designs, n, feasible = job.result()
+            front_F, front_designs = _merge(front_F, front_designs, F, designs)
+            done, feasible_count = done + n, feasible_count + feasible
+            if progress is not None:
+                progress(done)
+    return front_F, front_designs, done, feasible_count
 
 
 def compute_exact(
@@ -71,6 +141,7 @@ def compute_exact(
     *,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ReferenceFront:
     """Enumerates the finite space of problem ``name`` and returns its exact front.
 
@@ -78,14 +149,16 @@ def compute_exact(
         name: A registered problem.
         params: Its parameters (defaults filled in for the record).
         chunk: Designs costed per vectorised call.
-        progress: Called with the number of designs costed after each chunk.
+        progress: Called with the number of designs costed so far.
+        workers: Processes sharing the enumeration (1: this process alone).
 
     Raises:
         ConfigError: if the space is not finite or larger than ``MAX_ENUMERATION``,
             or no design is feasible.
     """
     full = canonical_params(name, params)
-    return enumerate_front(make_problem(name, full), full, chunk=chunk, progress=progress)
+    problem = make_problem(name, full)
+    return enumerate_front(problem, full, chunk=chunk, progress=progress, workers=workers)
 
 
 def enumerate_front(
@@ -94,9 +167,11 @@ def enumerate_front(
     *,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ReferenceFront:
     """Costs every design of ``problem`` and returns its exact front (see
-    :func:`compute_exact`; ``params`` are recorded as the instance's parameters).
+    :func:`compute_exact`; ``params`` are recorded as the instance's parameters; with
+    ``workers > 1`` the problem must be the registered one, which workers rebuild).
 
     Raises:
         ConfigError: if the space is not finite, too large, or has no feasible design.
@@ -115,23 +190,14 @@ def enumerate_front(
             f"recorded runs with `dsegym front compute {name} --from RESULTS_DIR`"
         )
     start = time.perf_counter()
-    front_F = np.empty((0, problem.n_objectives))
-    front_designs: list[dict[str, Any]] = []
-    done = feasible_count = 0
-    for batch in _chunks(problem, chunk):
-        designs = batch
-        F, feasible = objective_arrays(problem, designs)
-        feasible_count += int(feasible.sum())
-        done += len(designs)
-        if feasible.any():
-            idx = np.flatnonzero(feasible)
-            pooled = np.vstack([front_F, F[idx]])
-            keep = nondominated_mask(pooled)
-            candidates = front_designs + [designs[i] for i in idx]
-            front_F = pooled[keep]
-            front_designs = [d for d, k in zip(candidates, keep, strict=True) if k]
-        if progress is not None:
-            progress(done)
+    if workers > 1:
+        front_F, front_designs, done, feasible_count = _scan_parallel(
+            problem, params, chunk, workers, progress
+        )
+    else:
+        front_F, front_designs, done, feasible_count = _scan(
+            problem, 0, int(space.size), chunk, progress
+        )
     if not front_designs:
         raise ConfigError(f"no design of problem {name!r} is feasible: it has no front")
     points, designs = _exact_values(problem, front_designs)
@@ -149,6 +215,7 @@ def enumerate_front(
             "designs_enumerated": done,
             "feasible_designs": feasible_count,
             "seconds": round(time.perf_counter() - start, 1),
+            "workers": workers,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "dsegym_version": __version__,
             "workload": problem.workload_name,

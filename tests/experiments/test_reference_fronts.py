@@ -80,6 +80,14 @@ def test_vectorised_accelerator_front_is_brute_force():
     assert _rows(front.points) == _rows(brute_force(problem))
 
 
+def test_parallel_enumeration_gives_the_serial_front():
+    serial = compute_exact("toy-accelerator", chunk=128)
+    parallel = compute_exact("toy-accelerator", chunk=128, workers=2)
+    assert parallel.points.tolist() == serial.points.tolist()
+    assert parallel.designs == serial.designs
+    assert parallel.provenance["designs_enumerated"] == 3000
+
+
 def test_real_spaces_are_refused():
     with pytest.raises(ConfigError, match="cannot be enumerated"):
         compute_exact("zdt1")
