@@ -128,12 +128,14 @@ def score_runs(
         if ps is None or ps.box.degenerate:
             continue
         scores[str(label)] = ps
+        own = finals.loc[finals["problem"] == label, "evaluations"]
+        problem_budget = int(own.max()) if len(own) else budget
         trajectories = {r: anytime.hv_trajectory(F, idx, ps.box) for r, (F, idx) in runs.items()}
         hits = anytime.run_hitting_times(trajectories, ps.box)
         for run_id, front in fronts.items():
             row: dict[str, Any] = {"run_id": run_id, **score(front, ps.box)}
             row["points_found"] = int(round(row["recall_exact"] * len(ps.box.front)))
-            row["anytime"] = anytime.anytime_area(hits[run_id], budget)
+            row["anytime"] = anytime.anytime_area(hits[run_id], problem_budget)
             extra.append(row)
             first = frame[frame["run_id"] == run_id].iloc[0]
             times_rows.append(
