@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scikit_posthocs as sp
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -63,6 +62,8 @@ def pairwise(values: pd.DataFrame, column: str) -> pd.DataFrame:
     agents = sorted(values["agent"].unique())
     if len(agents) < 2:
         return pd.DataFrame(index=agents, columns=agents, dtype=float)
+    import scikit_posthocs as sp  # imports pyplot: only when a test runs
+
     table: pd.DataFrame = sp.posthoc_mannwhitney(
         values, val_col=column, group_col="agent", p_adjust="holm"
     )
@@ -142,6 +143,8 @@ def across_problems(means: pd.DataFrame) -> dict[str, Any]:
         return out
     p = float(stats.friedmanchisquare(*[complete[c].to_numpy() for c in complete]).pvalue)
     out["friedman_p"] = p
+    import scikit_posthocs as sp  # imports pyplot: only when a test runs
+
     out["nemenyi"] = sp.posthoc_nemenyi_friedman(complete.to_numpy())
     out["nemenyi"].index = out["nemenyi"].columns = list(complete.columns)
     if p > ALPHA:
@@ -153,6 +156,8 @@ def cd_diagram(result: dict[str, Any], path: Path) -> Path | None:
     """A critical-difference diagram (scikit-posthocs) as PNG, when there is a test."""
     if result.get("nemenyi") is None or not len(result["mean_ranks"]):
         return None
+    import scikit_posthocs as sp  # imports pyplot: only when a diagram is drawn
+
     fig = Figure(figsize=(7.0, 0.6 + 0.35 * len(result["mean_ranks"])))
     ax = fig.subplots()
     sp.critical_difference_diagram(result["mean_ranks"], result["nemenyi"], ax=ax, alpha=ALPHA)
