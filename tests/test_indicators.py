@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dsegym.indicators import ReferenceBox, front_recall, log_flags, score
 
@@ -50,3 +52,25 @@ def test_a_run_without_a_feasible_design():
     s = score(np.empty((0, 2)), ReferenceBox.from_front(REFERENCE))
     assert s["ref_hv_ratio"] == 0.0 and s["recall_exact"] == 0.0
     assert math.isinf(s["igd_plus"]) and math.isinf(s["epsilon_additive"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    points=st.lists(
+        st.tuples(*[st.floats(0.5, 1e4, allow_nan=False) for _ in range(3)]),
+        min_size=2,
+        max_size=25,
+    ),
+    picks=st.lists(st.integers(0, 24), max_size=10),
+)
+def test_a_subset_of_the_reference_scores_what_it_holds(points, picks):
+    box = ReferenceBox.from_front(np.array(points))
+    ref = box.front
+    whole = score(ref, box)
+    assert whole["ref_hv_ratio"] == pytest.approx(1.0)
+    assert whole["recall_exact"] == 1.0 and whole["igd_plus"] == pytest.approx(0.0, abs=1e-12)
+    subset = np.unique(ref[[i % len(ref) for i in picks]], axis=0) if picks else ref[:0]
+    part = score(subset, box)
+    assert part["recall_exact"] == pytest.approx(len(subset) / len(ref))
+    assert 0.0 <= part["ref_hv_ratio"] <= 1.0 + 1e-12
+    assert part["recall_tol"] >= part["recall_exact"]
