@@ -117,9 +117,11 @@ def problem_section(
     colours: dict[str, str],
     scoreboard: dict[str, Any] | None = None,
     ecdf: pd.DataFrame | None = None,
+    runs: pd.DataFrame | None = None,
 ) -> tuple[str, int]:
     """One problem's part of the page; returns the HTML and its number of figures."""
     scoreboard, ecdf = scoreboard or {}, ecdf if ecdf is not None else pd.DataFrame()
+    runs = runs if runs is not None else pd.DataFrame()
     first = evals.iloc[0]
     objectives = list(first["objectives"])
     params = json.loads(first["problem_params"]) if "problem_params" in evals else {}
@@ -141,6 +143,7 @@ def problem_section(
         f'<p class="note">{html.escape("; ".join(facts))}</p>',
         scoreboard_report.html_notes(scoreboard, problem),
         summary_table(summary, problem),
+        scoreboard_report.html_runs(runs, problem),
         reference_block(ref),
     ]
     figures = []
@@ -195,6 +198,7 @@ def write_html_report(results_dir: Path) -> Path:
     colours = figs.agent_colours([str(a) for a in evals["agent"].unique()])
     scoreboard_facts = scoreboard_report.read_facts(results_dir)
     ecdf = scoreboard_report.read_ecdf(results_dir)
+    runs = _read_csv(results_dir / "runs.csv")
     problems = sorted(str(p) for p in evals["problem"].unique())
     sections, n_figures = [], 0
     for problem in problems:
@@ -207,6 +211,7 @@ def write_html_report(results_dir: Path) -> Path:
             colours,
             scoreboard_facts,
             ecdf,
+            runs,
         )
         sections.append(text)
         n_figures += n

@@ -202,6 +202,27 @@ def html_notes(facts: dict[str, Any], problem: str) -> str:
     return "\n".join(parts)
 
 
+def html_runs(runs: pd.DataFrame, problem: str) -> str:
+    """Each run's indicators (recall of the reference front included), folded away."""
+    if runs.empty or "problem" not in runs or scoreboard.PRIMARY not in runs:
+        return ""
+    part = runs[(runs["problem"] == problem) & runs[scoreboard.PRIMARY].notna()]
+    if part.empty:
+        return ""
+    cols = [c for c in RUN_COLUMNS if c in part]
+    part = part.sort_values(["agent", "seed"], kind="stable")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(
+        '<tr class="run">' + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+        for row in part[cols].itertuples(index=False)
+    )
+    return (
+        f"<details><summary>Per run ({len(part)} runs)</summary>"
+        f'<div class="wide"><table class="summary runs"><thead><tr class="run">{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table></div></details>"
+    )
+
+
 def html_overall(facts: dict[str, Any]) -> str:
     """Mean ranks and the Friedman test as HTML."""
     ranks = facts.get("mean_ranks") or {}

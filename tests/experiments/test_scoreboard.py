@@ -33,6 +33,8 @@ def test_summary_leads_with_the_indicators(finished):
     assert "Friedman" in facts["note"] or facts["friedman_p"] is not None
     md = (finished.path / "summary.md").read_text()
     assert f"Reference front: {scoreboard.DECLARED}." in md and "Per run:" in md
+    page = (finished.path / "report.html").read_text()
+    assert "Per run (4 runs)" in page and scoreboard.DECLARED in page  # toy and zdt1
     ecdf = pd.read_csv(finished.path / "anytime_ecdf.csv")
     assert ecdf["fraction"].between(0, 1).all()
     assert (ecdf.groupby(["problem", "agent"])["fraction"].diff().dropna() >= 0).all()
