@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dsegym.cli import main
+from dsegym.costmodels.registry import make_problem
 from dsegym.experiments import scoreboard
-from dsegym.experiments.reference_fronts import find_front
+from dsegym.experiments.reference_fronts import best_known, find_front, save_front
 from dsegym.indicators import INDICATORS
 
 
@@ -100,3 +102,28 @@ def test_warnings_for_no_feasible_design_and_early_stops():
     # the closest design first: least total violation
     assert none.index("{'x': 0.5}") < none.index("{'x': 3.0}")
     assert "{'x': 9.0}" in none and "spec not met" in none
+
+
+def _frame(problem, model):
+    row = {
+        "problem": problem, "problem_name": problem, "problem_params": {},
+        "objectives": make_problem(problem, {}).objective_labels,
+        "cost_model": model, "cost_model_version": "1",
+    }  # fmt: skip
+    return pd.DataFrame([row])
+
+
+def test_reports_pick_the_stored_front_of_the_instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("DSEGYM_FRONTS_DIR", str(tmp_path))
+    frame = _frame("accelerator-systolic", "accelerator-systolic")
+    ps = scoreboard._reference("sys", frame, np.array([[1.0, 1.0, 9.0]]))
+    assert ps is not None and ps.source.startswith("exact front") and len(ps.box.front) == 244
+    frame = _frame("dram-mo", "dram")
+    stored = best_known("dram-mo", {}, [np.array([[1.0, 2.0, 3.0]])], ["somewhere"])
+    save_front(stored)
+    ps = scoreboard._reference("dram", frame, np.array([[2.0, 1.0, 3.0]]))
+    assert ps is not None and "best-known" in ps.source and "pooled" in ps.source
+    assert sorted(map(tuple, ps.box.front.tolist())) == [(1.0, 2.0, 3.0), (2.0, 1.0, 3.0)]
+    older = frame.assign(cost_model_version="0")  # records of another model version
+    ps = scoreboard._reference("dram", older, np.array([[2.0, 1.0, 3.0]]))
+    assert ps is not None and ps.source.startswith("union of these runs")
