@@ -180,9 +180,21 @@ def save_front(front: ReferenceFront, folder: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / front.file_name
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(front.to_json(), indent=1) + "\n")
+    tmp.write_text(_dump(front.to_json()))
     os.replace(tmp, path)
     return path
+
+
+def _dump(data: dict[str, Any]) -> str:
+    """JSON with one line per field and one line per point or design (readable diffs)."""
+    fields = []
+    for key, value in data.items():
+        if key in ("points", "designs") and value:
+            rows = ",\n  ".join(json.dumps(v) for v in value)  # designs in parameter order
+            fields.append(f" {json.dumps(key)}: [\n  {rows}\n ]")
+        else:
+            fields.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def read_front(path: Path) -> ReferenceFront:
