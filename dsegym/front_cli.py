@@ -36,7 +36,7 @@ def compute_cmd(
         Path | None,
         typer.Option(help="folder to write the front to (default: DSEGYM_FRONTS_DIR or cache)"),
     ] = None,
-    chunk: Annotated[int, typer.Option(min=1, help="designs costed per vectorised call")] = 1000,
+    chunk: Annotated[int, typer.Option(min=1, help="designs costed per vectorised call")] = 500,
     workers: Annotated[
         int, typer.Option(min=1, help="processes sharing the enumeration (1: this one)")
     ] = 1,

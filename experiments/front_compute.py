@@ -31,7 +31,7 @@ from dsegym.pareto import nondominated_mask
 
 #: Spaces larger than this are not enumerated (a best-known front is built instead).
 MAX_ENUMERATION = 20_000_000
-CHUNK = 1000  # measured: the accelerator's arrays stay in cache around a thousand designs
+CHUNK = 500  # measured on accelerator-systolic: 500 designs beat 1,000 by ~30%, 2,000 by ~40%
 
 Progress = Callable[[int], None]
 
