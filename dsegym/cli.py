@@ -21,6 +21,7 @@ from rich.text import Text
 
 from dsegym import cli_tools
 from dsegym.errors import ConfigError, DsegymError, shorten
+from dsegym.front_cli import front_app
 from dsegym.yaml_input import safe_load
 
 app = typer.Typer(
@@ -136,8 +137,10 @@ def _cell(value: Any, digits: int = 4) -> str:
 def _print_summary(results_dir: Path) -> None:
     """One table per problem, narrow enough for an 80-column terminal, every figure whole.
 
-    Hypervolume problems show mean ± std over seeds, the ratio to the known front's and
-    the evaluations to reach 90% of the best run; best-value problems show the best
+    Problems scored against a reference front show the scoreboard (hypervolume ratio
+    in its box, exact recall, anytime area, rank-sum marks); other hypervolume problems
+    show mean ± std over seeds, the ratio to the known front's and the evaluations to
+    reach 90% of the best run; best-value problems show the best
     value and the evaluations to reach it. ``runs`` notes errors, runs stopped at the
     proposal limit and runs without a feasible design.
     """
@@ -148,10 +151,16 @@ def _print_summary(results_dir: Path) -> None:
     summary = read_csv(results_dir / "summary.csv")
     for problem, part in summary.groupby("problem", sort=True):
         measure = str(part["measure"].iloc[0]) if "measure" in part else "hypervolume"
-        table = Table(title=Text(f"{problem}: {_measure_title(measure)}"), title_justify="left")
+        scored = measure == "hypervolume" and _scored(part)
+        title = "means over seeds against the reference front" if scored else None
+        title = title or _measure_title(measure)
+        table = Table(title=Text(f"{problem}: {title}"), title_justify="left")
         table.add_column("agent", overflow="fold", max_width=28)
-        table.add_column("runs", overflow="fold", max_width=22)
-        if measure == "hypervolume":
+        table.add_column("runs", overflow="fold", max_width=12 if scored else 22)
+        if scored:
+            for column in ("HV/ref", "recall", "anytime", "vs best", "vs random"):
+                table.add_column(column, no_wrap=True)
+        elif measure == "hypervolume":
             table.add_column("HV mean±std", no_wrap=True)
             if part.get("hv_ratio_mean", pd.Series(dtype=float)).notna().any():
                 table.add_column("HV/true", no_wrap=True)
@@ -162,7 +171,11 @@ def _print_summary(results_dir: Path) -> None:
         for _, row in part.iterrows():
             runs = str(row.get("notes") or row.get("runs"))
             cells = [str(row["agent"]), runs]
-            if measure == "hypervolume":
+            if scored:
+                cells += [_cell(row.get("ref_hv_ratio")), _cell(row.get("recall_exact"), 3)]
+                cells += [_cell(row.get("anytime"), 3)]
+                cells += [_mark(row.get("vs_best")), _mark(row.get("vs_random"))]
+            elif measure == "hypervolume":
                 cells.append(f"{_cell(row.get('hv_mean'))}±{_cell(row.get('hv_std'), 2)}")
                 if len(table.columns) == 5:
                     cells.append(_cell(row.get("hv_ratio_mean")))
@@ -171,7 +184,23 @@ def _print_summary(results_dir: Path) -> None:
                 cells.append(f"{_cell(row.get('best_mean'))}±{_cell(row.get('best_std'), 2)}")
                 cells.append(_cell(row.get("evals_to_best_mean"), 3))
             table.add_row(*(Text(c) for c in cells))
+        if scored:
+            table.caption = Text("rank-sum marks; — = too few seeds to test (summary.md)")
         console.print(table)
+
+
+def _scored(part: Any) -> bool:
+    """Whether the summary rows carry the scoreboard's indicators."""
+    return "ref_hv_ratio" in part and bool(part["ref_hv_ratio"].notna().any())
+
+
+def _mark(value: Any) -> str:
+    """``better (p=0.032)`` -> ``better``; untested (too few seeds) -> ``—``: the
+    terminal table stays narrow (``summary.md`` has the p-values and the reasons).
+    """
+    if not isinstance(value, str) or value.startswith("too few"):
+        return "—"
+    return value.split(" (", 1)[0]
 
 
 def _measure_title(measure: str) -> str:
@@ -202,6 +231,8 @@ def report_cmd(
     console.print(Text(f"report: {md}"))
     console.print(Text(f"interactive report: {results_dir / 'report.html'}"))
 
+
+app.add_typer(front_app, name="front")
 
 export_app = typer.Typer(
     no_args_is_help=True, help="Write a results folder in another tool's format."

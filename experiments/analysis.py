@@ -24,6 +24,8 @@ import pandas as pd
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.escape import csv_safe
+from dsegym.experiments.scoreboard import FACTS_FILE, lead_summary, score_runs
+from dsegym.experiments.scoreboard import facts as scoreboard_facts
 from dsegym.experiments.storage import (
     EvaluationRecord,
     RunFields,
@@ -415,9 +417,14 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
     df = load_evaluations(results_dir)
     write_table(df, results_dir / "evaluations.parquet")
     refs = problem_references(df, scale) if len(df) else {}
-    write_json(results_dir / "reference_points.json", {k: v.to_dict() for k, v in refs.items()})
     statuses = run_statuses(results_dir)
     finals, histories, fronts = run_metrics(df, refs, statuses)
+    finals, scores, ecdf = score_runs(df, finals) if len(df) else (finals, {}, pd.DataFrame())
+    references = {k: v.to_dict() for k, v in refs.items()}
+    for k, ps in scores.items():
+        references.setdefault(k, {})["scoreboard"] = ps.to_dict()
+    write_json(results_dir / "reference_points.json", references)
+    csv_safe(ecdf).to_csv(results_dir / "anytime_ecdf.csv", index=False)
     csv_safe(finals).to_csv(results_dir / "runs.csv", index=False)
     csv_safe(histories).to_csv(results_dir / "hypervolume_history.csv", index=False)
     fronts_dir = results_dir / "fronts"
@@ -427,9 +434,12 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
         pd.DataFrame(front, columns=labels[run_id]).to_csv(
             fronts_dir / f"{run_id}.csv", index=False
         )
-    summary = summarise(finals, histories, refs)
+    summary, marks = lead_summary(summarise(finals, histories, refs), finals, scores)
     csv_safe(summary).to_csv(results_dir / "summary.csv", index=False)
-    return {
+    tables = {
+        "scores": scores,
+        "anytime": ecdf,
+        "marks": marks,
         "evaluations": df,
         "references": refs,
         "runs": finals,
@@ -437,3 +447,6 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
         "fronts": fronts,
         "summary": summary,
     }
+    tables["facts"] = scoreboard_facts(tables)
+    write_json(results_dir / FACTS_FILE, tables["facts"])
+    return tables

@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError, DsegymError
+from dsegym.experiments import anytime, scoreboard_report
 from dsegym.experiments import html_figures as figs
 from dsegym.experiments.escape import read_csv
 from dsegym.experiments.tidy import CONSTRAINT, columns, read_parquet
@@ -41,6 +42,7 @@ table.summary td:first-child, table.summary th:first-child { text-align: left; }
 .rule { background: #f8f8f8; border-left: 3px solid #888; padding: 0.4rem 0.8rem; }
 .note { color: #555; font-size: 0.9rem; }
 .wide { overflow-x: auto; }
+.warn { background: #fff4e0; border-left: 3px solid #e08a00; padding: 0.4rem 0.8rem; }
 """
 
 
@@ -114,8 +116,13 @@ def problem_section(
     history: pd.DataFrame,
     ref: dict[str, Any] | None,
     colours: dict[str, str],
+    scoreboard: dict[str, Any] | None = None,
+    ecdf: pd.DataFrame | None = None,
+    runs: pd.DataFrame | None = None,
 ) -> tuple[str, int]:
     """One problem's part of the page; returns the HTML and its number of figures."""
+    scoreboard, ecdf = scoreboard or {}, ecdf if ecdf is not None else pd.DataFrame()
+    runs = runs if runs is not None else pd.DataFrame()
     first = evals.iloc[0]
     objectives = list(first["objectives"])
     params = json.loads(first["problem_params"]) if "problem_params" in evals else {}
@@ -135,7 +142,9 @@ def problem_section(
     parts = [
         f'<h2 id="{anchor}">{html.escape(problem)}</h2>',
         f'<p class="note">{html.escape("; ".join(facts))}</p>',
+        scoreboard_report.html_notes(scoreboard, problem),
         summary_table(summary, problem),
+        scoreboard_report.html_runs(runs, problem),
         reference_block(ref),
     ]
     figures = []
@@ -152,6 +161,9 @@ def problem_section(
             figures.append(figs.hypervolume_figure(rows, colours))
         else:
             parts.append('<p class="note">No hypervolume history for this problem.</p>')
+        ecdf_fig = scoreboard_report.anytime_figure(ecdf, problem, colours)
+        if ecdf_fig is not None:
+            figures.append(ecdf_fig)
     parts += [_figure_html(f, f"{anchor}-fig{k}") for k, f in enumerate(figures)]
     return "\n".join(parts), len(figures)
 
@@ -185,6 +197,9 @@ def write_html_report(results_dir: Path) -> Path:
     ref_path = results_dir / "reference_points.json"
     refs = json.loads(ref_path.read_text()) if ref_path.is_file() else {}
     colours = figs.agent_colours([str(a) for a in evals["agent"].unique()])
+    scoreboard_facts = scoreboard_report.read_facts(results_dir)
+    ecdf = scoreboard_report.read_ecdf(results_dir)
+    runs = _read_csv(results_dir / "runs.csv")
     problems = sorted(str(p) for p in evals["problem"].unique())
     sections, n_figures = [], 0
     for problem in problems:
@@ -195,9 +210,17 @@ def write_html_report(results_dir: Path) -> Path:
             history,
             refs.get(problem),
             colours,
+            scoreboard_facts,
+            ecdf,
+            runs,
         )
         sections.append(text)
         n_figures += n
+    sections.append(scoreboard_report.html_overall(scoreboard_facts))
+    overall = scoreboard_report.anytime_figure(ecdf, anytime.AGGREGATE, colours)
+    if overall is not None:
+        sections.append(_figure_html(overall, "across-fig0"))
+        n_figures += 1
     nav = " ".join(f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in problems)
     title = f"dsegym results: {html.escape(results_dir.name)}"
     page = f"""<!DOCTYPE html>

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dsegym.errors import ConfigError
+from dsegym.experiments import scoreboard_report
 from dsegym.experiments.analysis import analyse
 from dsegym.experiments.escape import markdown_text
 from dsegym.experiments.html_report import write_html_report
@@ -169,6 +170,8 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
         "hypervolume any run of that problem reached (mean over the runs that got there; "
         "`reached_*` counts them).",
         "",
+        scoreboard_report.EXPLANATION,
+        "",
     ]
     for problem in sorted(summary["problem"].unique()):
         ref = tables["references"].get(problem)
@@ -177,6 +180,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
             lines += [f"Reference point rule: {ref.rule}.", ""]
         part = summary[summary["problem"] == problem].drop(columns=["problem"])
         lines += [_markdown_table(part.dropna(axis=1, how="all")), ""]
+        lines += scoreboard_report.markdown_problem(problem, tables, tables["facts"])
         runs = tables["runs"]
         lines += _run_notes(runs[runs["problem"] == problem])
         front_png = plot_fronts(problem, tables, plots)
@@ -185,6 +189,11 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
         hv_png = plot_hypervolume(problem, tables["histories"], plots)
         if hv_png is not None:
             lines += [f"![hypervolume]({hv_png.relative_to(results_dir)})", ""]
+        any_png = scoreboard_report.plot_anytime(tables["anytime"], problem, plots)
+        if any_png is not None:
+            lines += [f"![anytime]({any_png.relative_to(results_dir)})", ""]
+    lines += scoreboard_report.markdown_overall(tables, tables["facts"], plots)
+    scoreboard_report.write_pairwise(results_dir, tables)
     path = results_dir / "summary.md"
     path.write_text("\n".join(lines))
     write_html_report(results_dir)

@@ -140,6 +140,53 @@ class AcceleratorModel(CostModel):
             )
         return out
 
+    def metric_arrays(
+        self, designs: Sequence[Mapping[str, Any]], workload: Any = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Every metric of every design as arrays, and which designs are feasible.
+
+        The vectorised path of front enumeration (``dsegym front compute``): no
+        :class:`Evaluation` per design. Designs that describe no tile get NaN metrics.
+        """
+        tiles, costs = self.layer_costs(designs, workload)
+        ok = np.array([isinstance(t, Tile) for t in tiles], dtype=bool)
+        out = {m.name: np.full(len(tiles), np.nan) for m in self.metrics}
+        if costs is not None:
+            valid = metric_arrays(costs)
+            for name, values in valid.items():
+                out[name][ok] = values
+            fine = np.array([not p for p in costs.problems], dtype=bool)
+            ok[ok] = fine
+        return out, ok
+
+
+def metric_arrays(costs: LayerCosts) -> dict[str, np.ndarray]:
+    """Workload totals of every design at once (what :func:`summarise` gives per row).
+
+    For enumeration, where building one dict per design would dominate; totals may
+    differ from :func:`summarise`'s in the last bit (summation order), so callers that
+    need record-identical values re-evaluate the designs they keep.
+    """
+    v = costs.values
+    latency = v["latency_cycles"].sum(axis=1)
+    energy = v["energy_pj"].sum(axis=1)
+    dram = [v[k].sum(axis=1) for k in v if k.startswith("dram_") and k != "dram_words"]
+    out = {
+        "latency_cycles": latency,
+        "energy_pj": energy,
+        "area_mm2": np.asarray(costs.area_mm2, dtype=float),
+        "edp_pj_cycles": energy * latency,
+        "compute_cycles": v["compute_cycles"].sum(axis=1),
+        "stall_cycles": v["stall_cycles"].sum(axis=1),
+        "dram_words": np.sum(dram, axis=0) if dram else np.zeros(len(latency)),
+    }
+    for part in ENERGY_PARTS:
+        out[part] = v[part].sum(axis=1)
+    macs = v["macs"].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["utilisation"] = np.where(latency > 0, macs / (costs.pes * latency), 0.0)
+    return out
+
 
 def summarise(costs: LayerCosts, row: int) -> dict[str, float]:
     """Workload totals of one design from its per-layer costs."""

@@ -66,25 +66,31 @@ def test_one_section_per_problem_with_tables_and_rule(finished, page):
     for problem in PROBLEMS:
         assert f'<h2 id="p-{problem}">{problem}</h2>' in page
         assert refs[problem]["rule"] in page
-    assert page.count('<table class="summary">') == len(PROBLEMS)
-    assert page.count("<tr>") == len(summary) + len(PROBLEMS)  # rows plus one head each
+    ranks = json.loads((finished.path / "scoreboard.json").read_text())["mean_ranks"]
+    assert page.count('<table class="summary">') == len(PROBLEMS) + 1  # and the mean ranks
+    # rows plus one head each, and the mean-rank table (one row per agent, one head)
+    assert page.count("<tr>") == len(summary) + len(PROBLEMS) + len(ranks) + 1
 
 
 def test_figures_per_problem(page):
     specs = figure_specs(page)
     ids = [s[0] for s in specs]
     # 3 objectives: pairwise fronts, 3-D view, hypervolume; 2: fronts, hypervolume;
-    # 1: best design of each run, best value against evaluations
+    # 1: best design of each run, best value against evaluations; then the anytime
+    # ECDF of each multi-objective problem and of all of them pooled
     assert ids == [  # problems in alphabetical order
         "p-separable-discrete-fig0",
         "p-separable-discrete-fig1",
         "p-toy-accelerator-fig0",
         "p-toy-accelerator-fig1",
         "p-toy-accelerator-fig2",
+        "p-toy-accelerator-fig3",
         "p-toy-accelerator-1obj-fig0",
         "p-toy-accelerator-1obj-fig1",
         "p-zdt1-fig0",
         "p-zdt1-fig1",
+        "p-zdt1-fig2",
+        "across-fig0",
     ]
     assert f'data-figures="{len(specs)}"' in page
     kinds = {i: {t["type"] for t in traces} for i, traces, _ in specs}

@@ -43,10 +43,15 @@ def test_report_files(results):
         "reference_points.json",
         "config.yaml",
         "report.html",
+        "anytime_ecdf.csv",
+        "scoreboard.json",
     ):
         assert (results / name).is_file(), name
     pngs = sorted(p.name for p in (results / "plots").glob("*.png"))
     assert pngs == [
+        "anytime_all_problems.png",
+        "anytime_toy-accelerator.png",
+        "anytime_zdt1.png",
         "front_toy-accelerator.png",
         "front_zdt1.png",
         "hypervolume_toy-accelerator.png",
