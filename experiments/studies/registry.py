@@ -22,6 +22,7 @@ STUDIES: dict[str, str] = {
     "marl-dse": "dsegym.experiments.studies.marl_dse:main",
     "proxy-models": "dsegym.experiments.studies.proxy_models:main",
     "nasaic": "dsegym.experiments.studies.nasaic:study_main",
+    "nas-fewshot-latency": "dsegym.experiments.studies.nas_fewshot_latency:main",
 }
 
 
