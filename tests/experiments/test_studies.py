@@ -143,3 +143,12 @@ def test_nasaic_study(tmp_path):
     assert set(runs["method"]) == {"nas_first", "joint"}
     summary = pd.read_csv(out / "nasaic_summary.csv")
     assert finite(summary["latency_reduction_pct"]) and finite(summary["energy_ratio"])
+
+
+def test_nas_fewshot_latency_study(tmp_path):
+    out = run_quick("nas-fewshot-latency", tmp_path)
+    by_k = pd.read_csv(out / "fewshot_by_k.csv")
+    assert set(by_k["K"]) == {0, 3, 10}
+    assert by_k["mean"].between(-1, 1).all()
+    draws = pd.read_csv(out / "fewshot_draws.csv")
+    assert len(draws) == 5 * 2 * 2 and finite(draws["spearman"])
