@@ -147,13 +147,18 @@ def _check(folder: Path, dataset: Dataset) -> None:
             )
 
 
-def install(name: str, source: str, root: Path | None = None) -> Path:
+def install(
+    name: str, source: str | None, root: Path | None = None, from_sources: Path | None = None
+) -> Path:
     """Installs data set ``name`` from ``source`` into ``root`` (default: the user cache).
 
     Args:
         name: Catalogued data set name.
-        source: Local folder or archive, or an http(s) URL (see the module docstring).
+        source: Local folder or archive, or an http(s) URL (see the module docstring);
+            None with ``from_sources``.
         root: Data directory to install into.
+        from_sources: Build the files from the original public files in this folder
+            instead (:mod:`~dsegym.costmodels.data.nasbench201_sources`).
 
     Returns:
         The installed data set's folder.
@@ -172,7 +177,13 @@ def install(name: str, source: str, root: Path | None = None) -> Path:
     except OSError as exc:
         raise ConfigError(f"data directory {str(root)!r} cannot be written: {exc}") from None
     try:
-        if source.startswith(("http://", "https://")):
+        if from_sources is not None:
+            from dsegym.costmodels.data.nasbench201_sources import build_dataset
+
+            folder = build_dataset(name, from_sources.expanduser(), staging / "built")
+        elif source is None:
+            raise ConfigError("SOURCE: give a folder, archive or URL, or --from-sources DIR")
+        elif source.startswith(("http://", "https://")):
             folder = _stage_from_url(source, dataset, staging)
         else:
             path = Path(source).expanduser()
