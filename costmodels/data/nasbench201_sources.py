@@ -239,6 +239,8 @@ def numbers_from_torch_list(data: bytes, where: str) -> list[float]:
             names = [n for n in archive.namelist() if n.endswith("/data.pkl")]
             if len(names) != 1:
                 raise DataCorruptError(f"{where}: no single data.pkl in the torch archive")
+            if archive.getinfo(names[0]).file_size > MAX_SOURCE_BYTES:
+                raise DataCorruptError(f"{where}: data.pkl unpacks to more than the original")
             payload = archive.read(names[0])
     except zipfile.BadZipFile as exc:
         raise DataCorruptError(f"{where}: not a torch zip archive ({exc})") from None
