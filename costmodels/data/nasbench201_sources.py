@@ -75,112 +75,66 @@ ACCURACY_200 = SourceFile(
     "01f0f4ac3ccf98081839c9ec89b0c655fbd8301e",
     "5dcbbcd56812a9f62164a376bc7df4082ab3af612082b6d26a845930e6eb8641",
 )
-# device -> (git blob, sha256) of HELP's data/nasbench201/latency/<device>.pt
-_LATENCY = {
-    "1080ti_1": (
-        "52bd10e91d907ad515f364e8dae2efa2a228f8a5",
-        "4028f52b2c2441da126932e3827ae11a7f76d39818c4374c1b9ab9df236e23f4",
-    ),
-    "1080ti_256": (
-        "e5f5029e8dc4aa01f2d3adb0673fc8d7a51cbc74",
-        "435af0ccfab01f5dc55dc9f2e8b90ca37b396b2656e327bba5ee0b6eb9c24464",
-    ),
-    "1080ti_32": (
-        "2f14064f6e5696498adce7c29725788e712e7fa1",
-        "affce4fcdcf6f28622365995ef2ec018bb07d448add59f80633c0978c393cdea",
-    ),
-    "2080ti_1": (
-        "7792f4340e97950df919bf1951217148db3b9235",
-        "38cf0e8f698abf8696c69b41a358fe9ddedf5d54cb1ae6f85b04dd8a8f89a1b3",
-    ),
-    "2080ti_256": (
-        "a00d4f58fabb50af023b6c8df7287c3ccfbe126c",
-        "daee655c44c46955d8318ddf0fa39254e70bab1ae723a6abc53d7b7e4e1561ae",
-    ),
-    "2080ti_32": (
-        "14dcfa57b2a24a704d0393a52a085a5be6bf604e",
-        "ebc603ad325850663fc56c8e0fde52fadea28e585a8405864baa20f986eaf29d",
-    ),
-    "essential_ph_1": (
-        "843c0a1861b21ef1fd8bcd3994ea1144bf024378",
-        "a97165c8669a216b9ca046041c83a07352bd07f2a42e2d8fea8b51e7ddbcabf0",
-    ),
-    "gold_6226": (
-        "69d2d025deefe20b4d70e17eaee713d985403915",
-        "6a00f63d14f67f8007ec04519f638a90aa6ed5357cf5c0e60c391df37f186c99",
-    ),
-    "gold_6240": (
-        "8117b118eb0b2552b4ab73583cbe1bd51629db6c",
-        "ac6dd41f183de69bba21dec3954ac73333b7dec871e0defbcce0572d82536890",
-    ),
-    "pixel2": (
-        "817490dbe8e8d90d78beae817a9273aea8d98e11",
-        "051845ddefc2bc138f21e2217f6c7827fe280c78375cbfb4b5bd252a888cb950",
-    ),
-    "pixel3": (
-        "4fcad612d7764b1d3871973260c7784669db59c5",
-        "cf1387da12e06b1d4541ce85f3ca4869d551084e09daf4acf024b6e21a80d465",
-    ),
-    "raspi4": (
-        "246260886d71b50a57eb6f537e2af82eadc314a1",
-        "2fae425c50bcaef7aacc5391244cd0af98bfc7fba689a8741e461cb18192f57c",
-    ),
-    "samsung_a50": (
-        "28ab81a7e36324b10baee8fe1b7d64123f77c3e5",
-        "0872cb4ec8ecc7ea1b3bd8c98dd705f2d0f6e4940f3af833b313e484de39b155",
-    ),
-    "samsung_s7": (
-        "9b47107d235ccc54fd03ab637286ecd12b70e020",
-        "dbae32364b882022adb044b2aa1af77b66f43a180930d9be4d4c13532429f0ea",
-    ),
-    "silver_4114": (
-        "0a74afd5df17516fcb920290bd6610037c43f1cc",
-        "0cce9dc9ba62ad81c21275298a88cb0e4534db6474a878f089df0abb13293421",
-    ),
-    "silver_4210r": (
-        "ffa578ee51ff3bad4a97c4f9546dcd1daa580bf0",
-        "f976049bda39abde94b8f8cac90140cb78a5069fc145c462d6d6bc2f8450727a",
-    ),
-    "titan_rtx_1": (
-        "4c6e52f52132eb0e66897395d4c41317df647320",
-        "a854dac331e2a37d7dcd6ee1f63d1bc6d73ead3aeb0a86f803f45ea1b294859e",
-    ),
-    "titan_rtx_256": (
-        "0b4badc811ac8311388ff82697056c021aeada29",
-        "cff1fba40b1743d3716cfb74c86ac2463d0682c146f356fa9095ac0d02dfb2a5",
-    ),
-    "titan_rtx_32": (
-        "30c4540fe97da01af492c7f0b8c502f3a7f7e1dd",
-        "1258bee5501fe191530b9898a4f55a122ab30beec9c6ea74598c47a0173babed",
-    ),
-    "titanx_1": (
-        "f9a96323941f9ce5f9d2881d20c0e3fe8952f358",
-        "3461cc686263bd0ce4d4cd915bfc2fe067deb139cc68da387741bd6443434cb0",
-    ),
-    "titanx_256": (
-        "e2602803def079f51f03eb4648913869931bfdb8",
-        "04ddb80719515687bd3d722235cd5da821b50bd453a9e580b1e9d321dfb92941",
-    ),
-    "titanx_32": (
-        "3d3ac2594cc0beaf090d6aba798fd78307f40d6c",
-        "9c4ca69131e34451fb1e104caa47efbe12ffec3cc47bf051613674d7af044ff2",
-    ),
-    "titanxp_1": (
-        "a3125e1583e85e0b2fdfc45d754e2f018e721646",
-        "935aa0041c6592bed90f2f94ff3b4d40e892c066467864b704e6583682a57b20",
-    ),
-    "titanxp_256": (
-        "a647c8c880882b28caec59dbf6c3b9974ceaece7",
-        "9f03206bc62b0dcfc882820de07f55dc1fb7f43f57dfc977e4f0f4b019cb5041",
-    ),
-    "titanxp_32": (
-        "f0e826c7dda09ff5a2e2006ba9c1763016e895e5",
-        "4b6db63c7a9fb55177aa2649d70031dd86d2ed1609467ef5803dc1089a73cb1b",
-    ),
+# HELP's data/nasbench201/latency/<device>.pt: git blob id and sha256 per device
+_LATENCY_BLOB = {
+    "1080ti_1": "52bd10e91d907ad515f364e8dae2efa2a228f8a5",
+    "1080ti_256": "e5f5029e8dc4aa01f2d3adb0673fc8d7a51cbc74",
+    "1080ti_32": "2f14064f6e5696498adce7c29725788e712e7fa1",
+    "2080ti_1": "7792f4340e97950df919bf1951217148db3b9235",
+    "2080ti_256": "a00d4f58fabb50af023b6c8df7287c3ccfbe126c",
+    "2080ti_32": "14dcfa57b2a24a704d0393a52a085a5be6bf604e",
+    "essential_ph_1": "843c0a1861b21ef1fd8bcd3994ea1144bf024378",
+    "gold_6226": "69d2d025deefe20b4d70e17eaee713d985403915",
+    "gold_6240": "8117b118eb0b2552b4ab73583cbe1bd51629db6c",
+    "pixel2": "817490dbe8e8d90d78beae817a9273aea8d98e11",
+    "pixel3": "4fcad612d7764b1d3871973260c7784669db59c5",
+    "raspi4": "246260886d71b50a57eb6f537e2af82eadc314a1",
+    "samsung_a50": "28ab81a7e36324b10baee8fe1b7d64123f77c3e5",
+    "samsung_s7": "9b47107d235ccc54fd03ab637286ecd12b70e020",
+    "silver_4114": "0a74afd5df17516fcb920290bd6610037c43f1cc",
+    "silver_4210r": "ffa578ee51ff3bad4a97c4f9546dcd1daa580bf0",
+    "titan_rtx_1": "4c6e52f52132eb0e66897395d4c41317df647320",
+    "titan_rtx_256": "0b4badc811ac8311388ff82697056c021aeada29",
+    "titan_rtx_32": "30c4540fe97da01af492c7f0b8c502f3a7f7e1dd",
+    "titanx_1": "f9a96323941f9ce5f9d2881d20c0e3fe8952f358",
+    "titanx_256": "e2602803def079f51f03eb4648913869931bfdb8",
+    "titanx_32": "3d3ac2594cc0beaf090d6aba798fd78307f40d6c",
+    "titanxp_1": "a3125e1583e85e0b2fdfc45d754e2f018e721646",
+    "titanxp_256": "a647c8c880882b28caec59dbf6c3b9974ceaece7",
+    "titanxp_32": "f0e826c7dda09ff5a2e2006ba9c1763016e895e5",
+}
+_LATENCY_SHA256 = {
+    "1080ti_1": "4028f52b2c2441da126932e3827ae11a7f76d39818c4374c1b9ab9df236e23f4",
+    "1080ti_256": "435af0ccfab01f5dc55dc9f2e8b90ca37b396b2656e327bba5ee0b6eb9c24464",
+    "1080ti_32": "affce4fcdcf6f28622365995ef2ec018bb07d448add59f80633c0978c393cdea",
+    "2080ti_1": "38cf0e8f698abf8696c69b41a358fe9ddedf5d54cb1ae6f85b04dd8a8f89a1b3",
+    "2080ti_256": "daee655c44c46955d8318ddf0fa39254e70bab1ae723a6abc53d7b7e4e1561ae",
+    "2080ti_32": "ebc603ad325850663fc56c8e0fde52fadea28e585a8405864baa20f986eaf29d",
+    "essential_ph_1": "a97165c8669a216b9ca046041c83a07352bd07f2a42e2d8fea8b51e7ddbcabf0",
+    "gold_6226": "6a00f63d14f67f8007ec04519f638a90aa6ed5357cf5c0e60c391df37f186c99",
+    "gold_6240": "ac6dd41f183de69bba21dec3954ac73333b7dec871e0defbcce0572d82536890",
+    "pixel2": "051845ddefc2bc138f21e2217f6c7827fe280c78375cbfb4b5bd252a888cb950",
+    "pixel3": "cf1387da12e06b1d4541ce85f3ca4869d551084e09daf4acf024b6e21a80d465",
+    "raspi4": "2fae425c50bcaef7aacc5391244cd0af98bfc7fba689a8741e461cb18192f57c",
+    "samsung_a50": "0872cb4ec8ecc7ea1b3bd8c98dd705f2d0f6e4940f3af833b313e484de39b155",
+    "samsung_s7": "dbae32364b882022adb044b2aa1af77b66f43a180930d9be4d4c13532429f0ea",
+    "silver_4114": "0cce9dc9ba62ad81c21275298a88cb0e4534db6474a878f089df0abb13293421",
+    "silver_4210r": "f976049bda39abde94b8f8cac90140cb78a5069fc145c462d6d6bc2f8450727a",
+    "titan_rtx_1": "a854dac331e2a37d7dcd6ee1f63d1bc6d73ead3aeb0a86f803f45ea1b294859e",
+    "titan_rtx_256": "cff1fba40b1743d3716cfb74c86ac2463d0682c146f356fa9095ac0d02dfb2a5",
+    "titan_rtx_32": "1258bee5501fe191530b9898a4f55a122ab30beec9c6ea74598c47a0173babed",
+    "titanx_1": "3461cc686263bd0ce4d4cd915bfc2fe067deb139cc68da387741bd6443434cb0",
+    "titanx_256": "04ddb80719515687bd3d722235cd5da821b50bd453a9e580b1e9d321dfb92941",
+    "titanx_32": "9c4ca69131e34451fb1e104caa47efbe12ffec3cc47bf051613674d7af044ff2",
+    "titanxp_1": "935aa0041c6592bed90f2f94ff3b4d40e892c066467864b704e6583682a57b20",
+    "titanxp_256": "9f03206bc62b0dcfc882820de07f55dc1fb7f43f57dfc977e4f0f4b019cb5041",
+    "titanxp_32": "4b6db63c7a9fb55177aa2649d70031dd86d2ed1609467ef5803dc1089a73cb1b",
 }
 LATENCY: dict[str, SourceFile] = {
-    device: SourceFile(f"latency/{device}.pt", f"{HELP_URL}/latency/{device}.pt", blob, digest)
-    for device, (blob, digest) in _LATENCY.items()
+    device: SourceFile(
+        f"latency/{device}.pt", f"{HELP_URL}/latency/{device}.pt", blob, _LATENCY_SHA256[device]
+    )
+    for device, blob in _LATENCY_BLOB.items()
 }
 """HELP's latency file of every device of ``latency_ms.csv``."""
 
