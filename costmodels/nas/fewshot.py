@@ -9,6 +9,9 @@ K samples by least squares:
 * every measured device: ``log t_new(c) = a + b log t_d(c)`` (a device that behaves like
   the new one ranks its cells best: the HELP intuition, without a learnt embedding);
 * the network's log-FLOPs and log-parameters (the classic proxies);
+* the same references as straight lines in milliseconds, ``t_new(c) = a + b x(c)`` with
+  ``x`` another device's latency, FLOPs or parameters: a fixed overhead plus a cost per
+  unit of work, which a log-log line (a power law through the origin) cannot express;
 * a hierarchical low-rank model: the column-centred log-latency matrix of the measured
   devices is factored by SVD into per-cell factors (plus log-FLOPs); each device is a
   loading vector on them, and the loadings of the measured devices give a Gaussian prior
@@ -18,7 +21,8 @@ K samples by least squares:
   timed with a millisecond clock is trusted less than a GPU timer).
 
 Experts are weighted by ``exp(log-likelihood / TEMPERATURE)`` of their fit (Gaussian
-residuals); the tempered weights keep several experts in play when K samples cannot
+residuals of log-latency, for the straight lines too, so all experts are compared on one
+scale); the tempered weights keep several experts in play when K samples cannot
 separate them. Plain NumPy linear algebra: a handful of closed-form fits on at most 25
 features needs neither scikit-learn nor a neural network, and the whole adaptation runs
 in milliseconds. HELP's learnt device embedding (a meta-learned network) was not built:
@@ -46,7 +50,7 @@ import numpy as np
 from dsegym.costmodels.nas.cells import N_CELLS
 from dsegym.errors import ConfigError
 
-PREDICTOR_VERSION = "fewshot-latency-1"
+PREDICTOR_VERSION = "fewshot-latency-2"
 """Changes whenever the predictions change (recorded with every search that uses them)."""
 
 RANK = 5
@@ -70,7 +74,9 @@ class LatencyPrior:
         noise: Candidate noise variances (log-latency) of the low-rank expert.
         experts: Per cell, the features of the line experts (log-latency of each device,
             log-FLOPs, log-parameters).
-        expert_names: Name of each column of ``experts``.
+        lines: Per cell, the features of the straight-line experts in linear units
+            (each device's latency in ms, FLOPs and parameters, each over its mean).
+        expert_names: Name of each column of ``experts`` then of ``lines``.
     """
 
     devices: tuple[str, ...]
@@ -79,6 +85,7 @@ class LatencyPrior:
     cov: np.ndarray
     noise: np.ndarray
     experts: np.ndarray
+    lines: np.ndarray
     expert_names: tuple[str, ...]
 
 
@@ -112,6 +119,9 @@ def build_prior(
     cov = np.atleast_2d(np.cov(coef)) + 1e-6 * np.eye(design.shape[1])
     noise = np.geomspace(residual_var.min() / 2, residual_var.max() * 2, NOISE_GRID)
     experts = np.column_stack([logs, log_flops, _standardise(np.log(params))])
+    lines = np.column_stack([np.exp(logs), flops, params])
+    # Over the mean: FLOPs of 1e8 beside an intercept of 1 would strain least squares.
+    lines = lines / lines.mean(axis=0)
     return LatencyPrior(
         devices=names,
         design=design,
@@ -119,7 +129,15 @@ def build_prior(
         cov=cov,
         noise=noise,
         experts=experts,
-        expert_names=(*names, "log_flops", "log_params"),
+        lines=lines,
+        expert_names=(
+            *names,
+            "log_flops",
+            "log_params",
+            *(f"{d}_ms_line" for d in names),
+            "flops_line",
+            "params_line",
+        ),
     )
 
 
@@ -151,24 +169,40 @@ def adapt(prior: LatencyPrior, indices: Sequence[int], latencies_ms: Sequence[fl
     """
     idx = np.asarray(indices, dtype=int)
     y = np.log(np.asarray(latencies_ms, dtype=float))
-    k = len(idx)
-    features = np.column_stack([prior.experts, _low_rank_posterior(prior, idx, y)])
-    ones = np.ones(k)
-    predictions = np.empty_like(features)
-    loglik = np.empty(features.shape[1])
-    for e in range(features.shape[1]):
-        column = features[:, e]
-        (a, b), *_ = np.linalg.lstsq(np.column_stack([ones, column[idx]]), y, rcond=None)
-        if b < 0:
-            # Latency does not fall as FLOPs or another device's latency rise: a negative
-            # slope is noise in few samples, and the expert then says nothing (flat).
-            a, b = float(y.mean()), 0.0
-        residual = y - (a + b * column[idx])
-        # A floor on the variance: with K = 2 every line fits exactly.
-        loglik[e] = -0.5 * k * math.log(max(float(residual @ residual) / k, 1e-9))
-        predictions[:, e] = a + b * column
+    log_features = np.column_stack([prior.experts, _low_rank_posterior(prior, idx, y)])
+    # A straight line in ms may dip to zero or below on cells lighter than any sample;
+    # its prediction is floored far below every sample, where the fit is poor anyway.
+    floor = math.log(float(np.exp(y).min()) * 1e-3)
+    fits = [_line(column, idx, y, in_ms=False, floor=floor) for column in log_features.T]
+    fits += [_line(column, idx, y, in_ms=True, floor=floor) for column in prior.lines.T]
+    loglik = np.array([fit[1] for fit in fits])
     weights = np.exp((loglik - loglik.max()) / TEMPERATURE)
+    predictions = np.column_stack([fit[0] for fit in fits])
     return np.asarray(np.exp(predictions @ (weights / weights.sum())))
+
+
+def _line(
+    column: np.ndarray, idx: np.ndarray, y: np.ndarray, *, in_ms: bool, floor: float
+) -> tuple[np.ndarray, float]:
+    """One expert: (predicted log-latency of every cell, log-likelihood of the fit).
+
+    The line is fitted by least squares to the log-latencies ``y`` of the cells ``idx``,
+    or to their latencies in ms when ``in_ms``; its residuals are taken in log-latency
+    either way.
+    """
+    k = len(idx)
+    target = np.exp(y) if in_ms else y
+    (a, b), *_ = np.linalg.lstsq(np.column_stack([np.ones(k), column[idx]]), target, rcond=None)
+    if b < 0:
+        # Latency does not fall as FLOPs or another device's latency rise: a negative
+        # slope is noise in few samples, and the expert then says nothing (flat).
+        a, b = float(target.mean()), 0.0
+    predicted = a + b * column
+    if in_ms:
+        predicted = np.log(np.maximum(predicted, math.exp(floor)))
+    residual = y - predicted[idx]
+    # A floor on the variance: with K = 2 every line fits exactly.
+    return predicted, -0.5 * k * math.log(max(float(residual @ residual) / k, 1e-9))
 
 
 @functools.cache
