@@ -420,15 +420,23 @@ def data_list() -> None:
 @data_app.command("install")
 def data_install(
     name: Annotated[str, typer.Argument(help="data set name (see `dsegym data list`)")],
-    source: Annotated[str, typer.Argument(help="a folder, an archive or an http(s) URL")],
+    source: Annotated[
+        str | None, typer.Argument(help="a folder, an archive or an http(s) URL")
+    ] = None,
     to: Annotated[
         Path | None, typer.Option(help="data directory to install into (default: user cache)")
     ] = None,
+    from_sources: Annotated[
+        Path | None,
+        typer.Option(help="build the files from the original public files in this folder"),
+    ] = None,
 ) -> None:
-    """Install data set NAME from SOURCE, verifying every file's sha256."""
+    """Install data set NAME from SOURCE, or build it --from-sources; checks every sha256."""
     from dsegym.costmodels import data
 
-    folder = data.install(name, source, root=to)
+    if (source is None) == (from_sources is None):
+        raise ConfigError("data install: give exactly one of SOURCE and --from-sources DIR")
+    folder = data.install(name, source, root=to, from_sources=from_sources)
     console.print(f"installed {name} in {folder} (every file's sha256 verified)")
     if to is not None and to.resolve() not in data.data_dirs():
         console.print(f"set {data.DATA_DIR_ENV}={to} so that dsegym finds it")

@@ -171,7 +171,13 @@ def _remove_stale_staging(root: Path, name: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def install(name: str, source: str, root: Path | None = None, limits: Limits | None = None) -> Path:
+def install(
+    name: str,
+    source: str | None,
+    root: Path | None = None,
+    limits: Limits | None = None,
+    from_sources: Path | None = None,
+) -> Path:
     """Installs data set ``name`` from ``source`` into ``root`` (default: the user cache).
 
     Everything happens in a staging folder under ``root``, removed on any exit (an error,
@@ -180,9 +186,12 @@ def install(name: str, source: str, root: Path | None = None, limits: Limits | N
 
     Args:
         name: Catalogued data set name.
-        source: Local folder or archive, or an http(s) URL (see the module docstring).
+        source: Local folder or archive, or an http(s) URL (see the module docstring);
+            None with ``from_sources``.
         root: Data directory to install into.
         limits: Download size, extracted size, member count and time (default: Limits()).
+        from_sources: Build the files from the original public files in this folder
+            instead (:mod:`~dsegym.costmodels.data.nasbench201_sources`).
 
     Returns:
         The installed data set's folder.
@@ -212,7 +221,7 @@ def install(name: str, source: str, root: Path | None = None, limits: Limits | N
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
         (staging / STAGING_MARKER).touch()
         try:
-            return _install_staged(dataset, source, root, staging, budget)
+            return _install_staged(dataset, source, root, staging, budget, from_sources)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
@@ -220,10 +229,22 @@ def install(name: str, source: str, root: Path | None = None, limits: Limits | N
 
 
 def _install_staged(
-    dataset: Dataset, source: str, root: Path, staging: Path, budget: Budget
+    dataset: Dataset,
+    source: str | None,
+    root: Path,
+    staging: Path,
+    budget: Budget,
+    from_sources: Path | None = None,
 ) -> Path:
     fresh = staging / "ready"
-    if source.startswith(("http://", "https://")):
+    if from_sources is not None:
+        from dsegym.costmodels.data.nasbench201_sources import build_dataset
+
+        fresh.mkdir()
+        build_dataset(dataset.name, from_sources.expanduser(), fresh)
+    elif source is None:
+        raise ConfigError("SOURCE: give a folder, archive or URL, or --from-sources DIR")
+    elif source.startswith(("http://", "https://")):
         folder = _stage_from_url(source, dataset, staging, budget)
         folder.rename(fresh)
     else:

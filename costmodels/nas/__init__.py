@@ -8,6 +8,8 @@ them.
 - :mod:`.tables`: accuracies and measured device latencies, read through
   :mod:`dsegym.costmodels.data` (the ``nasbench201`` data set).
 - :mod:`.hwcost`: networks costed per unique layer shape, cached per tile.
+- :mod:`.fewshot`: latency on an unmeasured device from a few measured cells
+  (:func:`fewshot_latency`), with a prior learnt from the measured devices.
 - :mod:`.model`, :mod:`.nasaic`, :mod:`.problems`: the ``nasbench201-hw``,
   ``nasbench201-device`` and ``nasaic`` cost models and problems.
 """
@@ -20,5 +22,14 @@ from dsegym.costmodels.nas.cells import (
     cell_string,
     parse_cell,
 )
+from dsegym.costmodels.nas.fewshot import fewshot_latency
 
-__all__ = ["EDGE_KNOBS", "OPS", "cell_design", "cell_index", "cell_string", "parse_cell"]
+__all__ = [
+    "EDGE_KNOBS",
+    "OPS",
+    "cell_design",
+    "cell_index",
+    "cell_string",
+    "fewshot_latency",
+    "parse_cell",
+]

@@ -21,8 +21,10 @@ from dsegym.costmodels.accelerator.model import (
 from dsegym.costmodels.base import CostModel, Evaluation, Metric
 from dsegym.costmodels.nas import tables
 from dsegym.costmodels.nas.cells import EDGE_KNOBS, Cell, as_cell, cell_of, edge_parameters
+from dsegym.costmodels.nas.fewshot import fewshot_latency
 from dsegym.costmodels.nas.hwcost import NetworkCoster, hardware_metrics
 from dsegym.costmodels.nas.network import check_dataset, network_counts
+from dsegym.costmodels.nas.samples import LatencySamples, read_samples
 from dsegym.costmodels.space import DesignSpace, Ordinal
 from dsegym.errors import ConfigError, UnknownNameError
 
@@ -65,6 +67,9 @@ VECTOR_LANES = (0, 1, 2, 4, 8, 16, 32, 64)
 EDGES = ("live", "all")
 """Which edges of a cell run: ``live`` (those that carry information) or ``all`` (every
 non-``none`` edge, the NAS-Bench-201 convention); see :mod:`.network`."""
+
+CUSTOM_DEVICE = "custom"
+"""The ``nasbench201-device`` device whose latency is predicted from the user's samples."""
 
 NETWORK_METRICS: tuple[Metric, ...] = (
     Metric("error", "%", "100 - top-1 accuracy at the problem's fidelity (validation split)"),
@@ -218,22 +223,51 @@ class NasBench201Hardware(CostModel):
 
 class NasBench201Device(CostModel):
     """A NAS-Bench-201 cell on a measured device (HW-NAS-Bench style): accuracy and the
-    measured latency of the cell's CIFAR-size network from ``latency_ms.csv``.
+    measured latency of the cell's CIFAR-size network from ``latency_ms.csv``; or, for
+    ``device="custom"``, the latency predicted from a few cells the user measured
+    (:func:`~dsegym.costmodels.nas.fewshot.fewshot_latency`).
 
     Args:
-        device: A device column of ``latency_ms.csv`` (e.g. ``pixel3``, ``raspi4``).
+        device: A device column of ``latency_ms.csv`` (e.g. ``pixel3``, ``raspi4``), or
+            ``custom``.
         dataset: ``cifar10`` or ``cifar100`` (the latencies are of the 32x32 network).
         fidelity: ``12epoch`` or ``200epoch``.
+        samples: For ``custom`` (and only then): a CSV of measured cells
+            (:mod:`~dsegym.costmodels.nas.samples`).
     """
 
     name: ClassVar[str] = "nasbench201-device"
     version: ClassVar[str] = "1"
     metrics: ClassVar[tuple[Metric, ...]] = NETWORK_METRICS + (
-        Metric("latency_ms", "ms", "measured inference latency on the device"),
+        Metric(
+            "latency_ms",
+            "ms",
+            "inference latency on the device: measured, or predicted for device 'custom'",
+        ),
     )
 
-    def __init__(self, device: str = "pixel3", dataset: str = "cifar10", fidelity: str = "12epoch"):
-        tables.check_device(device)
+    def __init__(
+        self,
+        device: str = "pixel3",
+        dataset: str = "cifar10",
+        fidelity: str = "12epoch",
+        samples: str | None = None,
+    ):
+        self.samples: LatencySamples | None = None
+        if device == CUSTOM_DEVICE:
+            if samples is None:
+                raise ConfigError(
+                    "nasbench201-device: samples: device 'custom' needs a CSV of measured "
+                    "cells (cell, latency_ms)"
+                )
+            self.samples = read_samples(samples)
+        elif samples is not None:
+            raise ConfigError(
+                f"nasbench201-device: samples: only for device 'custom' (device {device!r} "
+                "is measured)"
+            )
+        else:
+            tables.check_device(device)
         if dataset not in ("cifar10", "cifar100"):
             check_dataset(dataset)
             raise UnknownNameError(
@@ -243,7 +277,11 @@ class NasBench201Device(CostModel):
             )
         self.device = device
         self.figures = CellFigures(dataset, fidelity)
-        self.latency = tables.latency_ms(device)
+        if self.samples is None:
+            self.latency = tables.latency_ms(device)
+        else:
+            # The problem's workload name records the predictor version and the samples.
+            self.latency = fewshot_latency(self.samples.latency_ms)
         self._space = DesignSpace(edge_parameters())
 
     @property

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from dsegym.costmodels.nas.fewshot import PREDICTOR_VERSION
 from dsegym.costmodels.nas.model import NasBench201Device, NasBench201Hardware
 from dsegym.costmodels.problem import Constraint, Objective, Problem
 from dsegym.errors import ConfigError
@@ -88,28 +89,41 @@ def nasbench201_hw(
 
 
 def nasbench201_device(
-    device: Device = "pixel3",
+    device: Device | Literal["custom"] = "pixel3",
     dataset: Literal["cifar10", "cifar100"] = "cifar10",
     fidelity: Fidelity = "12epoch",
     latency_budget_ms: Positive | None = None,
+    samples: str | None = None,
 ) -> Problem:
     """A NAS-Bench-201 cell on a measured device (HW-NAS-Bench style): error against the
-    measured latency of the cell's 32x32 network (needs the ``nasbench201`` data set).
+    measured latency of the cell's 32x32 network (needs the ``nasbench201`` data set);
+    ``device: custom`` searches against the latency predicted from your own samples.
 
     Args:
         device: A device of ``latency_ms.csv`` (GPUs with batch-size suffix, server
-            CPUs, phones, Raspberry Pi 4).
+            CPUs, phones, Raspberry Pi 4), or ``custom``.
         dataset: ``cifar10`` or ``cifar100`` (the latencies are of the 32x32 network).
         fidelity: ``12epoch`` or ``200epoch``.
-        latency_budget_ms: Optional spec on the measured latency.
+        latency_budget_ms: Optional spec on the latency.
+        samples: For ``custom``: a CSV of cells measured on your device (``cell`` as
+            index or cell string, ``latency_ms``); at least two, ten recommended.
     """
+    model = NasBench201Device(device, dataset, fidelity, samples)
+    workload, what = f"nasbench201-{dataset}", f"a measured {device}"
+    if model.samples is not None:
+        # The provenance of the predicted latencies travels with every record.
+        workload += (
+            f"@custom(K={model.samples.k},samples-sha256={model.samples.sha256[:16]},"
+            f"{PREDICTOR_VERSION})"
+        )
+        what = f"a custom device (latency predicted from {model.samples.k} samples)"
     return Problem(
         name="nasbench201-device",
-        cost_model=NasBench201Device(device, dataset, fidelity),
+        cost_model=model,
         objectives=[Objective("error"), Objective("latency_ms")],
         constraints=budgets(latency_ms=latency_budget_ms),
-        workload_name=f"nasbench201-{dataset}",
-        description=f"NAS-Bench-201 cell on a measured {device} ({dataset}, {fidelity})",
+        workload_name=workload,
+        description=f"NAS-Bench-201 cell on {what} ({dataset}, {fidelity})",
     )
 
 

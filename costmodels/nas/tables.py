@@ -102,6 +102,8 @@ def latency_ms(device: str) -> np.ndarray:
 def clear_caches() -> None:
     """Forgets every table read in this process (after the data directory changed)."""
     from dsegym.costmodels.nas.cells import _index_table
+    from dsegym.costmodels.nas.fewshot import measured_prior, network_sizes
 
-    for cached in (frame, index_lookup, accuracy, latency_ms, _index_table):
+    cached_tables = (frame, index_lookup, accuracy, latency_ms, _index_table)
+    for cached in (*cached_tables, measured_prior, network_sizes):
         cached.cache_clear()

@@ -23,6 +23,7 @@ STUDIES: dict[str, str] = {
     "proxy-models": "dsegym.experiments.studies.proxy_models:main",
     "nasaic": "dsegym.experiments.studies.nasaic:study_main",
     "themis-scheduling": "dsegym.experiments.studies.themis_scheduling:main",
+    "nas-fewshot-latency": "dsegym.experiments.studies.nas_fewshot_latency:main",
 }
 
 

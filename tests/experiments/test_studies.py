@@ -176,3 +176,12 @@ def test_judge_states_agrees_partly_differs_by_effect():
     # Reductions: the effect is the value itself.
     assert judge(10.95, 17.77, 0.5) == "AGREES" and judge(-3.0, 17.77, 0.5) == "DIFFERS"
     assert "within 50%" in judge_rule(0.5, "the ratio is above 1", 1.0)
+
+
+def test_nas_fewshot_latency_study(tmp_path):
+    out = run_quick("nas-fewshot-latency", tmp_path)
+    by_k = pd.read_csv(out / "fewshot_by_k.csv")
+    assert set(by_k["K"]) == {0, 3, 10}
+    assert by_k["mean"].between(-1, 1).all()
+    draws = pd.read_csv(out / "fewshot_draws.csv")
+    assert len(draws) == 5 * 2 * 2 + 5 * 2 and finite(draws["spearman"])  # + guarded K=10
