@@ -89,9 +89,12 @@ def load_object(reference: str, *, what: str = "object") -> Any:
 
 def _search_hint(module_name: str) -> str:
     top = module_name.split(".")[0]
-    folders = ", ".join(repr(shorten(f)) for f in USER_FOLDERS)
+    # The newest folders are the current one and the config's; a long-lived process (a
+    # notebook, a test session) may have added many, and the hint must stay readable.
+    shown = list(USER_FOLDERS)[-3:]
+    folders = ", ".join(repr(shorten(f)) for f in shown)
+    more = f" and {len(USER_FOLDERS) - len(shown)} more" if len(USER_FOLDERS) > len(shown) else ""
     return (
-        f"; looked in {folders} (the current folder and the config's) and in the installed "
-        f"packages: put {top}.py (or a package {top}/) in one of those folders, install it, "
-        "or add its folder to PYTHONPATH"
+        f"; put {top}.py (or a package {top}/) in one of these folders: {folders}{more} "
+        "(the current folder and the config's), install it, or add its folder to PYTHONPATH"
     )

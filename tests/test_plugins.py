@@ -84,7 +84,7 @@ def test_a_missing_module_gets_a_hint(tmp_path, monkeypatch, capsys):
     config.write_text("name: x\nbudget: 5\nproblems: [no_such_models:make]\nagents: [random]\n")
     code, out = _cli(["validate", str(config)], capsys)
     assert code == 2 and "problems[0].name" in out
-    assert "put no_such_models.py (or a package no_such_models/) in one of those" in out
+    assert "put no_such_models.py (or a package no_such_models/) in one of these folders" in out
 
 
 FAULTY = """

@@ -177,7 +177,14 @@ class NasBench201Hardware(CostModel):
         params: list[Any] = edge_parameters() if self.fixed_cell is None else []
         if self.fixed_tile is None:
             params += list(self.tile_model.space.parameters)
-            params.append(Ordinal("vector_lanes", VECTOR_LANES))
+            params.append(
+                Ordinal(
+                    "vector_lanes",
+                    VECTOR_LANES,
+                    description="lanes of the vector unit that runs pools and sums (0: none,"
+                    " they run on the PE array)",
+                )
+            )
         self._space = DesignSpace(params)
 
     @property
