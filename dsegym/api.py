@@ -126,28 +126,26 @@ class Results:
         return f"Results({str(self.path)!r})"
 
 
-def _stale(results_dir: Path) -> bool:
-    """True when a record is newer than the tables (or the tables are missing)."""
-    tables = [results_dir / n for n in ("evaluations.parquet", "summary.csv")]
-    if not all(t.is_file() for t in tables):
-        return True
-    oldest = min(t.stat().st_mtime for t in tables)
-    return any(p.stat().st_mtime > oldest for p in (results_dir / "runs").glob("*.jsonl"))
-
-
 def load(results_dir: str | Path) -> Results:
-    """Opens a results folder; recomputes its tables first if records are newer.
+    """Opens a results folder; recomputes its tables first unless they were computed
+    from the record files as they are now (a record added, changed or deleted since, or
+    a folder older than that check, makes them stale).
 
     Raises:
-        ConfigError: if the folder does not exist or holds no dsegym records.
+        ConfigError: if the folder does not exist, holds no dsegym records, or a record
+            is damaged (see :mod:`dsegym.experiments.storage`).
     """
+    from dsegym.experiments.results_folder import ResultsFolder
+
     path = Path(results_dir)
     if not path.is_dir():
         raise ConfigError(f"results folder {str(path)!r} does not exist")
-    if _stale(path):
-        from dsegym.experiments.analysis import analyse
+    folder = ResultsFolder(path)
+    with folder.lock():
+        if not folder.tables_current():
+            from dsegym.experiments.analysis import analyse
 
-        analyse(path)
+            analyse(path)
     return Results(path)
 
 
@@ -190,11 +188,12 @@ def run(
     Raises:
         ConfigError: for an invalid config or a folder that already holds runs.
     """
-    from dsegym.experiments.launch import results_lock, run_experiment
+    from dsegym.experiments.launch import run_experiment
+    from dsegym.experiments.results_folder import ResultsFolder
 
     cfg = _config(config)
     results_dir = Path(output) if output is not None else cfg.results_dir()
-    with results_lock(results_dir):
+    with ResultsFolder(results_dir).lock():
         summaries = run_experiment(
             cfg,
             results_dir=results_dir,

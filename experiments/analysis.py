@@ -13,7 +13,6 @@ feasible design, so a report never hides or crashes on a failed run.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,16 @@ import pandas as pd
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
+from dsegym.experiments.results_folder import (
+    EVALUATIONS,
+    HISTORY_CSV,
+    RECORD,
+    REFERENCES,
+    RUNS_CSV,
+    SUMMARY_CSV,
+    ResultsFolder,
+    RunStatus,
+)
 from dsegym.experiments.storage import (
     EvaluationRecord,
     RunFields,
@@ -38,7 +47,6 @@ N_CHECKPOINTS = 40
 EVALUATION_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(
     EvaluationRecord.ROW_KEYS
 )
-RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (
     "objectives normalised by the ideal and nadir of the union of the runs' own Pareto "
@@ -53,24 +61,54 @@ RULE_BEST = (
 def load_evaluations(results_dir: Path) -> pd.DataFrame:
     """Every recorded row of every run, one row per proposal.
 
+    Records are read by the rule of :mod:`.storage` (a torn last line dropped, a blank
+    line skipped, any other bad line refused with its file and line). A finished run
+    whose record holds fewer evaluations than its completion marker counts (a record
+    deleted or cut short after the run) is refused too: its numbers would be wrong.
+
     Raises:
-        ConfigError: if the folder holds no dsegym results.
+        ConfigError: if the folder holds no dsegym results, or a record is damaged.
     """
-    runs_dir = Path(results_dir) / "runs"
+    folder = ResultsFolder(results_dir)
+    runs_dir = folder.runs_dir
     if not runs_dir.is_dir():
         raise ConfigError(
             f"results folder {str(results_dir)!r} has no runs/ (is it the output_dir of "
             "a `dsegym run`?)"
         )
     rows: list[dict[str, Any]] = []
-    for path in sorted(runs_dir.glob("*.jsonl")):
-        rows.extend(read_records(path))
+    recorded: dict[str, int] = {}
+    for path in folder.record_files():
+        run_rows = read_records(path)
+        recorded[path.name.removesuffix(RECORD)] = sum(not r["cached"] for r in run_rows)
+        rows.extend(run_rows)
+    _check_complete(folder, recorded)
     if not rows:
-        if any(runs_dir.glob("*.error.txt")) or any(runs_dir.glob("*.done.json")):
+        if folder.run_ids_on_disk():
             return pd.DataFrame(columns=EVALUATION_COLUMNS)  # runs that recorded nothing
         raise ConfigError(f"results folder {str(results_dir)!r} has no recorded evaluations")
     df = pd.DataFrame(rows)
     return df.sort_values(["run_id", "proposal_index"], kind="stable").reset_index(drop=True)
+
+
+def _check_complete(folder: ResultsFolder, recorded: dict[str, int]) -> None:
+    """Refuses a finished run whose record lost evaluations its marker counts."""
+    for run_id in sorted(folder.run_ids_on_disk()):
+        summary = folder.done_summary(run_id)
+        if summary is None or summary["evaluations"] <= recorded.get(run_id, 0):
+            continue
+        record = folder.record(run_id)
+        what = (
+            "is missing"
+            if not record.exists()
+            else (f"holds {recorded.get(run_id, 0)} evaluations")
+        )
+        raise ConfigError(
+            f"record file {str(record)!r} {what}, but {str(folder.done(run_id))!r} counts "
+            f"{summary['evaluations']}: the record was deleted or cut short after the run; "
+            "restore it, or delete the run's files and finish it with `dsegym run CONFIG "
+            "--resume`"
+        )
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
@@ -174,44 +212,32 @@ def _problem_name(frame: pd.DataFrame) -> str:
 def run_statuses(results_dir: Path) -> pd.DataFrame:
     """Every planned run with how it ended, read from ``runs.json`` and the run files.
 
-    ``status`` is ``finished`` (budget spent), ``space exhausted``, ``proposal limit``,
-    ``agent finished``, ``error`` (``error`` holds its first line) or ``interrupted``
-    (neither a completion marker nor an error file).
+    ``status`` is a :class:`~dsegym.experiments.results_folder.RunStatus`: finished
+    (budget spent), space exhausted, proposal limit, agent finished, error (``error``
+    holds its first line) or interrupted (neither a completion marker nor an error file).
     """
-    results_dir = Path(results_dir)
-    plan_path = results_dir / "runs.json"
-    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else []
+    folder = ResultsFolder(results_dir)
+    plan = folder.plan()
     run_ids = [p["run_id"] for p in plan]
-    runs_dir = results_dir / "runs"
-    found = set()
-    for suffix in RUN_FILE_SUFFIXES:
-        found |= {p.name[: -len(suffix)] for p in runs_dir.glob(f"*{suffix}")}
-    run_ids += sorted(found - set(run_ids))
+    run_ids += sorted(folder.run_ids_on_disk() - set(run_ids))
     by_id = {p["run_id"]: p for p in plan}
     rows = []
     for run_id in run_ids:
         spec = by_id.get(run_id, {})
-        marker, error_file = runs_dir / f"{run_id}.done.json", runs_dir / f"{run_id}.error.txt"
-        error = None
-        if marker.is_file():
-            reason = str(json.loads(marker.read_text()).get("stop_reason", ""))
-            status = "finished" if reason == "budget" else reason.split(" (", 1)[0]
-        elif error_file.is_file():
-            status = "error"
-            error = error_file.read_text(errors="replace").split("\n", 1)[0]
-        else:
-            status = "interrupted"
+        state = folder.run_state(run_id)
         rows.append(
             {
                 "run_id": run_id,
                 "problem": spec.get("problem_label") or spec.get("problem"),
                 "agent": spec.get("agent_label") or spec.get("agent"),
                 "seed": spec.get("seed"),
-                "status": status,
-                "error": error,
+                "status": str(state.status),
+                "stop_reason": None if state.stop_reason is None else str(state.stop_reason),
+                "error": state.error,
             }
         )
-    return pd.DataFrame(rows, columns=["run_id", "problem", "agent", "seed", "status", "error"])
+    columns = ["run_id", "problem", "agent", "seed", "status", "stop_reason", "error"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _first_reaching(F: np.ndarray, eval_idx: np.ndarray, target: np.ndarray) -> float:
@@ -249,7 +275,8 @@ def run_metrics(
             "problem": first["problem"],
             "agent": first["agent"],
             "seed": first["seed"],
-            "status": status.get("status", "interrupted"),
+            "status": status.get("status", str(RunStatus.INTERRUPTED)),
+            "stop_reason": status.get("stop_reason"),
             "evaluations": int(evaluated["eval_index"].max()) if len(evaluated) else 0,
             "feasible_evaluations": len(feasible),
             "feasible_fraction": float(evaluated["feasible"].mean()) if len(evaluated) else 0.0,
@@ -292,7 +319,10 @@ def run_metrics(
         if run_id not in recorded:
             finals.append(
                 {
-                    **{k: status[k] for k in ("problem", "agent", "seed", "status", "error")},
+                    **{
+                        k: status.get(k)
+                        for k in ("problem", "agent", "seed", "status", "stop_reason", "error")
+                    },
                     "run_id": run_id,
                     "evaluations": 0,
                     "feasible_evaluations": 0,
@@ -313,7 +343,7 @@ def evaluations_to_reach(history: pd.DataFrame, target: float) -> float:
 
 
 # Runs whose numbers are partial: counted in the notes, left out of the statistics.
-INCOMPLETE = ("error", "interrupted")
+INCOMPLETE = tuple(str(s) for s in RunStatus if not s.complete)
 
 
 def _notes(frame: pd.DataFrame) -> str:
@@ -409,24 +439,26 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
             (default: the config's ``hypervolume_scale``).
     """
     results_dir = Path(results_dir)
+    folder = ResultsFolder(results_dir)
     scale = scale or report_scale(results_dir)
     df = load_evaluations(results_dir)
-    write_table(df, results_dir / "evaluations.parquet")
-    refs = problem_references(df, scale) if len(df) else {}
-    write_json(results_dir / "reference_points.json", {k: v.to_dict() for k, v in refs.items()})
     statuses = run_statuses(results_dir)
+    fixed = (EVALUATIONS, REFERENCES, RUNS_CSV, HISTORY_CSV, SUMMARY_CSV)
+    run_ids = set(df["run_id"]) | set(statuses["run_id"])
+    folder.claim([folder.file(n) for n in fixed] + [folder.front(r) for r in sorted(run_ids)])
+    write_table(df, folder.file(EVALUATIONS))
+    refs = problem_references(df, scale) if len(df) else {}
+    write_json(folder.file(REFERENCES), {k: v.to_dict() for k, v in refs.items()})
     finals, histories, fronts = run_metrics(df, refs, statuses)
-    finals.to_csv(results_dir / "runs.csv", index=False)
-    histories.to_csv(results_dir / "hypervolume_history.csv", index=False)
-    fronts_dir = results_dir / "fronts"
-    fronts_dir.mkdir(exist_ok=True)
+    finals.to_csv(folder.file(RUNS_CSV), index=False)
+    histories.to_csv(folder.file(HISTORY_CSV), index=False)
+    folder.fronts_dir.mkdir(exist_ok=True)
     labels = {r: df.loc[df["run_id"] == r, "objectives"].iloc[0] for r in fronts}
     for run_id, front in fronts.items():
-        pd.DataFrame(front, columns=labels[run_id]).to_csv(
-            fronts_dir / f"{run_id}.csv", index=False
-        )
+        pd.DataFrame(front, columns=labels[run_id]).to_csv(folder.front(run_id), index=False)
     summary = summarise(finals, histories, refs)
-    summary.to_csv(results_dir / "summary.csv", index=False)
+    summary.to_csv(folder.file(SUMMARY_CSV), index=False)
+    folder.note_tables()
     return {
         "evaluations": df,
         "references": refs,

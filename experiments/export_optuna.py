@@ -34,9 +34,9 @@ from optuna.trial import FrozenTrial, TrialState
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import DesignSpace, Ordinal
 from dsegym.experiments.analysis import load_evaluations
+from dsegym.experiments.results_folder import JOURNAL, ResultsFolder
 from dsegym.experiments.tidy import constraint_labels
 
-JOURNAL_NAME = "optuna-journal.log"
 #: Constraint values as the list Optuna's constrained samplers have always written.
 #: Optuna 5 also reads named ``constraints:<name>`` attributes, but optuna-dashboard
 #: (0.21) reads only this list; the names go into the study's ``constraint_names``.
@@ -157,11 +157,22 @@ def export_optuna(
     Raises:
         ConfigError: if the folder holds no dsegym results.
     """
-    results_dir = Path(results_dir)
+    folder = ResultsFolder(results_dir)
+    with folder.lock():
+        return _export(folder, output, per)
+
+
+def _export(folder: ResultsFolder, output: Path | None, per: Grouping) -> ExportResult:
+    results_dir = folder.path
     df = load_evaluations(results_dir)
     df = df[~df["cached"]]
-    path = Path(output) if output is not None else results_dir / JOURNAL_NAME
+    path = Path(output) if output is not None else folder.file(JOURNAL)
     tmp = path.with_name(path.name + ".tmp")
+    if path.resolve().parent == folder.path.resolve():
+        # Inside the results folder: only over a journal dsegym wrote there.
+        path = folder.path / path.name
+        tmp = folder.path / tmp.name
+        folder.claim([path, tmp])
     tmp.unlink(missing_ok=True)
     journal = _Collected()
     storage = JournalStorage(journal)

@@ -17,7 +17,11 @@ from matplotlib.figure import Figure
 from dsegym.errors import ConfigError
 from dsegym.experiments.analysis import analyse
 from dsegym.experiments.html_report import write_html_report
+from dsegym.experiments.results_folder import REPORT_HTML, SUMMARY_MD, ResultsFolder
 from dsegym.pareto import SCALES, Scale, nondominated
+
+#: The plots of each problem: ``plots/<kind>_<problem>.png``.
+PLOT_KINDS = ("front", "hypervolume")
 
 
 def _slug(text: str) -> str:
@@ -152,9 +156,14 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
     if scale is not None and scale not in SCALES:
         raise ConfigError(f"--scale: unknown scale {scale!r}; allowed: {', '.join(SCALES)}")
     tables = analyse(results_dir, scale=scale)  # type: ignore[arg-type]
-    plots = results_dir / "plots"
-    plots.mkdir(exist_ok=True)
+    folder = ResultsFolder(results_dir)
     summary = tables["summary"]
+    plots = folder.plots_dir
+    names = [f"{kind}_{_slug(str(p))}.png" for p in summary["problem"] for kind in PLOT_KINDS]
+    folder.claim(
+        [folder.file(SUMMARY_MD), folder.file(REPORT_HTML)] + list(map(folder.plot, names))
+    )
+    plots.mkdir(exist_ok=True)
     lines = [f"# Results: {results_dir.name}", ""]
     lines += [
         "Hypervolume is measured per problem in one box for every run: objectives are "
@@ -183,7 +192,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
         hv_png = plot_hypervolume(problem, tables["histories"], plots)
         if hv_png is not None:
             lines += [f"![hypervolume]({hv_png.relative_to(results_dir)})", ""]
-    path = results_dir / "summary.md"
+    path = folder.file(SUMMARY_MD)
     path.write_text("\n".join(lines))
     write_html_report(results_dir)
     return path
