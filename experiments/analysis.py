@@ -12,7 +12,7 @@ feasible design, so a report never hides or crashes on a failed run.
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,21 +32,18 @@ from dsegym.experiments.results_folder import (
     ResultsFolder,
     RunStatus,
 )
-from dsegym.experiments.storage import (
-    EvaluationRecord,
-    RunFields,
-    read_records,
-    read_vector,
-    write_json,
+from dsegym.experiments.storage import RecordedEvaluation, read_evaluations, write_json
+from dsegym.experiments.tidy import (
+    DESIGN,
+    METRIC,
+    OBJECTIVE,
+    front_rows,
+    tidy_records,
+    write_parquet,
 )
-from dsegym.experiments.tidy import write_parquet
 from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 
 N_CHECKPOINTS = 40
-#: The columns of an evaluations table: the run's fields, then the record's.
-EVALUATION_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(
-    EvaluationRecord.ROW_KEYS
-)
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (
     "objectives normalised by the ideal and nadir of the union of the runs' own Pareto "
@@ -58,37 +55,41 @@ RULE_BEST = (
 )
 
 
-def load_evaluations(results_dir: Path) -> pd.DataFrame:
-    """Every recorded row of every run, one row per proposal.
-
-    Records are read by the rule of :mod:`.storage` (a torn last line dropped, a blank
-    line skipped, any other bad line refused with its file and line). A finished run
-    whose record holds fewer evaluations than its completion marker counts (a record
-    deleted or cut short after the run) is refused too: its numbers would be wrong.
+def load_records(results_dir: Path) -> list[RecordedEvaluation]:
+    """Every record of every run, typed, read by the rule of :mod:`.storage` (a torn
+    last line dropped, a blank line skipped, any other bad line refused with its file
+    and line). A finished run whose record holds fewer evaluations than its completion
+    marker counts (a record deleted or cut short after the run) is refused too: its
+    numbers would be wrong.
 
     Raises:
         ConfigError: if the folder holds no dsegym results, or a record is damaged.
     """
     folder = ResultsFolder(results_dir)
-    runs_dir = folder.runs_dir
-    if not runs_dir.is_dir():
+    if not folder.runs_dir.is_dir():
         raise ConfigError(
             f"results folder {str(results_dir)!r} has no runs/ (is it the output_dir of "
             "a `dsegym run`?)"
         )
-    rows: list[dict[str, Any]] = []
+    records: list[RecordedEvaluation] = []
     recorded: dict[str, int] = {}
     for path in folder.record_files():
-        run_rows = read_records(path)
-        recorded[path.name.removesuffix(RECORD)] = sum(not r["cached"] for r in run_rows)
-        rows.extend(run_rows)
+        run = read_evaluations(path)
+        recorded[path.name.removesuffix(RECORD)] = sum(not r.record.cached for r in run)
+        records += run
     _check_complete(folder, recorded)
-    if not rows:
-        if folder.run_ids_on_disk():
-            return pd.DataFrame(columns=EVALUATION_COLUMNS)  # runs that recorded nothing
+    if not records and not folder.run_ids_on_disk():
         raise ConfigError(f"results folder {str(results_dir)!r} has no recorded evaluations")
-    df = pd.DataFrame(rows)
-    return df.sort_values(["run_id", "proposal_index"], kind="stable").reset_index(drop=True)
+    return records
+
+
+def load_evaluations(results_dir: Path) -> pd.DataFrame:
+    """Every recorded proposal as the tidy table (see :mod:`.tidy`), by run and proposal.
+
+    Raises:
+        ConfigError: as :func:`load_records`.
+    """
+    return tidy_records(load_records(results_dir))
 
 
 def _check_complete(folder: ResultsFolder, recorded: dict[str, int]) -> None:
@@ -109,11 +110,6 @@ def _check_complete(folder: ResultsFolder, recorded: dict[str, int]) -> None:
             "restore it, or delete the run's files and finish it with `dsegym run CONFIG "
             "--resume`"
         )
-
-
-def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Writes the evaluations as a tidy Parquet table (see :mod:`.tidy` for its columns)."""
-    write_parquet(df, path)
 
 
 @dataclass
@@ -156,16 +152,15 @@ class ProblemReference:
         return out
 
 
-def _F(frame: pd.DataFrame, m: int | None = None) -> np.ndarray:
-    F = np.array([read_vector(row) for row in frame["F"]], dtype=float)
-    if m is None:
-        m = len(frame["F"].iloc[0]) if len(frame) else 0
-    return F.reshape(len(frame), m)
+def _F(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    """The objective values of ``frame``'s rows (tidy columns), one row each."""
+    cols = [OBJECTIVE + label for label in labels]
+    return frame[cols].to_numpy(dtype=float).reshape(len(frame), len(labels))
 
 
-def _front(frame: pd.DataFrame, m: int) -> np.ndarray:
+def _front(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
     feasible = frame[frame["feasible"].astype(bool) & ~frame["cached"].astype(bool)]
-    return nondominated(_F(feasible, m)) if len(feasible) else np.empty((0, m))
+    return nondominated(_F(feasible, labels)) if len(feasible) else np.empty((0, len(labels)))
 
 
 def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, ProblemReference]:
@@ -178,8 +173,9 @@ def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, P
     for label, frame in df.groupby("problem", sort=True):
         first = frame.iloc[0]
         labels = list(first["objectives"])
-        problem = make_problem(_problem_name(frame), first["problem_params"])
-        fronts = [_front(run, len(labels)) for _, run in frame.groupby("run_id", sort=True)]
+        # Built for its known front and declared reference point, not to label columns.
+        problem = make_problem(str(first["problem_name"]), json.loads(first["problem_params"]))
+        fronts = [_front(run, labels) for _, run in frame.groupby("run_id", sort=True)]
         if problem.known_front is not None:
             fronts.append(np.asarray(problem.known_front, dtype=float))
         if not any(len(f) for f in fronts):
@@ -200,13 +196,6 @@ def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, P
             str(label), labels, normaliser, problem.known_front, rule
         )
     return refs
-
-
-def _problem_name(frame: pd.DataFrame) -> str:
-    spec_name = frame.iloc[0].get("problem_name")
-    if isinstance(spec_name, str):
-        return spec_name
-    return str(frame.iloc[0]["problem"])
 
 
 def run_statuses(results_dir: Path) -> pd.DataFrame:
@@ -266,7 +255,7 @@ def run_metrics(
         ref = refs.get(first["problem"])
         evaluated = frame[~frame["cached"].astype(bool)]
         feasible = evaluated[evaluated["feasible"].astype(bool)]
-        F_all = _F(feasible, len(labels))
+        F_all = _F(feasible, labels)
         front = nondominated(F_all) if len(F_all) else np.empty((0, len(labels)))
         fronts[str(run_id)] = front
         status = status_of.get(run_id, {})
@@ -354,6 +343,18 @@ def _notes(frame: pd.DataFrame) -> str:
     if infeasible:
         parts.append(f"{infeasible} without a feasible design")
     return ", ".join(parts)
+
+
+def front_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A run's Pareto front with its designs: ``fronts/<run>.csv``.
+
+    One row per distinct non-dominated objective vector (its first evaluation), with the
+    run's evaluation index, the design's knobs, the objectives and the metrics.
+    """
+    front = front_rows(rows, list(rows["objectives"].iloc[0]))
+    front = front.sort_values("eval_index", kind="stable")
+    cols = ["eval_index"] + [c for c in front.columns if c.startswith((DESIGN, OBJECTIVE, METRIC))]
+    return front[cols].dropna(axis=1, how="all").reset_index(drop=True)
 
 
 def summarise(
@@ -446,16 +447,15 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
     fixed = (EVALUATIONS, REFERENCES, RUNS_CSV, HISTORY_CSV, SUMMARY_CSV)
     run_ids = set(df["run_id"]) | set(statuses["run_id"])
     folder.claim([folder.file(n) for n in fixed] + [folder.front(r) for r in sorted(run_ids)])
-    write_table(df, folder.file(EVALUATIONS))
+    write_parquet(df, folder.file(EVALUATIONS))
     refs = problem_references(df, scale) if len(df) else {}
     write_json(folder.file(REFERENCES), {k: v.to_dict() for k, v in refs.items()})
     finals, histories, fronts = run_metrics(df, refs, statuses)
     finals.to_csv(folder.file(RUNS_CSV), index=False)
     histories.to_csv(folder.file(HISTORY_CSV), index=False)
     folder.fronts_dir.mkdir(exist_ok=True)
-    labels = {r: df.loc[df["run_id"] == r, "objectives"].iloc[0] for r in fronts}
-    for run_id, front in fronts.items():
-        pd.DataFrame(front, columns=labels[run_id]).to_csv(folder.front(run_id), index=False)
+    for run_id, rows in df.groupby("run_id", sort=True):
+        front_table(rows).to_csv(folder.front(str(run_id)), index=False)
     summary = summarise(finals, histories, refs)
     summary.to_csv(folder.file(SUMMARY_CSV), index=False)
     folder.note_tables()

@@ -35,6 +35,7 @@ from dsegym.experiments.storage import (
     RecordWriter,
     RowWriter,
     RunFields,
+    constraint_labels,
     read_records,
     repair,
     write_json,
@@ -373,6 +374,7 @@ def evaluate_run(
         agent_name=spec.agent,
         hyperparameters=agent.hp.model_dump(mode="json"),
         seed=spec.seed,
+        constraints=constraint_labels([c.metric for c in problem.constraints]),
     )
     writer = open_writer(static.to_row())
     try:

@@ -127,6 +127,9 @@ class RunFields:
         agent_name: The registered agent name (or ``module:Class``).
         hyperparameters: Every hyperparameter, defaults included.
         seed: The run's seed.
+        constraints: The constraint labels, in the order of ``G`` (see
+            :func:`constraint_labels`); ``None`` in records written before they were
+            recorded, whose constraints read as ``g0``, ``g1``, ...
     """
 
     experiment: str
@@ -142,6 +145,7 @@ class RunFields:
     agent_name: str
     hyperparameters: dict[str, Any]
     seed: int
+    constraints: list[str] | None = None
 
     def to_row(self) -> dict[str, Any]:
         """The fields in the order they open each record line."""
@@ -169,7 +173,28 @@ class RunFields:
             agent_name=str(row.get("agent_name", row["agent"])),
             hyperparameters=_object(row["hyperparameters"]),
             seed=_int(row["seed"]),
+            constraints=None if row.get("constraints") is None else _texts(row["constraints"]),
         )
+
+    def constraint_labels(self, n: int) -> list[str]:
+        """Labels for ``n`` constraint values: as recorded, else positional ``g<i>``."""
+        if self.constraints is not None and len(self.constraints) == n:
+            return self.constraints
+        return [f"g{i}" for i in range(n)]
+
+
+def constraint_labels(metrics: Sequence[str]) -> list[str]:
+    """A problem's constraint labels from its constrained metrics, in the order of ``G``.
+
+    Two specs on one metric (a lower and an upper bound) are told apart as ``metric``
+    and ``metric_2``.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in metrics:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,8 +476,11 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
             row = json.loads(line)
             if not isinstance(row, dict):
                 raise TypeError(f"expected a JSON object, got {type(row).__name__}")
-            RunFields.from_row(row)
-            EvaluationRecord.from_row(row)
+            run, record = RunFields.from_row(row), EvaluationRecord.from_row(row)
+            if len(record.F) != len(run.objectives):
+                raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
+            if run.constraints is not None and len(record.G) != len(run.constraints):
+                raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
         except KeyError as exc:
             raise _bad_line(path, number, f"field {exc} is missing") from None
         except (ValueError, TypeError, RecursionError) as exc:

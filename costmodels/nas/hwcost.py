@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ class NetworkCoster:
         missing = list(dict.fromkeys(t for t in tiles if t not in self._tiles))
         if missing:
             costs = cost_layers(missing, self._arrays, self.table)
-            values = dict(costs.values)
+            values: dict[str, Any] = dict(costs.values)
             values["dram_words"] = sum(
                 v for k, v in values.items() if k.startswith("dram_") and k != "dram_words"
             )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ import pandas as pd
 from dsegym.costmodels.nas import cell_design
 from dsegym.costmodels.nas.cells import cell_of
 from dsegym.costmodels.nas.hwcost import NetworkCoster
+from dsegym.costmodels.nas.model import NasBench201Hardware
 from dsegym.costmodels.nas.tables import device_names, frame
 from dsegym.costmodels.registry import make_problem
 
@@ -46,9 +48,10 @@ def proxies(indices: np.ndarray) -> pd.DataFrame:
         rows["mflops"].append(outcome.evaluation.metrics["mflops"])
         rows["mparams"].append(outcome.evaluation.metrics["mparams"])
     for p, problem in problems.items():
-        model = problem.cost_model
+        model = cast(NasBench201Hardware, problem.cost_model)
         coster = NetworkCoster(["cifar10"], model.tile_model.table, prune=False)
         tile = model.tile({})
+        assert not isinstance(tile, str), tile  # every preset fixes a valid tile
         costs = coster.tile_costs([tile])[0]
         rows[f"dsegym_{p}_latency_all_edges"] = [
             coster.network_totals(costs, "cifar10", cell_of(d))["latency_cycles"] for d in designs
