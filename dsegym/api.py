@@ -70,7 +70,7 @@ class Results:
 
     @cached_property
     def fronts(self) -> dict[str, pd.DataFrame]:
-        """Each run's Pareto front in objective space, keyed by run id."""
+        """Each run's Pareto front with its designs (``fronts/<run>.csv``), keyed by run id."""
         import pandas as pd
 
         return {p.stem: pd.read_csv(p) for p in sorted((self.path / "fronts").glob("*.csv"))}
@@ -141,11 +141,12 @@ def load(results_dir: str | Path) -> Results:
     if not path.is_dir():
         raise ConfigError(f"results folder {str(path)!r} does not exist")
     folder = ResultsFolder(path)
-    with folder.lock():
-        if not folder.tables_current():
-            from dsegym.experiments.analysis import analyse
+    if not folder.tables_current():  # a current folder is only read (it may be read-only)
+        from dsegym.experiments.analysis import analyse
 
-            analyse(path)
+        with folder.lock():
+            if not folder.tables_current():
+                analyse(path)
     return Results(path)
 
 

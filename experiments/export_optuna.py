@@ -162,19 +162,19 @@ def export_optuna(
         ConfigError: if the folder holds no dsegym results.
     """
     folder = ResultsFolder(results_dir)
-    with folder.lock():
-        return _export(folder, output, per)
-
-
-def _export(folder: ResultsFolder, output: Path | None, per: Grouping) -> ExportResult:
-    records = [r for r in load_records(folder.path) if not r.record.cached]
     path = Path(output) if output is not None else folder.file(JOURNAL)
-    tmp = path.with_name(path.name + ".tmp")
-    if path.resolve().parent == folder.path.resolve():
+    if path.resolve().parent != folder.path.resolve():
+        return _export(folder, path, per)  # the folder is only read
+    with folder.lock():
         # Inside the results folder: only over a journal dsegym wrote there.
         path = folder.path / path.name
-        tmp = folder.path / tmp.name
-        folder.claim([path, tmp])
+        folder.claim([path, path.with_name(path.name + ".tmp")])
+        return _export(folder, path, per)
+
+
+def _export(folder: ResultsFolder, path: Path, per: Grouping) -> ExportResult:
+    records = [r for r in load_records(folder.path) if not r.record.cached]
+    tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     journal = _Collected()
     storage = JournalStorage(journal)

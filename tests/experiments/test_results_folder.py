@@ -281,3 +281,21 @@ def test_random_record_files_never_crash_a_reader(tmp_path_factory, good_lines, 
     assert bad_line is None and len(frame) == valid
     if tables is not None:
         assert len(tables["runs"]) == 1
+
+
+def test_front_files_carry_the_designs_and_records_their_labels(finished):
+    import pandas as pd
+
+    folder = ResultsFolder(finished)
+    run_id = folder.plan()[0]["run_id"]
+    front = pd.read_csv(folder.front(run_id))
+    assert {"eval_index", "design.x1", "objective.f1", "objective.f2", "metric.f1"} <= set(
+        front.columns
+    )
+    rows = [json.loads(line) for line in folder.record(run_id).read_text().splitlines()]
+    assert all(r["constraints"] == [] for r in rows)  # zdt1 has none; labels recorded
+    by_index = {r["eval_index"]: r for r in rows if not r["cached"]}
+    for _, point in front.iterrows():
+        record = by_index[int(point["eval_index"])]
+        assert point["design.x1"] == pytest.approx(record["design"]["x1"])
+        assert [point["objective.f1"], point["objective.f2"]] == pytest.approx(record["F"])
