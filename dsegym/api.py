@@ -70,7 +70,7 @@ class Results:
 
     @cached_property
     def fronts(self) -> dict[str, pd.DataFrame]:
-        """Each run's Pareto front in objective space, keyed by run id."""
+        """Each run's Pareto front with its designs (``fronts/<run>.csv``), keyed by run id."""
         import pandas as pd
 
         return {p.stem: pd.read_csv(p) for p in sorted((self.path / "fronts").glob("*.csv"))}
@@ -128,28 +128,27 @@ class Results:
         return f"Results({str(self.path)!r})"
 
 
-def _stale(results_dir: Path) -> bool:
-    """True when a record is newer than the tables (or the tables are missing)."""
-    tables = [results_dir / n for n in ("evaluations.parquet", "summary.csv")]
-    if not all(t.is_file() for t in tables):
-        return True
-    oldest = min(t.stat().st_mtime for t in tables)
-    return any(p.stat().st_mtime > oldest for p in (results_dir / "runs").glob("*.jsonl"))
-
-
 def load(results_dir: str | Path) -> Results:
-    """Opens a results folder; recomputes its tables first if records are newer.
+    """Opens a results folder; recomputes its tables first unless they were computed
+    from the record files as they are now (a record added, changed or deleted since, or
+    a folder older than that check, makes them stale).
 
     Raises:
-        ConfigError: if the folder does not exist or holds no dsegym records.
+        ConfigError: if the folder does not exist, holds no dsegym records, or a record
+            is damaged (see :mod:`dsegym.experiments.storage`).
     """
+    from dsegym.experiments.results_folder import ResultsFolder
+
     path = Path(results_dir)
     if not path.is_dir():
         raise ConfigError(f"results folder {str(path)!r} does not exist")
-    if _stale(path):
+    folder = ResultsFolder(path)
+    if not folder.tables_current():  # a current folder is only read (it may be read-only)
         from dsegym.experiments.analysis import analyse
 
-        analyse(path)
+        with folder.lock():
+            if not folder.tables_current():
+                analyse(path)
     return Results(path)
 
 
@@ -192,11 +191,12 @@ def run(
     Raises:
         ConfigError: for an invalid config or a folder that already holds runs.
     """
-    from dsegym.experiments.launch import results_lock, run_experiment
+    from dsegym.experiments.launch import run_experiment
+    from dsegym.experiments.results_folder import ResultsFolder
 
     cfg = _config(config)
     results_dir = Path(output) if output is not None else cfg.results_dir()
-    with results_lock(results_dir):
+    with ResultsFolder(results_dir).lock():
         summaries = run_experiment(
             cfg,
             results_dir=results_dir,

@@ -92,12 +92,13 @@ def run(
 ) -> None:
     """Run every problem x agent x seed x hyperparameter combination of CONFIG."""
     from dsegym.experiments.config import expand_runs, load_config
-    from dsegym.experiments.launch import prepare_results_dir, results_lock, run_experiment
+    from dsegym.experiments.launch import prepare_results_dir, run_experiment
+    from dsegym.experiments.results_folder import ResultsFolder
 
     cfg = load_config(config)
     results_dir = output or cfg.results_dir()
     n_runs = len(expand_runs(cfg))
-    with results_lock(results_dir):
+    with ResultsFolder(results_dir).lock():
         prepare_results_dir(cfg, results_dir, resume=resume, overwrite=overwrite)
         console.print(
             Text.assemble(
@@ -220,12 +221,12 @@ def report_cmd(
     ] = None,
 ) -> None:
     """Write summary tables (CSV, Markdown) and plots (PNG) for RESULTS_DIR."""
-    from dsegym.experiments.launch import results_lock
     from dsegym.experiments.report import write_report
+    from dsegym.experiments.results_folder import ResultsFolder
 
     if not results_dir.is_dir():
         raise ConfigError(f"results folder {str(results_dir)!r} does not exist")
-    with results_lock(results_dir):
+    with ResultsFolder(results_dir).lock():
         md = write_report(results_dir, scale=scale)
         _print_summary(results_dir)
     console.print(Text(f"report: {md}"))
@@ -371,11 +372,13 @@ def validate(
 ) -> None:
     """Check CONFIG without running it: everything a run would reject, before it starts."""
     from dsegym.experiments.config import check_output_dir, expand_runs, load_config
+    from dsegym.experiments.results_folder import ResultsFolder
 
     cfg = load_config(config)
     runs = expand_runs(cfg)
     results_dir = output or cfg.results_dir()
     check_output_dir(results_dir, "--output" if output else "output_dir")
+    ResultsFolder(results_dir).check_ours()
     console.print(
         Text(
             f"{config}: valid; {len(runs)} runs ({len(cfg.problems)} problems, "

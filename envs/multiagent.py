@@ -107,7 +107,8 @@ class MultiAgentProblemEnv(ParallelEnv):
         if missing:
             raise ValueError(f"step needs an action for every agent; missing: {missing}")
         joint_space = self._env.action_space
-        joint = np.zeros(joint_space.shape, dtype=joint_space.dtype)
+        assert joint_space.shape is not None  # a MultiDiscrete or Box space
+        joint: np.ndarray = np.zeros(joint_space.shape, dtype=joint_space.dtype or np.float64)
         for g, cols in self._columns.items():
             joint[cols] = check_action(self._action_spaces[g], actions[g], f"action of {g!r}")
         return joint

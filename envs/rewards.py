@@ -202,7 +202,7 @@ class ObservedRangeReward(Reward):
 
     Each objective is scaled by the ideal and nadir of the feasible designs seen in the
     run so far, then combined by the augmented Chebyshev function of
-    :mod:`dsegym.search.scalarise` with equal weights. Needing no known front and no
+    :mod:`dsegym.costmodels.scalarise` with equal weights. Needing no known front and no
     units, it keeps rewards in about ``[-1, 0]`` on any problem, which suits policy
     gradients; the log-scaled weighted sum spreads a 1e11 pJ*cycles objective over only
     a few units while an infeasible design costs 100.
@@ -215,7 +215,7 @@ class ObservedRangeReward(Reward):
     range = (-1.1, 0.0)
 
     def __init__(self, problem: Problem, infeasible_value: float = -2.0):
-        from dsegym.search.scalarise import Scalariser
+        from dsegym.costmodels.scalarise import Scalariser
 
         self.scalariser = Scalariser(problem.n_objectives, np.random.default_rng(0))
         self.infeasible_value = infeasible_value

@@ -12,7 +12,6 @@ feasible design, so a report never hides or crashes on a failed run.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,25 +23,33 @@ import pandas as pd
 from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.escape import csv_safe
-from dsegym.experiments.scoreboard import FACTS_FILE, lead_summary, score_runs
-from dsegym.experiments.scoreboard import facts as scoreboard_facts
-from dsegym.experiments.storage import (
-    EvaluationRecord,
-    RunFields,
-    read_records,
-    read_vector,
-    write_json,
+from dsegym.experiments.results_folder import (
+    ANYTIME_CSV,
+    EVALUATIONS,
+    HISTORY_CSV,
+    RECORD,
+    REFERENCES,
+    RUNS_CSV,
+    SCOREBOARD,
+    SUMMARY_CSV,
+    ResultsFolder,
+    RunStatus,
 )
-from dsegym.experiments.tidy import write_parquet
+from dsegym.experiments.scoreboard import facts as scoreboard_facts
+from dsegym.experiments.scoreboard import lead_summary, score_runs
+from dsegym.experiments.storage import RecordedEvaluation, read_evaluations, write_json
+from dsegym.experiments.tidy import (
+    DESIGN,
+    METRIC,
+    OBJECTIVE,
+    front_rows,
+    tidy_records,
+    write_parquet,
+)
 from dsegym.pareto import SCALES, Normaliser, Scale, hypervolume, igd, nondominated
 from dsegym.yaml_input import safe_load
 
 N_CHECKPOINTS = 40
-#: The columns of an evaluations table: the run's fields, then the record's.
-EVALUATION_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(
-    EvaluationRecord.ROW_KEYS
-)
-RUN_FILE_SUFFIXES = (".jsonl", ".done.json", ".error.txt")
 RULE_DECLARED = "declared by the problem (raw objectives)"
 RULE_FRONTS = (
     "objectives normalised by the ideal and nadir of the union of the runs' own Pareto "
@@ -54,32 +61,61 @@ RULE_BEST = (
 )
 
 
-def load_evaluations(results_dir: Path) -> pd.DataFrame:
-    """Every recorded row of every run, one row per proposal.
+def load_records(results_dir: Path) -> list[RecordedEvaluation]:
+    """Every record of every run, typed, read by the rule of :mod:`.storage` (a torn
+    last line dropped, a blank line skipped, any other bad line refused with its file
+    and line). A finished run whose record holds fewer evaluations than its completion
+    marker counts (a record deleted or cut short after the run) is refused too: its
+    numbers would be wrong.
 
     Raises:
-        ConfigError: if the folder holds no dsegym results.
+        ConfigError: if the folder holds no dsegym results, or a record is damaged.
     """
-    runs_dir = Path(results_dir) / "runs"
-    if not runs_dir.is_dir():
+    folder = ResultsFolder(results_dir)
+    if not folder.runs_dir.is_dir():
         raise ConfigError(
             f"results folder {str(results_dir)!r} has no runs/ (is it the output_dir of "
             "a `dsegym run`?)"
         )
-    rows: list[dict[str, Any]] = []
-    for path in sorted(runs_dir.glob("*.jsonl")):
-        rows.extend(read_records(path))
-    if not rows:
-        if any(runs_dir.glob("*.error.txt")) or any(runs_dir.glob("*.done.json")):
-            return pd.DataFrame(columns=EVALUATION_COLUMNS)  # runs that recorded nothing
+    records: list[RecordedEvaluation] = []
+    recorded: dict[str, int] = {}
+    for path in folder.record_files():
+        run = read_evaluations(path)
+        recorded[path.name.removesuffix(RECORD)] = sum(not r.record.cached for r in run)
+        records += run
+    _check_complete(folder, recorded)
+    if not records and not folder.run_ids_on_disk():
         raise ConfigError(f"results folder {str(results_dir)!r} has no recorded evaluations")
-    df = pd.DataFrame(rows)
-    return df.sort_values(["run_id", "proposal_index"], kind="stable").reset_index(drop=True)
+    return records
 
 
-def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Writes the evaluations as a tidy Parquet table (see :mod:`.tidy` for its columns)."""
-    write_parquet(df, path)
+def load_evaluations(results_dir: Path) -> pd.DataFrame:
+    """Every recorded proposal as the tidy table (see :mod:`.tidy`), by run and proposal.
+
+    Raises:
+        ConfigError: as :func:`load_records`.
+    """
+    return tidy_records(load_records(results_dir))
+
+
+def _check_complete(folder: ResultsFolder, recorded: dict[str, int]) -> None:
+    """Refuses a finished run whose record lost evaluations its marker counts."""
+    for run_id in sorted(folder.run_ids_on_disk()):
+        summary = folder.done_summary(run_id)
+        if summary is None or summary["evaluations"] <= recorded.get(run_id, 0):
+            continue
+        record = folder.record(run_id)
+        what = (
+            "is missing"
+            if not record.exists()
+            else (f"holds {recorded.get(run_id, 0)} evaluations")
+        )
+        raise ConfigError(
+            f"record file {str(record)!r} {what}, but {str(folder.done(run_id))!r} counts "
+            f"{summary['evaluations']}: the record was deleted or cut short after the run; "
+            "restore it, or delete the run's files and finish it with `dsegym run CONFIG "
+            "--resume`"
+        )
 
 
 @dataclass
@@ -122,16 +158,15 @@ class ProblemReference:
         return out
 
 
-def _F(frame: pd.DataFrame, m: int | None = None) -> np.ndarray:
-    F = np.array([read_vector(row) for row in frame["F"]], dtype=float)
-    if m is None:
-        m = len(frame["F"].iloc[0]) if len(frame) else 0
-    return F.reshape(len(frame), m)
+def _F(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    """The objective values of ``frame``'s rows (tidy columns), one row each."""
+    cols = [OBJECTIVE + label for label in labels]
+    return frame[cols].to_numpy(dtype=float).reshape(len(frame), len(labels))
 
 
-def _front(frame: pd.DataFrame, m: int) -> np.ndarray:
+def _front(frame: pd.DataFrame, labels: list[str]) -> np.ndarray:
     feasible = frame[frame["feasible"].astype(bool) & ~frame["cached"].astype(bool)]
-    return nondominated(_F(feasible, m)) if len(feasible) else np.empty((0, m))
+    return nondominated(_F(feasible, labels)) if len(feasible) else np.empty((0, len(labels)))
 
 
 def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, ProblemReference]:
@@ -144,8 +179,9 @@ def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, P
     for label, frame in df.groupby("problem", sort=True):
         first = frame.iloc[0]
         labels = list(first["objectives"])
-        problem = make_problem(_problem_name(frame), first["problem_params"])
-        fronts = [_front(run, len(labels)) for _, run in frame.groupby("run_id", sort=True)]
+        # Built for its known front and declared reference point, not to label columns.
+        problem = make_problem(str(first["problem_name"]), json.loads(first["problem_params"]))
+        fronts = [_front(run, labels) for _, run in frame.groupby("run_id", sort=True)]
         if problem.known_front is not None:
             fronts.append(np.asarray(problem.known_front, dtype=float))
         if not any(len(f) for f in fronts):
@@ -168,54 +204,35 @@ def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, P
     return refs
 
 
-def _problem_name(frame: pd.DataFrame) -> str:
-    spec_name = frame.iloc[0].get("problem_name")
-    if isinstance(spec_name, str):
-        return spec_name
-    return str(frame.iloc[0]["problem"])
-
-
 def run_statuses(results_dir: Path) -> pd.DataFrame:
     """Every planned run with how it ended, read from ``runs.json`` and the run files.
 
-    ``status`` is ``finished`` (budget spent), ``space exhausted``, ``proposal limit``,
-    ``agent finished``, ``error`` (``error`` holds its first line) or ``interrupted``
-    (neither a completion marker nor an error file).
+    ``status`` is a :class:`~dsegym.experiments.results_folder.RunStatus`: finished
+    (budget spent), space exhausted, proposal limit, agent finished, error (``error``
+    holds its first line) or interrupted (neither a completion marker nor an error file).
     """
-    results_dir = Path(results_dir)
-    plan_path = results_dir / "runs.json"
-    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else []
+    folder = ResultsFolder(results_dir)
+    plan = folder.plan()
     run_ids = [p["run_id"] for p in plan]
-    runs_dir = results_dir / "runs"
-    found = set()
-    for suffix in RUN_FILE_SUFFIXES:
-        found |= {p.name[: -len(suffix)] for p in runs_dir.glob(f"*{suffix}")}
-    run_ids += sorted(found - set(run_ids))
+    run_ids += sorted(folder.run_ids_on_disk() - set(run_ids))
     by_id = {p["run_id"]: p for p in plan}
     rows = []
     for run_id in run_ids:
         spec = by_id.get(run_id, {})
-        marker, error_file = runs_dir / f"{run_id}.done.json", runs_dir / f"{run_id}.error.txt"
-        error = None
-        if marker.is_file():
-            reason = str(json.loads(marker.read_text()).get("stop_reason", ""))
-            status = "finished" if reason == "budget" else reason.split(" (", 1)[0]
-        elif error_file.is_file():
-            status = "error"
-            error = error_file.read_text(errors="replace").split("\n", 1)[0]
-        else:
-            status = "interrupted"
+        state = folder.run_state(run_id)
         rows.append(
             {
                 "run_id": run_id,
                 "problem": spec.get("problem_label") or spec.get("problem"),
                 "agent": spec.get("agent_label") or spec.get("agent"),
                 "seed": spec.get("seed"),
-                "status": status,
-                "error": error,
+                "status": str(state.status),
+                "stop_reason": None if state.stop_reason is None else str(state.stop_reason),
+                "error": state.error,
             }
         )
-    return pd.DataFrame(rows, columns=["run_id", "problem", "agent", "seed", "status", "error"])
+    columns = ["run_id", "problem", "agent", "seed", "status", "stop_reason", "error"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _first_reaching(F: np.ndarray, eval_idx: np.ndarray, target: np.ndarray) -> float:
@@ -244,7 +261,7 @@ def run_metrics(
         ref = refs.get(first["problem"])
         evaluated = frame[~frame["cached"].astype(bool)]
         feasible = evaluated[evaluated["feasible"].astype(bool)]
-        F_all = _F(feasible, len(labels))
+        F_all = _F(feasible, labels)
         front = nondominated(F_all) if len(F_all) else np.empty((0, len(labels)))
         fronts[str(run_id)] = front
         status = status_of.get(run_id, {})
@@ -253,7 +270,8 @@ def run_metrics(
             "problem": first["problem"],
             "agent": first["agent"],
             "seed": first["seed"],
-            "status": status.get("status", "interrupted"),
+            "status": status.get("status", str(RunStatus.INTERRUPTED)),
+            "stop_reason": status.get("stop_reason"),
             "evaluations": int(evaluated["eval_index"].max()) if len(evaluated) else 0,
             "feasible_evaluations": len(feasible),
             "feasible_fraction": float(evaluated["feasible"].mean()) if len(evaluated) else 0.0,
@@ -296,7 +314,10 @@ def run_metrics(
         if run_id not in recorded:
             finals.append(
                 {
-                    **{k: status[k] for k in ("problem", "agent", "seed", "status", "error")},
+                    **{
+                        k: status.get(k)
+                        for k in ("problem", "agent", "seed", "status", "stop_reason", "error")
+                    },
                     "run_id": run_id,
                     "evaluations": 0,
                     "feasible_evaluations": 0,
@@ -317,7 +338,7 @@ def evaluations_to_reach(history: pd.DataFrame, target: float) -> float:
 
 
 # Runs whose numbers are partial: counted in the notes, left out of the statistics.
-INCOMPLETE = ("error", "interrupted")
+INCOMPLETE = tuple(str(s) for s in RunStatus if not s.complete)
 
 
 def _notes(frame: pd.DataFrame) -> str:
@@ -328,6 +349,18 @@ def _notes(frame: pd.DataFrame) -> str:
     if infeasible:
         parts.append(f"{infeasible} without a feasible design")
     return ", ".join(parts)
+
+
+def front_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A run's Pareto front with its designs: ``fronts/<run>.csv``.
+
+    One row per distinct non-dominated objective vector (its first evaluation), with the
+    run's evaluation index, the design's knobs, the objectives and the metrics.
+    """
+    front = front_rows(rows, list(rows["objectives"].iloc[0]))
+    front = front.sort_values("eval_index", kind="stable")
+    cols = ["eval_index"] + [c for c in front.columns if c.startswith((DESIGN, OBJECTIVE, METRIC))]
+    return front[cols].dropna(axis=1, how="all").reset_index(drop=True)
 
 
 def summarise(
@@ -413,29 +446,29 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
             (default: the config's ``hypervolume_scale``).
     """
     results_dir = Path(results_dir)
+    folder = ResultsFolder(results_dir)
     scale = scale or report_scale(results_dir)
     df = load_evaluations(results_dir)
-    write_table(df, results_dir / "evaluations.parquet")
-    refs = problem_references(df, scale) if len(df) else {}
     statuses = run_statuses(results_dir)
+    fixed = (EVALUATIONS, REFERENCES, RUNS_CSV, HISTORY_CSV, SUMMARY_CSV, ANYTIME_CSV, SCOREBOARD)
+    run_ids = set(df["run_id"]) | set(statuses["run_id"])
+    folder.claim([folder.file(n) for n in fixed] + [folder.front(r) for r in sorted(run_ids)])
+    write_parquet(df, folder.file(EVALUATIONS))
+    refs = problem_references(df, scale) if len(df) else {}
     finals, histories, fronts = run_metrics(df, refs, statuses)
     finals, scores, ecdf = score_runs(df, finals) if len(df) else (finals, {}, pd.DataFrame())
     references = {k: v.to_dict() for k, v in refs.items()}
     for k, ps in scores.items():
         references.setdefault(k, {})["scoreboard"] = ps.to_dict()
-    write_json(results_dir / "reference_points.json", references)
-    csv_safe(ecdf).to_csv(results_dir / "anytime_ecdf.csv", index=False)
-    csv_safe(finals).to_csv(results_dir / "runs.csv", index=False)
-    csv_safe(histories).to_csv(results_dir / "hypervolume_history.csv", index=False)
-    fronts_dir = results_dir / "fronts"
-    fronts_dir.mkdir(exist_ok=True)
-    labels = {r: df.loc[df["run_id"] == r, "objectives"].iloc[0] for r in fronts}
-    for run_id, front in fronts.items():
-        pd.DataFrame(front, columns=labels[run_id]).to_csv(
-            fronts_dir / f"{run_id}.csv", index=False
-        )
+    write_json(folder.file(REFERENCES), references)
+    csv_safe(ecdf).to_csv(folder.file(ANYTIME_CSV), index=False)
+    csv_safe(finals).to_csv(folder.file(RUNS_CSV), index=False)
+    csv_safe(histories).to_csv(folder.file(HISTORY_CSV), index=False)
+    folder.fronts_dir.mkdir(exist_ok=True)
+    for run_id, rows in df.groupby("run_id", sort=True):
+        csv_safe(front_table(rows)).to_csv(folder.front(str(run_id)), index=False)
     summary, marks = lead_summary(summarise(finals, histories, refs), finals, scores)
-    csv_safe(summary).to_csv(results_dir / "summary.csv", index=False)
+    csv_safe(summary).to_csv(folder.file(SUMMARY_CSV), index=False)
     tables = {
         "scores": scores,
         "anytime": ecdf,
@@ -448,5 +481,6 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
         "summary": summary,
     }
     tables["facts"] = scoreboard_facts(tables)
-    write_json(results_dir / FACTS_FILE, tables["facts"])
+    write_json(folder.file(SCOREBOARD), tables["facts"])
+    folder.note_tables()
     return tables

@@ -26,17 +26,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import optuna
-import pandas as pd
 from optuna.storages import JournalStorage
 from optuna.storages.journal import BaseJournalBackend, JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import DesignSpace, Ordinal
-from dsegym.experiments.analysis import load_evaluations
-from dsegym.experiments.tidy import constraint_labels
+from dsegym.experiments.analysis import load_records
+from dsegym.experiments.results_folder import JOURNAL, ResultsFolder
+from dsegym.experiments.storage import RecordedEvaluation, RunFields
 
-JOURNAL_NAME = "optuna-journal.log"
 #: Constraint values as the list Optuna's constrained samplers have always written.
 #: Optuna 5 also reads named ``constraints:<name>`` attributes, but optuna-dashboard
 #: (0.21) reads only this list; the names go into the study's ``constraint_names``.
@@ -78,16 +77,14 @@ class _Collected(BaseJournalBackend):
         self.logs.extend(logs)
 
 
-def _problem_info(rows: pd.DataFrame) -> _ProblemInfo:
-    first = rows.iloc[0]
-    name = str(first.get("problem_name", first["problem"]))
-    problem = make_problem(name, first["problem_params"])
-    labels = list(first["objectives"])
+def _problem_info(run: RunFields) -> _ProblemInfo:
+    # Built for its design space (the trials' distributions), not to label anything.
+    problem = make_problem(run.problem_name, run.problem_params)
     return _ProblemInfo(
         space=problem.space,
-        directions=[_direction(lab) for lab in labels],
-        metric_names=[lab.removeprefix("-") for lab in labels],
-        constraints=constraint_labels(name, first["problem_params"], problem.n_constraints),
+        directions=[_direction(lab) for lab in run.objectives],
+        metric_names=[lab.removeprefix("-") for lab in run.objectives],
+        constraints=run.constraint_labels(problem.n_constraints),
     )
 
 
@@ -95,25 +92,27 @@ def _direction(label: str) -> Direction:
     return "maximize" if label.startswith("-") else "minimize"
 
 
-def _finite(values: dict[str, Any]) -> dict[str, float]:
-    return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(float(v))}
+def _finite(values: dict[str, float]) -> dict[str, float]:
+    return {k: v for k, v in values.items() if math.isfinite(v)}
 
 
-def _trial(row: pd.Series, info: _ProblemInfo, distributions: dict[str, Any]) -> FrozenTrial:
-    """One record row as a finished Optuna trial."""
-    design = row["design"]
+def _trial(
+    item: RecordedEvaluation, info: _ProblemInfo, distributions: dict[str, Any]
+) -> FrozenTrial:
+    """One record as a finished Optuna trial."""
+    run, record = item.run, item.record
+    design = record.design
     in_space = info.space.contains(design)
     user_attrs: dict[str, Any] = {
-        "run_id": row["run_id"],
-        "seed": int(row["seed"]),
-        "eval_index": int(row["eval_index"]),
-        "feasible": bool(row["feasible"]),
-        "violations": list(row["violations"]),
-        "metrics": _finite(row["metrics"]),
+        "run_id": run.run_id,
+        "seed": run.seed,
+        "eval_index": record.eval_index,
+        "feasible": record.feasible,
+        "violations": record.violations,
+        "metrics": _finite(record.metrics),
     }
     params = {k: design[k] for k in distributions} if in_space else {}
-    rejected = not in_space or any(f is None for f in row["F"])
-    if rejected:
+    if not in_space or record.rejected:
         trial = optuna.trial.create_trial(
             state=TrialState.FAIL,
             params=params,
@@ -122,7 +121,7 @@ def _trial(row: pd.Series, info: _ProblemInfo, distributions: dict[str, Any]) ->
         )
     else:
         values = [
-            -f if d == "maximize" else f for f, d in zip(row["F"], info.directions, strict=True)
+            -f if d == "maximize" else f for f, d in zip(record.F, info.directions, strict=True)
         ]
         trial = optuna.trial.create_trial(
             state=TrialState.COMPLETE,
@@ -130,20 +129,25 @@ def _trial(row: pd.Series, info: _ProblemInfo, distributions: dict[str, Any]) ->
             params=params,
             distributions=distributions,
             user_attrs=user_attrs,
-            system_attrs={CONSTRAINTS_KEY: [float(g) for g in row["G"]]} if row["G"] else None,
+            system_attrs={CONSTRAINTS_KEY: record.G} if record.G else None,
         )
     # The record's clock, so the dashboard's history shows when each design was costed.
-    end = datetime.datetime.fromtimestamp(float(row["timestamp"]))
+    end = datetime.datetime.fromtimestamp(record.timestamp)
     trial.datetime_complete = end
-    trial.datetime_start = end - datetime.timedelta(seconds=float(row["eval_time_s"]))
+    trial.datetime_start = end - datetime.timedelta(seconds=record.eval_time_s)
     return trial
 
 
-def _groups(df: pd.DataFrame, per: Grouping) -> Iterator[tuple[str, pd.DataFrame]]:
-    keys = ["run_id"] if per == "run" else ["problem", "agent"]
-    for key, rows in df.groupby(keys, sort=True):
-        name = "__".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
-        yield name, rows.sort_values(["seed", "eval_index"], kind="stable")
+def _groups(
+    records: list[RecordedEvaluation], per: Grouping
+) -> Iterator[tuple[str, list[RecordedEvaluation]]]:
+    groups: dict[str, list[RecordedEvaluation]] = {}
+    for item in records:
+        run = item.run
+        name = run.run_id if per == "run" else f"{run.problem}__{run.agent}"
+        groups.setdefault(name, []).append(item)
+    for name in sorted(groups):
+        yield name, sorted(groups[name], key=lambda r: (r.run.seed, r.record.eval_index))
 
 
 def export_optuna(
@@ -157,15 +161,27 @@ def export_optuna(
     Raises:
         ConfigError: if the folder holds no dsegym results.
     """
-    results_dir = Path(results_dir)
-    df = load_evaluations(results_dir)
-    df = df[~df["cached"]]
-    path = Path(output) if output is not None else results_dir / JOURNAL_NAME
+    folder = ResultsFolder(results_dir)
+    path = Path(output) if output is not None else folder.file(JOURNAL)
+    if path.resolve().parent != folder.path.resolve():
+        return _export(folder, path, per)  # the folder is only read
+    with folder.lock():
+        # Inside the results folder: only over a journal dsegym wrote there.
+        path = folder.path / path.name
+        folder.claim([path, path.with_name(path.name + ".tmp")])
+        return _export(folder, path, per)
+
+
+def _export(folder: ResultsFolder, path: Path, per: Grouping) -> ExportResult:
+    records = [r for r in load_records(folder.path) if not r.record.cached]
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     journal = _Collected()
     storage = JournalStorage(journal)
-    infos = {str(p): _problem_info(rows) for p, rows in df.groupby("problem", sort=True)}
+    infos: dict[str, _ProblemInfo] = {}
+    for item in records:
+        if item.run.problem not in infos:
+            infos[item.run.problem] = _problem_info(item.run)
     result = ExportResult(path)
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per study created
@@ -173,7 +189,7 @@ def export_optuna(
         with warnings.catch_warnings():
             # set_metric_names has been "experimental" since Optuna 3.2
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            for name, rows in _groups(df, per):
+            for name, rows in _groups(records, per):
                 result.studies[name] = _write_study(storage, name, rows, infos, per)
     finally:
         optuna.logging.set_verbosity(verbosity)
@@ -202,23 +218,22 @@ def _display_distributions(space: DesignSpace) -> dict[str, Any]:
 def _write_study(
     storage: JournalStorage,
     name: str,
-    rows: pd.DataFrame,
+    rows: list[RecordedEvaluation],
     infos: dict[str, _ProblemInfo],
     per: Grouping,
 ) -> int:
     """Creates one study and adds its trials; returns the trial count."""
-    first = rows.iloc[0]
-    info = infos[str(first["problem"])]
+    first = rows[0].run
+    info = infos[first.problem]
     distributions = _display_distributions(info.space)
     study = optuna.create_study(storage=storage, study_name=name, directions=info.directions)
     study.set_metric_names(info.metric_names)
     for key in ("experiment", "problem", "agent", "cost_model", "workload"):
-        if key in first:
-            study.set_user_attr(key, str(first[key]))
-    study.set_user_attr("problem_params", first["problem_params"])
-    study.set_user_attr("seeds", sorted(int(s) for s in rows["seed"].unique()))
+        study.set_user_attr(key, str(getattr(first, key)))
+    study.set_user_attr("problem_params", first.problem_params)
+    study.set_user_attr("seeds", sorted({r.run.seed for r in rows}))
     study.set_user_attr("constraint_names", info.constraints)
     if per == "run":
-        study.set_user_attr("hyperparameters", first["hyperparameters"])
-    study.add_trials([_trial(row, info, distributions) for _, row in rows.iterrows()])
+        study.set_user_attr("hyperparameters", first.hyperparameters)
+    study.add_trials([_trial(row, info, distributions) for row in rows])
     return len(rows)

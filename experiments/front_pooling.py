@@ -22,7 +22,8 @@ from dsegym.experiments.reference_fronts import (
     current_version,
     find_front,
 )
-from dsegym.experiments.storage import read_records, read_vector
+from dsegym.experiments.results_folder import ResultsFolder
+from dsegym.experiments.storage import read_evaluations
 from dsegym.pareto import nondominated
 
 
@@ -33,23 +34,22 @@ def recorded_fronts(
     wanted = canonical_params(problem, params)
     fronts, sources = [], []
     for folder in folders:
-        runs = Path(folder) / "runs"
-        if not runs.is_dir():
+        results = ResultsFolder(Path(folder))
+        if not results.runs_dir.is_dir():
             raise ConfigError(f"--from {str(folder)!r}: not a results folder (no runs/)")
-        for path in sorted(runs.glob("*.jsonl")):
-            rows = read_records(path)
-            if not rows:
+        for path in results.record_files():
+            items = read_evaluations(path)
+            if not items:
                 continue
-            first = rows[0]
-            name = first.get("problem_name") or first.get("problem")
-            if name != problem or (first.get("cost_model"), first.get("cost_model_version")) != (
-                model
-            ):
+            run = items[0].run
+            if (run.problem_name or run.problem) != problem:
                 continue
-            if canonical_params(problem, first.get("problem_params") or {}) != wanted:
+            if (run.cost_model, run.cost_model_version) != model:
+                continue
+            if canonical_params(problem, run.problem_params or {}) != wanted:
                 continue
             points = [
-                read_vector(r["F"]) for r in rows if r.get("feasible") and not r.get("cached")
+                item.record.F for item in items if item.record.feasible and not item.record.cached
             ]
             if points:
                 fronts.append(nondominated(np.array(points, dtype=float)))

@@ -24,9 +24,16 @@ from dsegym.errors import ConfigError, DsegymError
 from dsegym.experiments import anytime, scoreboard_report
 from dsegym.experiments import html_figures as figs
 from dsegym.experiments.escape import read_csv
+from dsegym.experiments.results_folder import (
+    EVALUATIONS,
+    HISTORY_CSV,
+    REFERENCES,
+    REPORT_HTML,
+    SUMMARY_CSV,
+    ResultsFolder,
+)
 from dsegym.experiments.tidy import CONSTRAINT, columns, read_parquet
 
-HTML_NAME = "report.html"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 CSS = """
@@ -170,13 +177,14 @@ def problem_section(
 
 def failed_runs_block(results_dir: Path) -> str:
     """The runs that crashed (``runs/<run>.error.txt``), which have no points to plot."""
-    errors = sorted((results_dir / "runs").glob("*.error.txt"))
+    folder = ResultsFolder(results_dir)
+    failed = sorted(folder.run_ids_on_disk())
+    errors = [(r, p) for r in failed if (p := folder.error(r)).is_file()]
     if not errors:
         return ""
     items = "".join(
-        f"<li><code>{html.escape(p.name.removesuffix('.error.txt'))}</code>: "
-        f"{html.escape(p.read_text().strip())}</li>"
-        for p in errors
+        f"<li><code>{html.escape(run_id)}</code>: {html.escape(p.read_text().strip())}</li>"
+        for run_id, p in errors
     )
     return f'<div class="rule"><b>{len(errors)} runs failed</b><ul>{items}</ul></div>'
 
@@ -188,13 +196,14 @@ def write_html_report(results_dir: Path) -> Path:
         ConfigError: if the folder has no ``evaluations.parquet`` (run ``dsegym report``).
     """
     results_dir = Path(results_dir)
-    table = results_dir / "evaluations.parquet"
+    folder = ResultsFolder(results_dir)
+    table = folder.file(EVALUATIONS)
     if not table.is_file():
         raise ConfigError(f"{str(table)!r} does not exist; `dsegym report {results_dir}` writes it")
     evals = read_parquet(table)
-    summary = _read_csv(results_dir / "summary.csv")
-    history = _read_csv(results_dir / "hypervolume_history.csv")
-    ref_path = results_dir / "reference_points.json"
+    summary = _read_csv(folder.file(SUMMARY_CSV))
+    history = _read_csv(folder.file(HISTORY_CSV))
+    ref_path = folder.file(REFERENCES)
     refs = json.loads(ref_path.read_text()) if ref_path.is_file() else {}
     colours = figs.agent_colours([str(a) for a in evals["agent"].unique()])
     scoreboard_facts = scoreboard_report.read_facts(results_dir)
@@ -240,6 +249,7 @@ constraint), <code>summary.csv</code>, <code>hypervolume_history.csv</code>,
 {"".join(sections)}
 </body></html>
 """
-    path = results_dir / HTML_NAME
+    path = folder.file(REPORT_HTML)
+    folder.claim([path])
     path.write_text(page, encoding="utf-8")
     return path

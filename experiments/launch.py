@@ -23,12 +23,10 @@ import functools
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import filelock
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -37,13 +35,20 @@ from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import (
     ExperimentConfig,
-    check_output_dir,
     describe_changes,
     expand_runs,
     fingerprint,
     problem_key,
 )
 from dsegym.experiments.parallel import EvaluationPool
+from dsegym.experiments.results_folder import (
+    CONFIG,
+    FINGERPRINT,
+    PLAN,
+    SUMMARIES,
+    ResultsFolder,
+    StopReason,
+)
 from dsegym.experiments.runner import (
     BatchFactory,
     RunSpec,
@@ -54,54 +59,9 @@ from dsegym.experiments.runner import (
     finish_run,
     guarded_run,
     prepare_run,
-    run_paths,
     write_error,
 )
 from dsegym.experiments.storage import EvaluationRecord, read_records, write_json
-
-LOCK_NAME = ".dsegym.lock"
-FINGERPRINT_NAME = "fingerprint.json"
-# One lock object per folder and process: filelock's locks are re-entrant per object, so
-# `dsegym run` can hold the folder across the run and its report.
-_LOCKS: dict[Path, filelock.FileLock] = {}
-
-
-@contextlib.contextmanager
-def results_lock(results_dir: Path) -> Iterator[None]:
-    """Holds the results folder's lock; a second process is refused at once.
-
-    The lock is an OS file lock (``filelock``), so the OS releases it when the holder
-    dies, even by SIGKILL.
-
-    Raises:
-        ConfigError: if another process holds the folder, or it cannot be created.
-    """
-    results_dir = Path(results_dir)
-    check_output_dir(results_dir, "results folder")
-    try:
-        results_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"results folder {str(results_dir)!r} cannot be created: {exc.strerror or exc}"
-        ) from None
-    key = results_dir.resolve()
-    lock = _LOCKS.setdefault(key, filelock.FileLock(str(key / LOCK_NAME), timeout=0))
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise ConfigError(
-            f"results folder {str(results_dir)!r} is in use by another dsegym process "
-            f"(lock {LOCK_NAME}); wait for it to finish, or use --output to write elsewhere"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _has_runs(results_dir: Path) -> bool:
-    runs = results_dir / "runs"
-    return runs.is_dir() and any(runs.iterdir())
 
 
 def prepare_results_dir(
@@ -111,32 +71,33 @@ def prepare_results_dir(
 
     Call with the folder's lock held. A folder with runs needs ``resume`` (with the
     same config, compared by :func:`~dsegym.experiments.config.fingerprint`) or
-    ``overwrite``.
+    ``overwrite``, which removes the files dsegym wrote there and nothing else; a folder
+    that is not dsegym's is refused (see :mod:`.results_folder`).
 
     Raises:
         ConfigError: naming what changed, or what to pass.
     """
     if resume and overwrite:
         raise ConfigError("--resume and --overwrite: choose one")
+    folder = ResultsFolder(results_dir)
+    folder.take_over()  # refuses a folder that is not dsegym's
     if overwrite:
-        for name in ("runs", "fronts", "plots"):
-            shutil.rmtree(results_dir / name, ignore_errors=True)
-        (results_dir / FINGERPRINT_NAME).unlink(missing_ok=True)
+        folder.remove_owned()
         return
-    if not _has_runs(results_dir):
+    if not folder.has_runs():
         return
     if not resume:
         raise ConfigError(
             f"results folder {str(results_dir)!r} already holds runs; pass --resume to "
             "finish them, --overwrite to start again, or --output to write elsewhere"
         )
-    path = results_dir / FINGERPRINT_NAME
+    path = folder.file(FINGERPRINT)
     try:
         stored = json.loads(path.read_text())["settings"]
     except (OSError, ValueError, KeyError, TypeError):
         raise ConfigError(
             f"results folder {str(results_dir)!r} holds runs but no readable "
-            f"{FINGERPRINT_NAME}, so resuming cannot check they come from this config; "
+            f"{FINGERPRINT}, so resuming cannot check they come from this config; "
             "pass --overwrite to start again, or --output to write elsewhere"
         ) from None
     changes = describe_changes(stored, fingerprint(config)["settings"])
@@ -195,8 +156,13 @@ def run_experiment(
     eval_workers = eval_workers or config.eval_workers
     address = address or config.address
     specs = expand_runs(config)
-    with results_lock(results_dir):
+    folder = ResultsFolder(results_dir)
+    with folder.lock():
         prepare_results_dir(config, results_dir, resume=resume, overwrite=overwrite)
+        # Every file the runs may write is claimed at once (one marker write), so a file
+        # of the user's in the way is refused before any run starts.
+        fixed = [folder.file(n) for n in (CONFIG, FINGERPRINT, PLAN, SUMMARIES)]
+        folder.claim(fixed + [p for s in specs for p in folder.run_paths(s.run_id)])
         resolved = config.model_dump(mode="json")
         resolved.update(
             workers=workers,
@@ -204,11 +170,11 @@ def run_experiment(
             address=address,
             output_dir=str(results_dir),
         )
-        (results_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+        folder.file(CONFIG).write_text(yaml.safe_dump(resolved, sort_keys=False))
         # Parallelism (workers, eval_workers, address) is not in the fingerprint: records
         # do not depend on it, so a resume may use other settings.
-        write_json(results_dir / FINGERPRINT_NAME, fingerprint(config))
-        write_json(results_dir / "runs.json", [s.to_dict() | {"run_id": s.run_id} for s in specs])
+        write_json(folder.file(FINGERPRINT), fingerprint(config))
+        write_json(folder.file(PLAN), [s.to_dict() | {"run_id": s.run_id} for s in specs])
         across_runs = workers > 1 or address is not None
         if not across_runs and eval_workers == 1:
             summaries = _run_serial(config, specs, results_dir, resume, show_progress, None)
@@ -222,7 +188,7 @@ def run_experiment(
                     summaries = _run_serial(
                         config, specs, results_dir, resume, show_progress, factory
                     )
-        write_json(results_dir / "summary.json", [vars(s) for s in summaries])
+        write_json(folder.file(SUMMARIES), [vars(s) for s in summaries])
     return summaries
 
 
@@ -376,14 +342,14 @@ class _ProblemShipper:
 
 def _failed(spec: RunSpec, exc: BaseException, evaluations: int = 0) -> tuple[RunSummary, str]:
     message, report = error_report(exc, evaluations)
-    summary = RunSummary(spec.run_id, evaluations, 0, "error", 0.0, error=message)
+    summary = RunSummary(spec.run_id, evaluations, 0, StopReason.ERROR, 0.0, error=message)
     return summary, report
 
 
 def _recorded(results_dir: Path, spec: RunSpec) -> int:
     """Distinct evaluations in a run's record (what a task that died had sent)."""
-    record, _ = run_paths(results_dir, spec.run_id)
-    return sum(not row["cached"] for row in read_records(record))
+    record = ResultsFolder(results_dir).record(spec.run_id)
+    return sum(not r.cached for r in map(EvaluationRecord.from_row, read_records(record)))
 
 
 def _run_ray(

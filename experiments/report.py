@@ -15,11 +15,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dsegym.errors import ConfigError
-from dsegym.experiments import scoreboard_report
+from dsegym.experiments import anytime, scoreboard_report
 from dsegym.experiments.analysis import analyse
 from dsegym.experiments.escape import markdown_text
 from dsegym.experiments.html_report import write_html_report
+from dsegym.experiments.results_folder import (
+    REPORT_HTML,
+    SIGNIFICANCE_CSV,
+    SUMMARY_MD,
+    ResultsFolder,
+)
 from dsegym.pareto import SCALES, Scale, nondominated
+
+#: The plots of each problem: ``plots/<kind>_<problem>.png``.
+PLOT_KINDS = ("front", "hypervolume", "anytime")
 
 
 def _slug(text: str) -> str:
@@ -155,9 +164,17 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
     if scale is not None and scale not in SCALES:
         raise ConfigError(f"--scale: unknown scale {scale!r}; allowed: {', '.join(SCALES)}")
     tables = analyse(results_dir, scale=scale)  # type: ignore[arg-type]
-    plots = results_dir / "plots"
-    plots.mkdir(exist_ok=True)
+    folder = ResultsFolder(results_dir)
     summary = tables["summary"]
+    plots = folder.plots_dir
+    problems = [*map(str, summary["problem"]), anytime.AGGREGATE]
+    names = [f"{kind}_{_slug(p)}.png" for p in problems for kind in PLOT_KINDS]
+    names.append(scoreboard_report.CD_PLOT)
+    folder.claim(
+        [folder.file(SUMMARY_MD), folder.file(REPORT_HTML), folder.file(SIGNIFICANCE_CSV)]
+        + list(map(folder.plot, names))
+    )
+    plots.mkdir(exist_ok=True)
     lines = [f"# Results: {markdown_text(results_dir.name)}", ""]
     lines += [
         "Hypervolume is measured per problem in one box for every run: objectives are "
@@ -194,7 +211,7 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
             lines += [f"![anytime]({any_png.relative_to(results_dir)})", ""]
     lines += scoreboard_report.markdown_overall(tables, tables["facts"], plots)
     scoreboard_report.write_pairwise(results_dir, tables)
-    path = results_dir / "summary.md"
+    path = folder.file(SUMMARY_MD)
     path.write_text("\n".join(lines))
     write_html_report(results_dir)
     return path

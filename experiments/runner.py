@@ -29,11 +29,13 @@ from dsegym.costmodels.problem import Outcome, Problem, coerce_design
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
+from dsegym.experiments.results_folder import ResultsFolder, StopReason
 from dsegym.experiments.storage import (
     EvaluationRecord,
     RecordWriter,
     RowWriter,
     RunFields,
+    constraint_labels,
     read_records,
     repair,
     write_json,
@@ -103,7 +105,7 @@ class RunSummary:
     run_id: str
     evaluations: int
     proposals: int
-    stop_reason: str
+    stop_reason: StopReason
     wall_time_s: float
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -175,13 +177,13 @@ class RunEvaluator:
         return max(0, self.budget - self.charged)
 
     @property
-    def stop_reason(self) -> str | None:
+    def stop_reason(self) -> StopReason | None:
         if self.charged >= self.budget:
-            return "budget"
+            return StopReason.BUDGET
         if self.charged >= self.space_size:
-            return "space exhausted"
+            return StopReason.SPACE_EXHAUSTED
         if self.proposals >= self.max_proposals:
-            return "proposal limit (agent kept proposing known designs)"
+            return StopReason.PROPOSAL_LIMIT
         return None
 
     @property
@@ -281,22 +283,6 @@ def format_model_errors(errors: Sequence[tuple[Design, str]]) -> str:
     return "".join(f"design {json.dumps(d, default=repr)}\n{tb}\n" for d, tb in errors)
 
 
-def run_paths(results_dir: Path, run_id: str) -> tuple[Path, Path]:
-    """The record file and the completion marker of a run."""
-    runs = results_dir / "runs"
-    return runs / f"{run_id}.jsonl", runs / f"{run_id}.done.json"
-
-
-def error_path(results_dir: Path, run_id: str) -> Path:
-    """The run's error file: message, evaluations recorded, traceback."""
-    return results_dir / "runs" / f"{run_id}.error.txt"
-
-
-def model_error_path(results_dir: Path, run_id: str) -> Path:
-    """Where the tracebacks of cost-model exceptions (infeasible designs) go."""
-    return results_dir / "runs" / f"{run_id}.model_errors.txt"
-
-
 def error_report(exc: BaseException, evaluations: int) -> tuple[str, str]:
     """A failed run's one-line message and the text of its error file.
 
@@ -310,7 +296,9 @@ def error_report(exc: BaseException, evaluations: int) -> tuple[str, str]:
 
 def write_error(results_dir: Path, run_id: str, report: str) -> None:
     """Saves a failed run's error file (the text :func:`error_report` made)."""
-    path = error_path(results_dir, run_id)
+    folder = ResultsFolder(results_dir)
+    path = folder.error(run_id)
+    folder.claim([path])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report)
 
@@ -335,29 +323,31 @@ def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
     attempt's error file goes, and a fresh start also drops the cost-model tracebacks
     of the record it deletes.
     """
-    record, marker = run_paths(results_dir, spec.run_id)
-    if resume and marker.exists():
-        summary = json.loads(marker.read_text())
-        return RunStart(
-            finished=RunSummary(**{k: summary[k] for k in RunSummary.__dataclass_fields__})
-        )
+    folder = ResultsFolder(results_dir)
+    run_id = spec.run_id
+    folder.claim(folder.run_paths(run_id))  # refuses a file of the user's in the way
+    summary = folder.done_summary(run_id) if resume else None
+    if summary is not None:
+        fields = {k: summary[k] for k in RunSummary.__dataclass_fields__ if k in summary}
+        return RunStart(finished=RunSummary(**fields))
     replay: list[EvaluationRecord] = []
+    record = folder.record(run_id)
     if record.exists():
         if resume:
             repair(record)
             replay = list(map(EvaluationRecord.from_row, read_records(record)))
         else:
             record.unlink()
-    marker.unlink(missing_ok=True)
-    error_path(results_dir, spec.run_id).unlink(missing_ok=True)
+    folder.done(run_id).unlink(missing_ok=True)
+    folder.error(run_id).unlink(missing_ok=True)
     if not replay:
-        model_error_path(results_dir, spec.run_id).unlink(missing_ok=True)
+        folder.model_errors(run_id).unlink(missing_ok=True)
     return RunStart(replay=replay)
 
 
 def finish_run(spec: RunSpec, results_dir: Path, summary: RunSummary) -> None:
     """Driver side, after a run: writes its completion marker."""
-    _, marker = run_paths(results_dir, spec.run_id)
+    marker = ResultsFolder(results_dir).done(spec.run_id)
     write_json(marker, {**asdict(summary), "spec": spec.to_dict()})
 
 
@@ -399,6 +389,7 @@ def evaluate_run(
         agent_name=spec.agent,
         hyperparameters=agent.hp.model_dump(mode="json"),
         seed=spec.seed,
+        constraints=constraint_labels([c.metric for c in problem.constraints]),
     )
     writer = open_writer(static.to_row())
     try:
@@ -423,7 +414,7 @@ def evaluate_run(
         run_id=spec.run_id,
         evaluations=evaluator.charged,
         proposals=evaluator.proposals,
-        stop_reason=evaluator.stop_reason or "agent finished",
+        stop_reason=evaluator.stop_reason or StopReason.AGENT_FINISHED,
         wall_time_s=time.perf_counter() - start,
     )
 
@@ -449,8 +440,8 @@ def execute_run(
     start = prepare_run(spec, results_dir, resume)
     if start.finished is not None:
         return start.finished
-    record, _ = run_paths(results_dir, spec.run_id)
-    errors = model_error_path(results_dir, spec.run_id)
+    folder = ResultsFolder(results_dir)
+    record, errors = folder.record(spec.run_id), folder.model_errors(spec.run_id)
     try:
         summary = evaluate_run(
             spec,
@@ -479,9 +470,9 @@ def guarded_run(spec: RunSpec, run: Callable[[], RunSummary]) -> tuple[RunSummar
     except RunFailedError as failed:
         message = f"{failed.message} (after {failed.evaluations} evaluations)"
         summary = RunSummary(
-            spec.run_id, failed.evaluations, failed.proposals, "error", 0.0, error=message
+            spec.run_id, failed.evaluations, failed.proposals, StopReason.ERROR, 0.0, error=message
         )
         return summary, failed.report
     except Exception as exc:  # noqa: BLE001 - reported per run, the others go on
         message, report = error_report(exc, 0)
-        return RunSummary(spec.run_id, 0, 0, "error", 0.0, error=message), report
+        return RunSummary(spec.run_id, 0, 0, StopReason.ERROR, 0.0, error=message), report

@@ -20,7 +20,8 @@ import pandas as pd
 from dsegym.errors import DsegymError
 from dsegym.experiments import anytime, significance
 from dsegym.experiments.reference_fronts import find_front
-from dsegym.experiments.storage import read_vector
+from dsegym.experiments.results_folder import SCOREBOARD
+from dsegym.experiments.tidy import CONSTRAINT, DESIGN, OBJECTIVE, columns
 from dsegym.indicators import ReferenceBox, describe_box, score
 from dsegym.pareto import nondominated
 
@@ -38,7 +39,7 @@ LEADING = [
     "vs_best",
     "vs_random",
 ]
-FACTS_FILE = "scoreboard.json"
+FACTS_FILE = SCOREBOARD
 DECLARED = (
     "the problem's declared front (exact for an enumerable space such as the toy "
     "accelerator's; points of the analytic front for ZDT and DTLZ)"
@@ -60,10 +61,17 @@ class ProblemScore:
         return {"reference_front": self.source, **describe_box(self.box, self.labels)}
 
 
+def _objectives(frame: pd.DataFrame) -> np.ndarray:
+    """The minimised objective vectors of ``frame``'s rows (tidy ``objective.*`` columns)."""
+    labels = list(frame.iloc[0]["objectives"]) if len(frame) else []
+    cols = [OBJECTIVE + label for label in labels]
+    return frame[cols].to_numpy(dtype=float).reshape(len(frame), len(labels))
+
+
 def _run_points(frame: pd.DataFrame, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Feasible charged evaluations of one run: (F in evaluation order, eval indices)."""
     ok = frame[frame["feasible"].astype(bool) & ~frame["cached"].astype(bool)]
-    F = np.array([read_vector(v) for v in ok["F"]], dtype=float).reshape(len(ok), m)
+    F = _objectives(ok).reshape(len(ok), m)
     return F, ok["eval_index"].to_numpy()
 
 
@@ -232,18 +240,21 @@ def warnings(
 
 def closest_designs(rows: pd.DataFrame, n: int = 3) -> str:
     """The designs with the least total constraint violation and the specs they miss."""
-    accepted = rows[[all(np.isfinite(read_vector(f))) for f in rows["F"]]]
+    accepted = rows[np.isfinite(_objectives(rows)).all(axis=1)]
     if accepted.empty:
         return "The cost model rejected every design (see the runs' violations)."
-    violation = np.array(
-        [float(np.clip(read_vector(g), 0, None).sum()) for g in accepted["G"]], dtype=float
-    )
+    # This problem's constraint columns (the tidy table holds every problem's).
+    g_cols = [c for c in columns(accepted, CONSTRAINT) if accepted[c].notna().any()]
+    G = accepted[g_cols].to_numpy(dtype=float).reshape(len(accepted), len(g_cols))
+    violation = np.nansum(np.clip(G, 0, None), axis=1)
+    d_cols = [c for c in columns(accepted, DESIGN) if accepted[c].notna().any()]
     order = np.argsort(violation, kind="stable")[:n]
     parts = []
     for i in order:
         row = accepted.iloc[int(i)]
+        design = {c[len(DESIGN) :]: row[c] for c in d_cols}
         missed = "; ".join(str(v) for v in row["violations"]) or "no reason recorded"
-        parts.append(f"{row['agent']} seed {row['seed']}: {row['design']} misses {missed}")
+        parts.append(f"{row['agent']} seed {row['seed']}: {design} misses {missed}")
     return "Closest designs (least total violation): " + " | ".join(parts)
 
 

@@ -20,7 +20,11 @@ from matplotlib.ticker import NullFormatter
 
 from dsegym.experiments import anytime, scoreboard, significance
 from dsegym.experiments.escape import csv_safe, markdown_text, plotly_text, read_csv
+from dsegym.experiments.results_folder import ANYTIME_CSV, SIGNIFICANCE_CSV
 from dsegym.indicators import RECALL_TOLERANCE
+
+#: The critical-difference diagram across problems, under ``plots/``.
+CD_PLOT = "critical_difference.png"
 
 #: The per-run table: who, then the scoreboard's indicators in the summary's order.
 RUN_COLUMNS = ["agent", "seed", "status"] + [
@@ -123,7 +127,7 @@ def write_pairwise(results_dir: Path, tables: dict[str, Any]) -> Path:
                             "p_holm": float(table.loc[agent, other]),
                         }
                     )
-    path = results_dir / "significance.csv"
+    path = results_dir / SIGNIFICANCE_CSV
     table = pd.DataFrame(rows, columns=["problem", "agent", "other", "p_holm"])
     csv_safe(table).to_csv(path, index=False)
     return path
@@ -153,7 +157,7 @@ def markdown_overall(tables: dict[str, Any], facts: dict[str, Any], plots: Path)
         lines += _md_table(frame) + [""]
     lines += [friedman_text(facts), ""]
     across = scoreboard.across_problems(tables["runs"], tables["scores"])
-    cd = significance.cd_diagram(across, plots / "critical_difference.png")
+    cd = significance.cd_diagram(across, plots / CD_PLOT)
     if cd is not None:
         lines += [f"![critical difference]({cd.relative_to(plots.parent)})", ""]
     png = plot_anytime(tables["anytime"], anytime.AGGREGATE, plots)
@@ -251,6 +255,6 @@ def read_facts(results_dir: Path) -> dict[str, Any]:
 
 def read_ecdf(results_dir: Path) -> pd.DataFrame:
     try:
-        return read_csv(results_dir / "anytime_ecdf.csv")
+        return read_csv(results_dir / ANYTIME_CSV)
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame()

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dsegym.experiments.runner import model_error_path
+from dsegym.experiments.results_folder import ResultsFolder
 from dsegym.experiments.storage import LineAppender, RowFormatter, append_text
 
 #: The sink actor's name prefix (tests recognise it among the processes that open files).
@@ -26,20 +26,21 @@ SINK_NAME = "dsegym-record-sink"
 class _Sink:
     """The actor's body: one append-only file per run under ``results_dir/runs``.
 
-    Also the run's ``model_errors.txt`` (tracebacks of a cost model that raised).
+    Also the run's ``model_errors.txt`` (tracebacks of a cost model that raised). The
+    driver claimed both files in the folder's marker before the runs started.
     """
 
     def __init__(self, results_dir: str):
-        self.runs = Path(results_dir) / "runs"
+        self.folder = ResultsFolder(results_dir)
         self.files: dict[str, LineAppender] = {}
 
     def append(self, run_id: str, text: str) -> None:
         if run_id not in self.files:
-            self.files[run_id] = LineAppender(self.runs / f"{run_id}.jsonl")
+            self.files[run_id] = LineAppender(self.folder.record(run_id))
         self.files[run_id].append(text)
 
     def append_model_errors(self, run_id: str, text: str) -> None:
-        append_text(model_error_path(self.runs.parent, run_id), text)
+        append_text(self.folder.model_errors(run_id), text)
 
     def close(self, run_id: str) -> None:
         appender = self.files.pop(run_id, None)

@@ -3,6 +3,20 @@
 A line reaches the operating system before the evaluation is handed to the agent, so
 a run killed with SIGKILL loses nothing it had recorded; at worst the last line is
 torn, and :func:`read_records` drops it (and :func:`repair` cuts it off the file).
+
+Reading rule (every reader goes through :func:`read_records`): a record file is a
+sequence of JSON lines, each one complete record. A last line without its newline was
+torn by a kill mid-write and is dropped (a resume cuts it off and costs that design
+again, exactly as the killed run would have). A blank line carries nothing and is
+skipped. Any other line that is not a complete record (not JSON, not an object, a field
+missing or of the wrong type) means the file was changed after dsegym wrote it: the
+reader refuses the file with a :class:`RecordError` naming the file, the line and what
+is wrong, rather than compute numbers from a record it cannot trust.
+
+Null and infinity (one rule): JSON has neither infinity nor NaN, so every non-finite
+number is written as null. Read back, a null objective or constraint value (``F``,
+``G``) is ``+inf`` (only a design the model rejected has one) and a null metric is NaN
+("no value").
 """
 
 from __future__ import annotations
@@ -15,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from dsegym.errors import ConfigError, shorten
 
 if TYPE_CHECKING:  # the record module stays importable without the cost models
     from dsegym.costmodels.base import Evaluation
@@ -37,13 +53,60 @@ def json_safe(value: Any) -> Any:
     return _clean(value)
 
 
+class RecordError(ConfigError):
+    """A record file holds a line that is not a record dsegym wrote."""
+
+
+def _number(value: Any, null: float) -> float:
+    """A recorded number (``null`` stands for a non-finite one); a bool is no number."""
+    if value is None:
+        return null
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number or null, got {type(value).__name__}")
+    return float(value)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {type(value).__name__}")
+    return value
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of strings")
+    return list(value)
+
+
 def read_vector(values: Sequence[float | None]) -> list[float]:
     """An objective or constraint vector as recorded: null was infinity.
 
     For ``F`` and ``G`` a non-finite value only ever means the model rejected the
     design, so null reads back as ``+inf`` (a metric's null is NaN: "no value").
+
+    Raises:
+        TypeError: if ``values`` is not a list of numbers and nulls.
     """
-    return [math.inf if v is None else v for v in values]
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"expected a list of numbers, got {type(values).__name__}")
+    return [_number(v, math.inf) for v in values]
+
+
+def read_metrics(values: Mapping[str, float | None]) -> dict[str, float]:
+    """A metrics mapping as recorded: null was "no value" (NaN)."""
+    return {str(k): _number(v, math.nan) for k, v in _object(values).items()}
 
 
 @dataclass(frozen=True)
@@ -64,6 +127,9 @@ class RunFields:
         agent_name: The registered agent name (or ``module:Class``).
         hyperparameters: Every hyperparameter, defaults included.
         seed: The run's seed.
+        constraints: The constraint labels, in the order of ``G`` (see
+            :func:`constraint_labels`); ``None`` in records written before they were
+            recorded, whose constraints read as ``g0``, ``g1``, ...
     """
 
     experiment: str
@@ -79,10 +145,56 @@ class RunFields:
     agent_name: str
     hyperparameters: dict[str, Any]
     seed: int
+    constraints: list[str] | None = None
 
     def to_row(self) -> dict[str, Any]:
         """The fields in the order they open each record line."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> RunFields:
+        """Reads the run's fields of a record line.
+
+        Raises:
+            KeyError, TypeError: if a field is missing or of the wrong type.
+        """
+        text = {}
+        for name in ("experiment", "run_id", "problem", "cost_model", "cost_model_version"):
+            if not isinstance(row[name], str):
+                raise TypeError(f"{name}: expected a string")
+            text[name] = row[name]
+        for name in ("workload", "agent"):
+            text[name] = str(row[name])
+        return cls(
+            **text,
+            problem_name=str(row.get("problem_name", row["problem"])),
+            problem_params=_object(row["problem_params"]),
+            objectives=_texts(row["objectives"]),
+            agent_name=str(row.get("agent_name", row["agent"])),
+            hyperparameters=_object(row["hyperparameters"]),
+            seed=_int(row["seed"]),
+            constraints=None if row.get("constraints") is None else _texts(row["constraints"]),
+        )
+
+    def constraint_labels(self, n: int) -> list[str]:
+        """Labels for ``n`` constraint values: as recorded, else positional ``g<i>``."""
+        if self.constraints is not None and len(self.constraints) == n:
+            return self.constraints
+        return [f"g{i}" for i in range(n)]
+
+
+def constraint_labels(metrics: Sequence[str]) -> list[str]:
+    """A problem's constraint labels from its constrained metrics, in the order of ``G``.
+
+    Two specs on one metric (a lower and an upper bound) are told apart as ``metric``
+    and ``metric_2``.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in metrics:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,19 +269,23 @@ class EvaluationRecord:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> EvaluationRecord:
-        """Reads a record line's fields (the run's fields beside them are ignored)."""
+        """Reads a record line's fields (the run's fields beside them are ignored).
+
+        Raises:
+            KeyError, TypeError: if a field is missing or of the wrong type.
+        """
         return cls(
-            design=row["design"],
-            metrics={k: math.nan if v is None else v for k, v in row["metrics"].items()},
+            design=_object(row["design"]),
+            metrics=read_metrics(row["metrics"]),
             F=read_vector(row["F"]),
             G=read_vector(row["G"]),
-            feasible=row["feasible"],
-            violations=list(row["violations"]),
-            proposal_index=row["proposal_index"],
-            eval_index=row["eval_index"],
-            cached=row["cached"],
-            eval_time_s=row["eval_time_s"],
-            timestamp=row["timestamp"],
+            feasible=_bool(row["feasible"]),
+            violations=_texts(row["violations"]),
+            proposal_index=_int(row["proposal_index"]),
+            eval_index=_int(row["eval_index"]),
+            cached=_bool(row["cached"]),
+            eval_time_s=_number(row["eval_time_s"], math.nan),
+            timestamp=_number(row["timestamp"], math.nan),
         )
 
     def to_row(self) -> dict[str, Any]:
@@ -332,20 +448,73 @@ def append_text(path: Path, text: str) -> None:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """Reads every complete row of a record file (a torn last line is ignored).
+    """Reads every complete row of a record file, by the reading rule above.
 
-    Rows keep the run's fields beside the record's (the analysis tabulates both);
-    :meth:`EvaluationRecord.from_row` reads the record's.
+    Rows keep the run's fields beside the record's; :func:`read_evaluations` gives them
+    typed, and every row returned here reads as one.
+
+    Raises:
+        RecordError: naming the file and line of a row that is not a record.
     """
-    if not path.exists():
+    return [row for _, row in _rows(path)]
+
+
+def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The complete rows of a record file with their 1-based line numbers."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return []
+    except OSError as exc:
+        raise RecordError(f"record file {str(path)!r} cannot be read: {exc}") from None
+    lines = data.split(b"\n")
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.endswith("\n"):
-                break  # torn by a kill mid-write
-            rows.append(json.loads(line))
+    for number, line in enumerate(lines[:-1], start=1):  # lines[-1]: torn, or empty
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise TypeError(f"expected a JSON object, got {type(row).__name__}")
+            run, record = RunFields.from_row(row), EvaluationRecord.from_row(row)
+            if len(record.F) != len(run.objectives):
+                raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
+            if run.constraints is not None and len(record.G) != len(run.constraints):
+                raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
+        except KeyError as exc:
+            raise _bad_line(path, number, f"field {exc} is missing") from None
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise _bad_line(path, number, str(exc)) from None
+        rows.append((number, row))
     return rows
+
+
+def _bad_line(path: Path, number: int, why: str) -> RecordError:
+    return RecordError(
+        f"record file {str(path)!r}, line {number}, is not a record dsegym wrote "
+        f"({shorten(why, 120)}); the file was changed after the run: restore it, delete "
+        "that line, or delete the file to run that run again with --resume"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvaluation:
+    """One line of a record file, typed: whose evaluation (``run``) and what it was."""
+
+    run: RunFields
+    record: EvaluationRecord
+
+
+def read_evaluations(path: Path) -> list[RecordedEvaluation]:
+    """Every record of a record file, typed, by the reading rule above.
+
+    Raises:
+        RecordError: naming the file and line of a row that is not a record.
+    """
+    return [
+        RecordedEvaluation(RunFields.from_row(row), EvaluationRecord.from_row(row))
+        for _, row in _rows(path)
+    ]
 
 
 def repair(path: Path) -> int:

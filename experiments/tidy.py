@@ -5,13 +5,16 @@ table people load into pandas, polars or DuckDB should not make them parse JSON.
 ``evaluations.parquet`` has one flat column per value:
 
 - the run's fields (``run_id``, ``problem``, ``agent``, ``seed``, ``eval_index``,
-  ``cached``, ``feasible``, ...; ``violations`` and the ``objectives`` labels in order
-  as lists of strings);
+  ``cached``, ``feasible``, ...; ``violations`` and the ``objectives`` and
+  ``constraints`` labels in order as lists of strings);
 - ``design.<knob>`` for every design knob;
 - ``metric.<name>`` for every cost-model metric (NaN where the model gave none);
 - ``objective.<label>`` for every minimised objective ``F`` (``-<metric>`` for one that
   is maximised; ``+inf`` for a design the model rejected);
-- ``constraint.<metric>`` for every constraint value ``G`` (feasible iff ``<= 0``).
+- ``constraint.<label>`` for every constraint value ``G`` (feasible iff ``<= 0``),
+  labelled as the run recorded (the constrained metric; ``g<i>`` in older records).
+
+The table is built from typed records (:func:`tidy_records`), never from raw lines.
 
 Problems of one experiment may have different knobs, metrics and objectives; a row has
 NaN (or null) in the columns of the other problems. ``problem_params`` and
@@ -21,16 +24,15 @@ shape between agents.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from dsegym.errors import DsegymError
-from dsegym.experiments.storage import read_vector
+from dsegym.experiments.storage import RecordedEvaluation, RunFields
 from dsegym.pareto import nondominated_mask
 
 DESIGN = "design."
@@ -39,72 +41,59 @@ OBJECTIVE = "objective."
 CONSTRAINT = "constraint."
 PREFIXES = (DESIGN, METRIC, OBJECTIVE, CONSTRAINT)
 
-#: Record fields that become prefixed columns (or are implied by their names).
-NESTED = ("design", "metrics", "F", "G")
 #: Record fields that are lists of text, kept as Parquet lists.
-LISTS = ("violations", "objectives")
+LISTS = ("violations", "objectives", "constraints")
 #: Record fields kept as JSON text.
 AS_JSON = ("problem_params", "hyperparameters")
+#: The record's own scalar fields, after the run's.
+RECORD_SCALARS = (
+    "proposal_index", "eval_index", "cached", "feasible", "violations", "eval_time_s",
+    "timestamp",
+)  # fmt: skip
+#: The columns of a table with no rows: the run's fields, then the record's scalars.
+BASE_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(RECORD_SCALARS)
 
 
-def constraint_labels(problem_name: str, params: dict[str, Any], n: int) -> list[str]:
-    """Names for a problem's constraint values: the constrained metric, else ``g<i>``.
-
-    A problem that can no longer be built (a user's module that moved) still gets a
-    table, with positional names.
-    """
-    from dsegym.costmodels.registry import make_problem
-
-    try:
-        names = [c.metric for c in make_problem(problem_name, params).constraints]
-    except DsegymError:
-        names = []
-    if len(names) != n:
-        return [f"g{i}" for i in range(n)]
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:  # two specs on one metric (a lower and an upper bound file)
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return out
-
-
-def _vectors(values: pd.Series, labels: Sequence[str], prefix: str) -> pd.DataFrame:
-    rows = [read_vector(row) for row in values]
-    return pd.DataFrame(
-        np.asarray(rows, dtype=float).reshape(len(rows), len(labels)),
-        columns=[prefix + label for label in labels],
-        index=values.index,
+def _base_row(item: RecordedEvaluation) -> dict[str, Any]:
+    row = item.run.to_row()
+    for name in AS_JSON:
+        row[name] = json.dumps(row[name], sort_keys=True)
+    record = item.record
+    row.update(
+        proposal_index=record.proposal_index,
+        eval_index=record.eval_index,
+        cached=record.cached,
+        feasible=record.feasible,
+        violations=record.violations,
+        eval_time_s=record.eval_time_s,
+        timestamp=record.timestamp,
     )
+    return row
 
 
-def _mapping(values: pd.Series, prefix: str) -> pd.DataFrame:
-    frame = pd.DataFrame(list(values), index=values.index)
+def _value_row(item: RecordedEvaluation) -> dict[str, Any]:
+    """The design, metrics, objectives and constraints of one record as prefixed cells."""
+    record, run = item.record, item.run
+    row = {DESIGN + k: v for k, v in record.design.items()}
+    row.update({METRIC + k: v for k, v in record.metrics.items()})
+    row.update(zip([OBJECTIVE + o for o in run.objectives], record.F, strict=True))
+    labels = run.constraint_labels(len(record.G))
+    row.update(zip([CONSTRAINT + g for g in labels], record.G, strict=True))
+    return row
+
+
+def _problem_columns(items: Sequence[RecordedEvaluation], index: pd.Index) -> pd.DataFrame:
+    """Prefixed columns for the records of one problem."""
+    frame = pd.DataFrame([_value_row(item) for item in items], index=index)
     for col in frame.columns:
-        # Integer knobs stay integers (nullable: other problems' rows hold no value).
-        if pd.api.types.is_integer_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
-            frame[col] = frame[col].astype("Int64")
-    return frame.add_prefix(prefix)
-
-
-def _problem_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefixed columns for the rows of one problem (one set of objective labels)."""
-    first = frame.iloc[0]
-    labels = list(first["objectives"])
-    n_g = len(first["G"]) if isinstance(first["G"], list) else 0
-    g_labels = constraint_labels(
-        str(first.get("problem_name", first["problem"])), first["problem_params"], n_g
-    )
-    metrics = _mapping(frame["metrics"], METRIC).apply(pd.to_numeric, errors="coerce")
-    return pd.concat(
-        [
-            _mapping(frame["design"], DESIGN),
-            metrics.astype(float),
-            _vectors(frame["F"], labels, OBJECTIVE),
-            _vectors(frame["G"], g_labels, CONSTRAINT),
-        ],
-        axis=1,
-    )
+        if col.startswith(DESIGN):
+            # Integer knobs stay integers (nullable: other problems' rows hold no value).
+            dtype = frame[col].dtype
+            if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+                frame[col] = frame[col].astype("Int64")
+        else:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
 
 
 def _arrow_safe(column: pd.Series) -> pd.Series:
@@ -123,33 +112,41 @@ def _arrow_safe(column: pd.Series) -> pd.Series:
     return column.map(lambda v: None if v is None or v != v else str(v))
 
 
-def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    """Flattens record rows (as :func:`analysis.load_evaluations` gives them).
+def tidy_records(records: Sequence[RecordedEvaluation]) -> pd.DataFrame:
+    """The tidy table of typed records, one row each, sorted by run and proposal.
 
-    Extra record fields are kept; a nested extra field is written as JSON text.
+    Null and infinite values follow the record type's one rule (see
+    :mod:`.storage`): an objective or constraint the model could not give is ``+inf``, a
+    missing metric NaN. Constraint columns are named by the labels each run recorded.
     """
-    parts = [_problem_columns(frame) for _, frame in df.groupby("problem", sort=False)]
-    values = pd.concat(parts).reindex(df.index) if parts else pd.DataFrame(index=df.index)
+    records = sorted(records, key=lambda r: (r.run.run_id, r.record.proposal_index))
+    if not records:
+        return pd.DataFrame(columns=BASE_COLUMNS)
+    run = pd.DataFrame([_base_row(item) for item in records])
+    by_problem: dict[str, list[int]] = {}
+    for i, item in enumerate(records):
+        by_problem.setdefault(item.run.problem, []).append(i)
+    parts = [
+        _problem_columns([records[i] for i in rows], pd.Index(rows)) for rows in by_problem.values()
+    ]
+    values = pd.concat(parts).reindex(run.index)
     ordered = sorted(values.columns, key=lambda c: PREFIXES.index(c.split(".", 1)[0] + "."))
-    run = df.drop(columns=[c for c in NESTED if c in df])
-    for col in run.columns:
-        nested = run[col].map(lambda v: isinstance(v, dict)).any()
-        if col in AS_JSON or nested:
-            run[col] = run[col].map(lambda v: json.dumps(v, sort_keys=True))
     out = pd.concat([run, values[ordered]], axis=1)
     return out.apply(_arrow_safe)
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Writes the tidy table of ``df``'s records to ``path``."""
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Writes a tidy table (see :func:`tidy_records`) to ``path``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(tidy(df), preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
     for name in LISTS:  # all-empty lists would otherwise be typed list<null>
         if name in table.column_names:
             i = table.column_names.index(name)
-            table = table.set_column(i, name, table[name].cast(pa.list_(pa.string())))
+            column = table[name]
+            if pa.types.is_null(column.type) or pa.types.is_list(column.type):
+                table = table.set_column(i, name, column.cast(pa.list_(pa.string())))
     pq.write_table(table, path)
 
 

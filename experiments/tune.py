@@ -128,11 +128,12 @@ class AgentSearcher(_Searcher):  # type: ignore[misc,valid-type]
     ):
         super().__init__(metric="F0", mode="min")
         self.problem = problem
-        self.agent = make_agent_for(agent, problem, seed=seed, params=dict(params or {}))
-        if not isinstance(self.agent, AskTellAgent):
+        made = make_agent_for(agent, problem, seed=seed, params=dict(params or {}))
+        if not isinstance(made, AskTellAgent):
             raise ConfigError(
                 f"agent {agent!r} drives its own loop; a Tune searcher needs an ask/tell agent"
             )
+        self.agent: AskTellAgent[Any] = made
         self._batch: list[Design] = []
         self._next = 0
         self._trials: dict[str, int] = {}

@@ -1,5 +1,6 @@
 """Search agents behind one interface and their registry."""
 
+from dsegym.costmodels.scalarise import Scalariser
 from dsegym.search.agent import (
     INFEASIBLE_PENALTY,
     Agent,
@@ -10,7 +11,6 @@ from dsegym.search.agent import (
     finite_violation,
 )
 from dsegym.search.registry import AGENTS, agent_names, get_agent_class, make_agent, make_agent_for
-from dsegym.search.scalarise import Scalariser
 
 __all__ = [
     "AGENTS",

@@ -18,15 +18,15 @@ units, so the deposit is a constant 1 instead of DeepSwarm's ``1 / (10 * loss)``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.scalarise import Scalariser
 from dsegym.costmodels.space import Design, DesignSpace, Real
 from dsegym.search.agent import AskTellAgent, Hyperparameters
-from dsegym.search.scalarise import Scalariser
 
 #: Pheromone the best design deposits on each of its values in a global update.
 DEPOSIT = 1.0
@@ -65,7 +65,9 @@ class AntColony(AskTellAgent[AntColonyHyperparameters]):
         super().__init__(space, **kwargs)
         hp = self.hp
         self.batch_size = hp.ant_count
-        self._sizes = [hp.real_bins if isinstance(p, Real) else p.n_values for p in space]
+        self._sizes = [
+            hp.real_bins if isinstance(p, Real) else cast(int, p.n_values) for p in space
+        ]
         self.pheromone = [np.full(n, hp.pheromone_start) for n in self._sizes]
         self.scalariser = Scalariser(self.n_objectives, self.rng)
         self._iteration = 0

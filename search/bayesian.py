@@ -19,7 +19,7 @@ from dsegym.errors import ConfigError
 from dsegym.search.agent import Hyperparameters
 from dsegym.search.optuna_agents import OptunaAgent
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+# This module's agents are generic in their hyperparameters (at least the common ones).
 HP = TypeVar("HP", bound=Hyperparameters)
 
 BOTORCH_EXTRA = "pip install 'dsegym[botorch]'"

@@ -15,11 +15,11 @@ import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.scalarise import Scalariser
 from dsegym.costmodels.space import Categorical, Design, DesignSpace
 from dsegym.errors import ConfigError
 from dsegym.search.agent import Hyperparameters
 from dsegym.search.generations import Generation, GenerationalAgent
-from dsegym.search.scalarise import Scalariser
 
 CMAES_EXTRA = "pip install 'dsegym[cmaes]'"
 #: Rounds in a row that find no new design before CMA-ES restarts.

@@ -16,11 +16,11 @@ import numpy as np
 import pydantic
 
 from dsegym.costmodels.problem import Outcome
+from dsegym.costmodels.scalarise import Scalariser
 from dsegym.costmodels.space import DesignSpace
 from dsegym.search.agent import Hyperparameters
 from dsegym.search.generations import Generation
 from dsegym.search.pymoo_agents import PymooAgent, _operator_settings
-from dsegym.search.scalarise import Scalariser
 
 #: Rounds in a row that find no new design before the GA restarts from a fresh population.
 MAX_STALE_ROUNDS = 3
@@ -45,7 +45,7 @@ class GeneticAlgorithm(PymooAgent[GeneticAlgorithmHyperparameters]):
     """Tournament selection, SBX, polynomial mutation and elitist survival (pymoo).
 
     With one objective the GA is pymoo's, objective and constraints as they are. With
-    several, the fitness is :class:`~dsegym.search.scalarise.Scalariser`'s (feasible
+    several, the fitness is :class:`~dsegym.costmodels.scalarise.Scalariser`'s (feasible
     designs first, then by total violation): each generation draws a fresh Chebyshev
     weight vector and re-scores the parents with it, so successive generations pull
     towards different parts of the front. A population that has

@@ -16,7 +16,7 @@ from dsegym.costmodels.problem import Outcome
 from dsegym.costmodels.space import Design
 from dsegym.search.agent import AskTellAgent, Hyperparameters
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+# This module's agents are generic in their hyperparameters (at least the common ones).
 HP = TypeVar("HP", bound=Hyperparameters)
 
 

@@ -31,8 +31,8 @@ from dsegym.search.agent import (
     finite_violation,
 )
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
-HP = TypeVar("HP", bound=Hyperparameters)
+# These agents are generic in their hyperparameters, which extend the common Nevergrad ones.
+HP = TypeVar("HP", bound="_NevergradHyperparameters")
 
 NEVERGRAD_EXTRA = "pip install 'dsegym[nevergrad]'"
 #: Rounds in a row without a new design before the optimiser restarts.

@@ -20,7 +20,7 @@ from dsegym.search.agent import (
     finite_violation,
 )
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+# This module's agents are generic in their hyperparameters (at least the common ones).
 HP = TypeVar("HP", bound=Hyperparameters)
 
 

@@ -27,7 +27,7 @@ from dsegym.errors import ConfigError
 from dsegym.search.agent import INFEASIBLE_PENALTY, Hyperparameters, finite_objectives
 from dsegym.search.generations import Generation, GenerationalAgent
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
+# This module's agents are generic in their hyperparameters (at least the common ones).
 HP = TypeVar("HP", bound=Hyperparameters)
 
 

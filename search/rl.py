@@ -23,8 +23,8 @@ from dsegym.errors import ConfigError
 from dsegym.search.agent import Agent, Evaluator, Hyperparameters
 from dsegym.search.rl_support import make_agent_reward, seed_everything
 
-# The agents' type variable, declared here too: mypy reads dsegym's imports as Any.
-HP = TypeVar("HP", bound=Hyperparameters)
+# These agents are generic in their hyperparameters, which extend the SB3 agents' ones.
+HP = TypeVar("HP", bound="_RLHyperparameters")
 
 RL_EXTRA = "pip install 'dsegym[rl]'"
 

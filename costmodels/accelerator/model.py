@@ -54,7 +54,7 @@ def as_layer_arrays(workload: Workload, default: str) -> LayerArrays:
     if isinstance(workload, str):
         return workload_arrays(workload)
     if isinstance(workload, Sequence) and all(isinstance(x, Layer) for x in workload):
-        return LayerArrays.from_layers(list(workload))
+        return LayerArrays.from_layers([x for x in workload if isinstance(x, Layer)])
     raise WorkloadError(f"cannot use {type(workload).__name__} as an accelerator workload")
 
 

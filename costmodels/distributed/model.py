@@ -340,7 +340,8 @@ class TrainingSystemModel(CostModel):
         if not isinstance(workload, Transformer):
             raise ConfigError("the training-system model's workload is a Transformer")
         out: list[Evaluation | None] = [None] * len(designs)
-        plans, keys, flat = [], [], []
+        plans, keys = [], []
+        flat: list[Request] = []
         for i, design in enumerate(designs):
             cost = _cost(dims_of(design, self.dims), self.tiers)
             plan = plan_iteration(design, self.dims, workload, self.npu, self.efficiency)

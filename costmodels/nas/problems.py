@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, cast
 
 from pydantic import Field
 
@@ -188,7 +189,10 @@ def nasaic(
                 f"problem 'nasaic': objectives: {metric!r} needs task {task!r} in tasks "
                 f"(tasks: {list(tasks)})"
             )
-    model = Nasaic(tasks, max_subaccs, pe_budget, bandwidth_budget, fidelity, energy_table, cells)
+    cells_by_task = cast(Mapping[str, int | str] | None, cells)  # keys checked by pydantic
+    model = Nasaic(
+        tasks, max_subaccs, pe_budget, bandwidth_budget, fidelity, energy_table, cells_by_task
+    )
     return Problem(
         name="nasaic",
         cost_model=model,

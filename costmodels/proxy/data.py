@@ -105,10 +105,10 @@ def results_data(results_dir: Path | str, problem: str | None = None) -> Trainin
             named, or the named problem is absent.
     """
     from dsegym.costmodels.registry import make_problem
-    from dsegym.experiments.analysis import load_evaluations
+    from dsegym.experiments.analysis import load_records
 
-    df = load_evaluations(Path(results_dir))
-    labels = sorted(df["problem"].unique())
+    records = load_records(Path(results_dir))
+    labels = sorted({r.run.problem for r in records})
     if problem is None:
         if len(labels) > 1:
             raise ConfigError(
@@ -121,23 +121,27 @@ def results_data(results_dir: Path | str, problem: str | None = None) -> Trainin
             f"results folder {str(results_dir)!r} has no problem {problem!r}; "
             f"it holds: {', '.join(labels)}"
         )
-    rows = df[(df["problem"] == problem) & ~df["cached"]]
-    first = rows.iloc[0]
-    built = make_problem(first["problem_name"], first["problem_params"])
+    rows = [r for r in records if r.run.problem == problem and not r.record.cached]
+    first = rows[0].run
+    built = make_problem(first.problem_name, first.problem_params)
     space = built.space
-    seen: dict[tuple[Any, ...], int] = {}
-    for i, (design, metrics) in enumerate(zip(rows["design"], rows["metrics"], strict=True)):
-        if metrics and all(v is not None for v in metrics.values()) and space.contains(design):
-            seen.setdefault(space.key(design), i)
-    picked = rows.iloc[sorted(seen.values())]
-    if picked.empty:
+    picked, seen = [], set()
+    for item in rows:
+        design, metrics = item.record.design, item.record.metrics
+        usable = metrics and all(map(math.isfinite, metrics.values()))
+        if usable and space.contains(design) and space.key(design) not in seen:
+            seen.add(space.key(design))
+            picked.append(item)
+    if not picked:
         raise ConfigError(f"results folder {str(results_dir)!r}: no feasible record to learn")
-    designs = [space.clean(d) for d in picked["design"]]
-    names = list(picked["metrics"].iloc[0])
-    Y = {m: np.array([r.get(m, math.nan) for r in picked["metrics"]], dtype=float) for m in names}
+    designs = [space.clean(r.record.design) for r in picked]
+    names = list(picked[0].record.metrics)
+    Y = {
+        m: np.array([r.record.metrics.get(m, math.nan) for r in picked], dtype=float) for m in names
+    }
     provenance = _problem_provenance(built) | {
         "source": f"results folder {Path(results_dir).resolve()}",
-        "runs": sorted(picked["run_id"].unique().tolist()),
+        "runs": sorted({r.run.run_id for r in picked}),
         "records": len(picked),
     }
     return TrainingData(space, designs, _features(space, designs), Y, provenance)

@@ -45,8 +45,8 @@ class PymooReference(CostModel):
     def instance_metrics(self) -> tuple[Metric, ...]:
         return tuple(Metric(n, "1", f"objective {n} of {self.pymoo_name}") for n in self._names)
 
-    @property  # type: ignore[override]
-    def metrics(self) -> tuple[Metric, ...]:  # per instance: the objective count varies
+    @property
+    def metrics(self) -> tuple[Metric, ...]:  # type: ignore[override]  # per instance
         return self.instance_metrics
 
     def evaluate(self, design: Mapping[str, Any], workload: Any = None) -> Evaluation:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
@@ -246,9 +246,9 @@ class SocFarsi(CostModel):
         """
         design: dict[str, Any] = {}
         for p in self.space:
-            design[p.name] = p.values[0] if not isinstance(p, Integer) else p.low
+            design[p.name] = p.low if isinstance(p, Integer) else cast(Categorical, p).values[0]
         for t in self._tasks:
-            if "gpp0" in self.space[f"pe_{t}"].values:
+            if "gpp0" in cast(Categorical, self.space[f"pe_{t}"]).values:
                 design[f"pe_{t}"] = "gpp0"
             else:  # a task the database gives no core cycles for runs on its IP
                 design[f"pe_{t}"], design[f"ip_{t}"] = "ip", 1

@@ -69,6 +69,7 @@ def run_one(task: tuple[str, dict[str, Any], str, int, int]) -> dict[str, Any]:
     F = np.array([o.F for o in evaluator.history if o.feasible]).reshape(-1, problem.n_objectives)
     out: dict[str, Any] = {"task": task, "wall_s": wall, "evaluations": evaluator.charged}
     if problem.n_objectives == 1:
+        assert problem.known_front is not None  # the benchmark's problems all have one
         optimum = float(problem.known_front[0, 0])
         out["best_ratio"] = float(F[:, 0].min()) / optimum if len(F) else float("inf")
     else:

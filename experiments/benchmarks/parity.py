@@ -49,6 +49,7 @@ from dsegym.search.registry import make_agent_for
 # ---------------------------------------------------------------------- quality
 def hv_ratio(problem: Problem, F: np.ndarray) -> float:
     """HV of the feasible points ``F`` over HV of the problem's known front."""
+    assert problem.known_front is not None  # parity problems all have one
     if problem.reference_point is not None:
         norm = Normaliser.identity(problem.reference_point)
     else:
@@ -61,6 +62,7 @@ def hv_ratio(problem: Problem, F: np.ndarray) -> float:
 
 def best_ratio(problem: Problem, F: np.ndarray) -> float:
     """Best feasible value found / known optimum (1.0 = optimum; ``inf`` if none)."""
+    assert problem.known_front is not None
     return float(F[:, 0].min()) / float(problem.known_front[0, 0]) if len(F) else math.inf
 
 

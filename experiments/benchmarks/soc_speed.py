@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import cast
 
 import numpy as np
 
 from dsegym.costmodels.registry import make_problem
+from dsegym.costmodels.soc.model import SocFarsi
 
 
 def rate(problem, designs, repeats: int) -> float:
@@ -44,7 +46,8 @@ def main() -> None:
     )
     for workload in args.workloads:
         problem = make_problem("soc-farsi", {"workload": workload})
-        problem.evaluate(problem.cost_model.reference_design())  # JIT warm-up
+        model = cast(SocFarsi, problem.cost_model)
+        problem.evaluate(model.reference_design())  # JIT warm-up
         designs = problem.space.sample_many(np.random.default_rng(0), args.designs)
         feasible = [d for d in designs if problem.evaluate(d).evaluation.feasible]
         print(

@@ -21,6 +21,7 @@ from dsegym.experiments.analysis import load_evaluations
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
 from dsegym.experiments.report import write_report
+from dsegym.experiments.tidy import OBJECTIVE
 
 VERDICTS = ("AGREES", "PARTLY", "DIFFERS")
 """The three verdicts every study uses, each judged by a rule stated beside it."""
@@ -236,6 +237,13 @@ def run_config(data: dict[str, Any], out: Path, workers: int | None) -> pd.DataF
     return load_evaluations(out)
 
 
+def objective_values(df: pd.DataFrame, objective: int = 0) -> np.ndarray:
+    """Each row's value of its problem's objective number ``objective`` (tidy columns)."""
+    labels = [list(o)[objective] for o in df["objectives"]]
+    values = [df.at[i, OBJECTIVE + label] for i, label in zip(df.index, labels, strict=True)]
+    return np.asarray(values, dtype=float)
+
+
 def best_so_far(df: pd.DataFrame, objective: int = 0) -> pd.DataFrame:
     """Per run, the best objective ``objective`` reached after each charged evaluation.
 
@@ -244,11 +252,10 @@ def best_so_far(df: pd.DataFrame, objective: int = 0) -> pd.DataFrame:
         ``setting``, ``seed``, ``evaluations``, ``best``.
     """
     charged = df[~df["cached"]].copy()
-    value = [f[objective] if f[objective] is not None else np.inf for f in charged["F"]]
-    charged["value"] = np.where(charged["feasible"], value, np.inf)
+    charged["value"] = np.where(charged["feasible"], objective_values(charged, objective), np.inf)
     charged["best"] = charged.groupby("run_id")["value"].cummin()
     charged["evaluations"] = charged.groupby("run_id").cumcount() + 1
-    charged["setting"] = [json.dumps(h, sort_keys=True) for h in charged["hyperparameters"]]
+    charged["setting"] = charged["hyperparameters"]  # JSON text with sorted keys
     return charged[
         ["run_id", "problem", "agent", "agent_name", "setting", "seed", "evaluations", "best"]
     ]

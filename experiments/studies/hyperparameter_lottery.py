@@ -16,7 +16,6 @@ interrupted study resumes where it stopped.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from dsegym.experiments.analysis import load_evaluations
 from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
+    objective_values,
     parse_study_args,
     run_config,
 )
@@ -41,10 +41,10 @@ def best_per_run(results_dir: Path) -> pd.DataFrame:
     """Best (lowest) objective each run reached, with its agent and hyperparameters."""
     df = load_evaluations(results_dir)
     df = df[df["feasible"] & ~df["cached"]].copy()
-    df["objective"] = [f[0] for f in df["F"]]
+    df["objective"] = objective_values(df)
     best = df.groupby("run_id").agg(
         agent=("agent_name", "first"),
-        setting=("hyperparameters", lambda s: json.dumps(s.iloc[0], sort_keys=True)),
+        setting=("hyperparameters", "first"),  # JSON text with sorted keys
         seed=("seed", "first"),
         best=("objective", "min"),
     )

@@ -33,6 +33,7 @@ from dsegym.costmodels.proxy import (
 )
 from dsegym.costmodels.proxy.model import ProxyCostModel
 from dsegym.costmodels.registry import make_problem
+from dsegym.experiments.analysis import load_records
 from dsegym.experiments.studies.common import (
     FigureNote,
     Summary,
@@ -137,7 +138,7 @@ def proxy_search(
     objectives = [o.metric for o in real.objectives]
     model_path = fit_surrogate(data, "random_forest", objectives, seed).save(out / "proxy.proxy")
     common = {"budget": budget, "seeds": [seed], "agents": [{"name": "nsga2"}]}
-    on_proxy = run_config(
+    run_config(
         {
             "name": "proxy-search",
             "problems": [{"name": "proxy", "params": {"model": str(model_path)}}],
@@ -146,17 +147,19 @@ def proxy_search(
         out / "search-proxy",
         workers,
     )
-    on_real = run_config(
+    run_config(
         {"name": "real-search", "problems": [{"name": "dram-mo"}], **common},
         out / "search-real",
         workers,
     )
-    rows = on_proxy[~on_proxy["cached"]]
-    Fp = np.array(rows["F"].tolist(), dtype=float)
-    front_designs = [rows["design"].iloc[i] for i in np.flatnonzero(nondominated_mask(Fp))]
+    # Read back as typed records: the front's designs are re-evaluated.
+    searched = [r.record for r in load_records(out / "search-proxy") if not r.record.cached]
+    Fp = np.array([r.F for r in searched], dtype=float)
+    front_designs = [searched[i].design for i in np.flatnonzero(nondominated_mask(Fp))]
     re_evaluated = real.evaluate_batch(front_designs)
     F_reeval = np.array([o.F for o in re_evaluated])
-    F_real_search = np.array(on_real[~on_real["cached"]]["F"].tolist(), dtype=float)
+    real_search = load_records(out / "search-real")
+    F_real_search = np.array([r.record.F for r in real_search if not r.record.cached])
     F_samples = np.array([o.F for o in real.evaluate_batch(data.designs)])
     union = np.vstack([F_reeval, F_real_search, F_samples])
     on_front = nondominated_mask(union)

@@ -84,7 +84,8 @@ def test_optunas_pareto_front_is_ours(finished, per_run):
     for run_id in finished.runs.loc[finished.runs["problem"] == "zdt1", "run_id"]:
         study = optuna.load_study(study_name=run_id, storage=storage)
         optuna_front = np.unique([t.values for t in study.best_trials], axis=0)
-        ours = pd.read_csv(finished.path / "fronts" / f"{run_id}.csv").to_numpy()
+        front = pd.read_csv(finished.path / "fronts" / f"{run_id}.csv")
+        ours = front[[c for c in front.columns if c.startswith("objective.")]].to_numpy()
         assert np.allclose(optuna_front, np.unique(ours, axis=0))
 
 
@@ -143,20 +144,13 @@ def test_a_maximised_objective_is_exported_as_the_metric_with_direction_maximize
     space = DesignSpace([Real("x", 0.0, 1.0)])
     info = _ProblemInfo(space, [_direction(lab) for lab in labels], ["accuracy", "latency"], [])
     assert info.directions == ["maximize", "minimize"]
-    row = pd.Series(
-        {
-            "run_id": "r",
-            "seed": 0,
-            "eval_index": 1,
-            "feasible": True,
-            "violations": [],
-            "metrics": {"accuracy": 0.9, "latency": 2.0},
-            "design": {"x": 0.5},
-            "F": [-0.9, 2.0],
-            "G": [],
-            "timestamp": 1.7e9,
-            "eval_time_s": 0.001,
-        }
-    )
+    from dsegym.experiments.storage import EvaluationRecord, RecordedEvaluation, RunFields
+
+    run = RunFields("e", "r", "p", "p", {}, "m", "1", "", labels, "a", "a", {}, 0, [])
+    record = EvaluationRecord(
+        {"x": 0.5}, {"accuracy": 0.9, "latency": 2.0}, [-0.9, 2.0], [], True, [], 1, 1,
+        timestamp=1.7e9, eval_time_s=0.001,
+    )  # fmt: skip
+    row = RecordedEvaluation(run, record)
     trial = _trial(row, info, space.to_optuna_distributions())
     assert trial.values == [0.9, 2.0] and trial.params == {"x": 0.5}

@@ -22,24 +22,25 @@ DRAM = {"workload": "cloud-1", "n_requests": 200}
 
 
 def _frame(fronts: dict[str, list[list[float]]], problem="dram-mo", params=DRAM) -> pd.DataFrame:
-    """Records of runs whose feasible evaluations are the given points, in order."""
+    """The tidy table of runs whose feasible evaluations are the given points, in order."""
     rows = []
     for run_id, points in fronts.items():
         for i, f in enumerate(points, start=1):
+            labels = ["a", "b", "c"][: len(f)]
             rows.append(
                 {
                     "run_id": run_id,
                     "problem": problem,
                     "problem_name": problem,
-                    "problem_params": params,
-                    "objectives": ["a", "b", "c"][: len(f)],
+                    "problem_params": json.dumps(params, sort_keys=True),
+                    "objectives": labels,
                     "agent": run_id.split("-")[0],
                     "seed": 0,
                     "proposal_index": i,
                     "eval_index": i,
                     "cached": False,
                     "feasible": True,
-                    "F": f,
+                    **{f"objective.{label}": v for label, v in zip(labels, f, strict=True)},
                 }
             )
     return pd.DataFrame(rows)

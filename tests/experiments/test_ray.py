@@ -16,7 +16,7 @@ import ray
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
-from dsegym.experiments.runner import run_paths
+from dsegym.experiments.results_folder import ResultsFolder
 from dsegym.experiments.sink import SINK_NAME, start_sink
 from dsegym.search import AGENTS
 
@@ -123,7 +123,7 @@ def test_resume_across_runs_is_prepared_on_the_driver(cluster):
     complete = records(root)
     # Cut one run short as a kill would (a torn last line included), and resume.
     run_id = sorted(complete)[1]
-    record, marker = run_paths(root, run_id)
+    record, marker = ResultsFolder(root).record(run_id), ResultsFolder(root).done(run_id)
     lines = record.read_text().splitlines(keepends=True)
     record.write_text("".join(lines[:7]) + lines[7][:25])
     marker.unlink()

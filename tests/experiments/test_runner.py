@@ -1,10 +1,12 @@
 import json
+import shutil
 
 import numpy as np
 import pytest
 
 from dsegym.experiments.config import expand_runs, parse_config
 from dsegym.experiments.launch import run_experiment
+from dsegym.experiments.results_folder import MARKER_NAME, ResultsFolder
 from dsegym.experiments.runner import (
     ResumeDivergedError,
     RunEvaluator,
@@ -88,13 +90,12 @@ def test_every_evaluation_is_recorded_with_its_context(tmp_path):
 
 
 def test_torn_last_line_is_ignored_and_repaired(tmp_path):
-    path = tmp_path / "r.jsonl"
-    with RecordWriter(path, {"run_id": "x"}) as w:
-        w.write({"i": 1})
-        w.write({"i": 2})
-    with open(path, "a") as f:
-        f.write('{"run_id": "x", "i": 3')  # killed mid-write
-    assert [r["i"] for r in read_records(path)] == [1, 2]
+    spec = RunSpec("e", "zdt1", {"n_var": 4}, "random", {}, seed=1, budget=3)
+    execute_run(spec, tmp_path)
+    path = tmp_path / "runs" / f"{spec.run_id}.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2]) + lines[2][:40])  # killed mid-write
+    assert [r["eval_index"] for r in read_records(path)] == [1, 2]
     assert repair(path) == 2 and path.read_text().endswith("}\n")
 
 
@@ -113,6 +114,7 @@ def test_resume_replays_without_repeating_or_losing(tmp_path):
     execute_run(spec, full)
     partial = tmp_path / "partial"
     (partial / "runs").mkdir(parents=True)
+    shutil.copy(full / MARKER_NAME, partial / MARKER_NAME)  # the killed run's folder
     lines = (full / "runs" / f"{spec.run_id}.jsonl").read_text().splitlines(keepends=True)
     (partial / "runs" / f"{spec.run_id}.jsonl").write_text("".join(lines[:23]) + lines[23][:17])
     summary = execute_run(spec, partial, resume=True)
@@ -125,6 +127,7 @@ def test_resume_detects_a_diverging_agent(tmp_path):
     execute_run(spec, tmp_path)
     other = RunSpec("e", "zdt1", {"n_var": 4}, "random", {}, seed=2, budget=20)
     src = tmp_path / "runs" / f"{spec.run_id}.jsonl"
+    ResultsFolder(tmp_path).claim(ResultsFolder(tmp_path).run_paths(other.run_id))
     src.rename(tmp_path / "runs" / f"{other.run_id}.jsonl")
     with pytest.raises(RunFailedError) as failed:
         execute_run(other, tmp_path, resume=True)

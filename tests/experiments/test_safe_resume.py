@@ -16,7 +16,8 @@ import yaml
 from dsegym.cli import main
 from dsegym.errors import ConfigError
 from dsegym.experiments.config import parse_config
-from dsegym.experiments.launch import LOCK_NAME, prepare_results_dir, run_experiment
+from dsegym.experiments.launch import prepare_results_dir, run_experiment
+from dsegym.experiments.results_folder import LOCK_NAME
 
 BASE = {
     "name": "t",

@@ -4,14 +4,13 @@ import math
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from dsegym.costmodels.registry import make_problem
-from dsegym.experiments.storage import read_records
-from dsegym.experiments.tidy import tidy, write_parquet
+from dsegym.experiments.storage import EvaluationRecord, RecordedEvaluation, RunFields, read_records
+from dsegym.experiments.tidy import tidy_records, write_parquet
 
 
 @pytest.fixture(scope="module")
@@ -104,26 +103,17 @@ def test_duckdb_reads_it_without_json(finished, table):
 
 
 def test_a_knob_with_mixed_types_is_written_as_text(tmp_path):
-    base = {
-        "run_id": "r",
-        "cached": False,
-        "feasible": True,
-        "violations": [],
-        "objectives": ["y"],
-        "problem_params": {},
-        "F": [1.0],
-        "G": [],
-        "metrics": {"y": 1.0},
-    }
-    df = pd.DataFrame(
-        [
-            {**base, "problem": "not-registered-a", "design": {"mode": 4}},
-            {**base, "problem": "not-registered-b", "design": {"mode": "ws"}},
-        ]
-    )
-    flat = tidy(df)
+    def item(problem, mode, index):
+        run = RunFields(
+            "e", f"r{index}", problem, problem, {}, "m", "1", "", ["y"], "a", "a", {}, 0, None
+        )
+        record = EvaluationRecord({"mode": mode}, {"y": 1.0}, [1.0], [], True, [], index, index)
+        return RecordedEvaluation(run, record)
+
+    flat = tidy_records([item("not-registered-a", 4, 1), item("not-registered-b", "ws", 2)])
     assert list(flat["design.mode"]) == ["4", "ws"]
-    write_parquet(df, tmp_path / "t.parquet")
+    assert list(flat["constraints"]) == [None, None]  # records older than the labels
+    write_parquet(flat, tmp_path / "t.parquet")
     schema = pq.read_schema(tmp_path / "t.parquet")
     assert schema.field("design.mode").type in (pa.string(), pa.large_string())
     assert schema.field("violations").type == pa.list_(pa.string())  # not list<null>

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dsegym.costmodels.base import Evaluation
-from dsegym.search.scalarise import REJECTED_FITNESS, VIOLATED_OFFSET, Scalariser
+from dsegym.costmodels.scalarise import REJECTED_FITNESS, VIOLATED_OFFSET, Scalariser
 from dsegym.testing.problems import mixed_problem
 
 

@@ -1,0 +1,1 @@
+../../dsegym/__init__.py
