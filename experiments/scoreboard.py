@@ -11,6 +11,7 @@ to ``reference_points.json`` and shown in every report. See :mod:`dsegym.indicat
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,8 @@ def _reference(label: str, frame: pd.DataFrame, union: np.ndarray) -> ProblemSco
     first = frame.iloc[0]
     labels = list(first["objectives"])
     name = str(first.get("problem_name") or first["problem"])
-    params = first["problem_params"] or {}
+    raw = first["problem_params"]  # JSON text in the tidy table (see tidy.AS_JSON)
+    params = (json.loads(raw) if isinstance(raw, str) else raw) or {}
     notes: list[str] = []
     try:
         problem = make_problem(name, params)
@@ -252,7 +254,8 @@ def closest_designs(rows: pd.DataFrame, n: int = 3) -> str:
     parts = []
     for i in order:
         row = accepted.iloc[int(i)]
-        design = {c[len(DESIGN) :]: row[c] for c in d_cols}
+        # Plain Python values, so the message reads {'x': 0.5}, not np.float64(0.5).
+        design = {c[len(DESIGN) :]: getattr(row[c], "item", lambda v=row[c]: v)() for c in d_cols}
         missed = "; ".join(str(v) for v in row["violations"]) or "no reason recorded"
         parts.append(f"{row['agent']} seed {row['seed']}: {design} misses {missed}")
     return "Closest designs (least total violation): " + " | ".join(parts)

@@ -55,6 +55,7 @@ from dsegym.experiments.studies.common import (
     parse_study_args,
     run_config,
 )
+from dsegym.experiments.tidy import METRIC, OBJECTIVE, columns
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "nasaic.yaml"
 PUBLISHED = {
@@ -137,9 +138,19 @@ def run_table(records: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
     charged = records[~records["cached"]]
     for _, run in charged.groupby("run_id", sort=False):
         first = run.iloc[0]
+        metric_cols = [c for c in columns(run, METRIC) if run[c].notna().any()]
+        # The model accepted a design iff its objectives are finite (tidy null rule: +inf).
+        accepted = np.isfinite(run[OBJECTIVE + list(first["objectives"])[0]].to_numpy(float))
         history = [
-            Candidate(m, f is not None and f[0] is not None and math.isfinite(f[0]))
-            for m, f in zip(run["metrics"], run["F"], strict=True)
+            Candidate(
+                {
+                    c[len(METRIC) :]: float(v)
+                    for c, v in zip(metric_cols, values, strict=True)
+                    if pd.notna(v)
+                },
+                bool(ok),
+            )
+            for values, ok in zip(run[metric_cols].itertuples(index=False), accepted, strict=True)
         ]
         best = pick(history, specs)
         row: dict[str, Any] = {

@@ -80,10 +80,12 @@ def test_front_mistakes_get_one_message(argv, message, capsys, tmp_path, monkeyp
 
 
 def _rows(feasible, G, status="finished", agent="a", seed=0):
+    """One row of the tidy evaluations table (see experiments/tidy.py)."""
     return {
         "problem": "p", "agent": agent, "seed": seed, "run_id": f"{agent}{seed}",
-        "F": [1.0, 2.0], "G": G, "feasible": feasible, "cached": False,
-        "design": {"x": G[0]}, "violations": [f"spec not met: x (got {G[0]})"],
+        "objectives": ["f1", "f2"], "objective.f1": 1.0, "objective.f2": 2.0,
+        "constraint.x": G[0], "feasible": feasible, "cached": False,
+        "design.x": G[0], "violations": [f"spec not met: x (got {G[0]})"],
     }  # fmt: skip
 
 
