@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from dsegym import cli_tools
+from dsegym.cli_values import parse_assignments
 from dsegym.errors import ConfigError, DsegymError, shorten
 from dsegym.front_cli import front_app
-from dsegym.yaml_input import safe_load
+from dsegym.proxy_cli import proxy_app
 
 app = typer.Typer(
     add_completion=False,
@@ -36,20 +36,6 @@ err_console = Console(stderr=True)
 LIST_KINDS = ("problems", "envs", "agents", "costmodels", "workloads")
 MAX_SEED = 2**32 - 1
 MAX_MESSAGE = 4000  # characters of an error message shown; the rest is cut
-
-
-def _parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
-    """``["a=1", "b=ws"]`` -> ``{"a": 1, "b": "ws"}`` (values parsed as YAML scalars)."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"{option} {shorten(item)!r}: expected the form name=value")
-        try:
-            out[key.strip()] = safe_load(raw)
-        except (yaml.YAMLError, RecursionError):
-            out[key.strip()] = raw
-    return out
 
 
 def _design_values(parsed: dict[str, Any], items: list[str] | None, space: Any) -> dict[str, Any]:
@@ -332,11 +318,11 @@ def evaluate(
     from dsegym.experiments.config import build_problem
 
     problem_spec(problem)  # an unknown name is named before its parameters are read
-    prob = build_problem(problem, _parse_assignments(param, "--param"), "--param")
+    prob = build_problem(problem, parse_assignments(param, "--param"), "--param")
     if random_seed is not None:
         chosen = prob.space.sample(np.random.default_rng(random_seed))
     else:
-        chosen = _design_values(_parse_assignments(design, "--design"), design, prob.space)
+        chosen = _design_values(parse_assignments(design, "--design"), design, prob.space)
         problems = prob.space.violations(chosen)
         if problems:
             allowed = "; ".join(f"{p.name}: {p.describe()}" for p in prob.space)
@@ -487,81 +473,7 @@ def study_run(
     run_study(name, argv)
 
 
-proxy_app = typer.Typer(
-    no_args_is_help=True,
-    help="Proxy cost models: surrogates learnt from records, usable as the 'proxy' problem.",
-)
 app.add_typer(proxy_app, name="proxy")
-
-
-@proxy_app.command("train")
-def proxy_train(
-    out: Annotated[Path, typer.Argument(help="file to write the surrogate to (.proxy)")],
-    problem: Annotated[
-        str | None, typer.Option(help="registered problem to sample (or its label in --results)")
-    ] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="problem parameter name=value")
-    ] = None,
-    results: Annotated[
-        Path | None, typer.Option(help="learn from this results folder's records")
-    ] = None,
-    samples: Annotated[int, typer.Option(min=2, help="fresh uniform samples")] = 2000,
-    kind: Annotated[str, typer.Option(help="random_forest or lightgbm")] = "random_forest",
-    seed: Annotated[int, typer.Option(help="sampling, split and training seed")] = 0,
-) -> None:
-    """Train a surrogate of PROBLEM (fresh samples) or of a results folder's records.
-
-    Prints its held-out accuracy per metric (80/20 split), then trains on every record
-    and writes it with its provenance; search it with `{name: proxy, params: {model: OUT}}`.
-    """
-    from dsegym.costmodels.proxy import (
-        KINDS,
-        fit_surrogate,
-        holdout_accuracy,
-        results_data,
-        sample_data,
-    )
-    from dsegym.costmodels.registry import make_problem
-
-    if kind not in KINDS:
-        raise ConfigError(f"--kind {kind!r}: allowed: {', '.join(KINDS)}")
-    if results is not None:
-        data = results_data(results, problem)
-    elif problem is not None:
-        built = make_problem(problem, _parse_assignments(param, "--param"))
-        data = sample_data(built, samples, seed)
-    else:
-        raise ConfigError("give --problem (fresh samples) or --results (a results folder)")
-    table = Table(title=f"held-out accuracy ({kind}, {len(data)} records)")
-    for column in ("metric", "relative RMSE", "R^2"):
-        table.add_column(column)
-    for row in holdout_accuracy(data, kind, seed=seed):
-        table.add_row(row["metric"], f"{row['relative_rmse']:.3%}", f"{row['r2']:.4f}")
-    console.print(table)
-    path = fit_surrogate(data, kind, seed=seed).save(out)
-    console.print(f"wrote {path} (trained on all {len(data)} records)")
-
-
-@proxy_app.command("convert")
-def proxy_convert(
-    old: Annotated[Path, typer.Argument(help="pickled proxy written by older dsegym (.joblib)")],
-    new: Annotated[Path, typer.Argument(help="file to write in the safe format (.proxy)")],
-    trust_pickle: Annotated[
-        bool, typer.Option(help="required: reading a pickle runs any code it holds")
-    ] = False,
-) -> None:
-    """Re-write an older pickled proxy model in the format that cannot run code."""
-    from dsegym.costmodels.proxy.file import convert_pickle
-
-    if not trust_pickle:
-        raise ConfigError(
-            "--trust-pickle: required; reading a pickle runs any code in it, so convert only "
-            "a file you made or whose source you trust"
-        )
-    if not old.is_file():
-        raise ConfigError(f"OLD {str(old)!r}: does not exist")
-    console.print(f"wrote {convert_pickle(old, new)}")
 
 
 def _exit_cleanly_on_sigterm() -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dsegym.cli_values import parse_assignments
 from dsegym.errors import ConfigError, shorten
 
 console = Console()
@@ -22,9 +23,8 @@ PARAM_HELP = "problem parameter (or agent hyperparameter) name=value"
 
 
 def _assignments(items: list[str] | None, option: str) -> dict[str, Any]:
-    from dsegym.cli import _parse_assignments
 
-    out: dict[str, Any] = _parse_assignments(items, option)
+    out: dict[str, Any] = parse_assignments(items, option)
     return out
 
 

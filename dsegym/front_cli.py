@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dsegym.cli_values import parse_assignments
 from dsegym.errors import ConfigError
 
 front_app = typer.Typer(
@@ -44,11 +45,10 @@ def compute_cmd(
     """Store the exact front of PROBLEM (every design costed), or a best-known one (--from)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from dsegym.cli import _parse_assignments
     from dsegym.experiments import front_compute, front_pooling
     from dsegym.experiments.reference_fronts import save_front
 
-    params = _parse_assignments(param, "--param")
+    params = parse_assignments(param, "--param")
     if from_:
         front = front_pooling.pool_results(problem, params, from_)
     else:
