@@ -14,8 +14,10 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
     shot = tmp_path / "report.png"
     result = check_page(finished.report_html, screenshot=shot)
     assert result.errors == []
-    assert result.expected_plots == 9
-    assert len(result.plots) == 9
+    # nine figures of fronts and histories, then the scoreboard's anytime ECDFs: one per
+    # problem (two) and one pooled over problems
+    assert result.expected_plots == 12
+    assert len(result.plots) == 12
     for plot in result.plots:
         # every figure drew something: SVG markers, lines, or a WebGL canvas (3-D)
         assert plot["points"] or plot["lines"] or plot["gl"], plot
