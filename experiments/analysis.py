@@ -35,6 +35,13 @@ from dsegym.experiments.results_folder import (
     ResultsFolder,
     RunStatus,
 )
+from dsegym.experiments.run_digest import (
+    RunDigest,
+    counts_table,
+    kept_table,
+    load_digests,
+    write_evaluations,
+)
 from dsegym.experiments.scoreboard import facts as scoreboard_facts
 from dsegym.experiments.scoreboard import lead_summary, score_runs
 from dsegym.experiments.storage import RecordedEvaluation, read_evaluations, write_json
@@ -245,16 +252,20 @@ def run_metrics(
     df: pd.DataFrame,
     refs: dict[str, ProblemReference],
     statuses: pd.DataFrame | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Per run: status, final hypervolume or best value, IGD; each run's HV history and front.
 
-    Runs listed in ``statuses`` that recorded nothing still get a row.
+    Runs listed in ``statuses`` that recorded nothing still get a row. ``df`` holds
+    every record, or (with ``counts``, see :mod:`.run_digest`) only the kept records
+    of each run, whose counts then come from ``counts``: the numbers are the same.
 
     Returns:
         (one row per run, one row per (run, checkpoint), {run_id: front in F space}).
     """
     finals, histories, fronts = [], [], {}
     status_of = statuses.set_index("run_id").to_dict("index") if statuses is not None else {}
+    count_of = counts.set_index("run_id").to_dict("index") if counts is not None else {}
     for run_id, frame in df.groupby("run_id", sort=True):
         first = frame.iloc[0]
         labels = list(first["objectives"])
@@ -277,6 +288,11 @@ def run_metrics(
             "feasible_fraction": float(evaluated["feasible"].mean()) if len(evaluated) else 0.0,
             "front_size": len(front),
         }
+        if run_id in count_of:  # df holds only the run's kept records
+            c = count_of[run_id]
+            row["evaluations"] = int(c["evaluations"])
+            row["feasible_evaluations"] = int(c["feasible"])
+            row["feasible_fraction"] = c["feasible"] / c["charged"] if c["charged"] else 0.0
         for j, label in enumerate(labels):
             row[f"best_{label}"] = float(F_all[:, j].min()) if len(F_all) else np.nan
         eval_idx = feasible["eval_index"].to_numpy()
@@ -437,6 +453,20 @@ def report_scale(results_dir: Path) -> Scale:
     return scale if scale in SCALES else "linear"
 
 
+def _digests(folder: ResultsFolder) -> dict[str, RunDigest]:
+    """Every run's digest (streamed, or from the cache), checked as :func:`load_records`."""
+    if not folder.runs_dir.is_dir():
+        raise ConfigError(
+            f"results folder {str(folder.path)!r} has no runs/ (is it the output_dir of "
+            "a `dsegym run`?)"
+        )
+    digests = load_digests(folder.path)
+    _check_complete(folder, {r: d.charged for r, d in digests.items()})
+    if not any(d.records for d in digests.values()) and not folder.run_ids_on_disk():
+        raise ConfigError(f"results folder {str(folder.path)!r} has no recorded evaluations")
+    return digests
+
+
 def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
     """Computes and writes every table of a results folder; returns them.
 
@@ -448,14 +478,18 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
     results_dir = Path(results_dir)
     folder = ResultsFolder(results_dir)
     scale = scale or report_scale(results_dir)
-    df = load_evaluations(results_dir)
+    digests = _digests(folder)
+    df, counts = kept_table(digests.values()), counts_table(digests.values())
     statuses = run_statuses(results_dir)
     fixed = (EVALUATIONS, REFERENCES, RUNS_CSV, HISTORY_CSV, SUMMARY_CSV, ANYTIME_CSV, SCOREBOARD)
     run_ids = set(df["run_id"]) | set(statuses["run_id"])
     folder.claim([folder.file(n) for n in fixed] + [folder.front(r) for r in sorted(run_ids)])
-    write_parquet(df, folder.file(EVALUATIONS))
+    if any(d.records for d in digests.values()):
+        write_evaluations(folder, sorted(digests), folder.file(EVALUATIONS))
+    else:
+        write_parquet(tidy_records([]), folder.file(EVALUATIONS))
     refs = problem_references(df, scale) if len(df) else {}
-    finals, histories, fronts = run_metrics(df, refs, statuses)
+    finals, histories, fronts = run_metrics(df, refs, statuses, counts)
     finals, scores, ecdf = score_runs(df, finals) if len(df) else (finals, {}, pd.DataFrame())
     references = {k: v.to_dict() for k, v in refs.items()}
     for k, ps in scores.items():
@@ -473,7 +507,8 @@ def analyse(results_dir: Path, *, scale: Scale | None = None) -> dict[str, Any]:
         "scores": scores,
         "anytime": ecdf,
         "marks": marks,
-        "evaluations": df,
+        "kept": df,
+        "counts": counts,
         "references": refs,
         "runs": finals,
         "histories": histories,

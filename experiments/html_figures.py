@@ -179,9 +179,17 @@ def fronts_3d_figure(
 
 
 def best_designs_figure(
-    evals: pd.DataFrame, objective: str, colours: dict[str, str], optimum: float | None
+    evals: pd.DataFrame,
+    objective: str,
+    colours: dict[str, str],
+    optimum: float | None,
+    span: np.ndarray | None = None,
 ) -> go.Figure:
-    """Single objective: the best feasible design of every run, per agent."""
+    """Single objective: the best feasible design of every run, per agent.
+
+    ``span``: values whose extremes are those of every feasible value (when ``evals``
+    holds only the kept records); the axis is logarithmic when they span two decades.
+    """
     col = OBJECTIVE + objective
     done = evals[~evals["cached"].astype(bool) & evals["feasible"].astype(bool)]
     fig = go.Figure()
@@ -204,7 +212,7 @@ def best_designs_figure(
         height=420,
         title="Best feasible design of each run (hover for the design)",
         yaxis_title=objective,
-        yaxis_type=_log_if_wide(done[col].to_numpy(dtype=float)),
+        yaxis_type=_log_if_wide(done[col].to_numpy(dtype=float) if span is None else span),
         hoverlabel={"align": "left"},
         template="plotly_white",
     )
@@ -261,8 +269,31 @@ def hypervolume_figure(history: pd.DataFrame, colours: dict[str, str]) -> go.Fig
     return fig
 
 
-def best_so_far(evals: pd.DataFrame, objective: str) -> pd.DataFrame:
-    """Per run, the best feasible objective value after each charged evaluation."""
+#: Beyond this many evaluations a best-so-far curve is drawn at ``CURVE_POINTS``
+#: evenly spaced evaluations (the page would otherwise carry a point per evaluation).
+FULL_CURVE = 5000
+CURVE_POINTS = 2000
+
+
+def _curve_grid(last: int) -> np.ndarray:
+    if last <= FULL_CURVE:
+        return np.arange(1, last + 1)
+    return np.unique(np.linspace(1, last, CURVE_POINTS).round().astype(int))
+
+
+def best_so_far(
+    evals: pd.DataFrame, objective: str, last: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """Per run, the best feasible objective value after each charged evaluation.
+
+    Args:
+        evals: The records (or, with ``last``, each run's kept records: the best value
+            changes only at a kept one).
+        objective: The objective's label.
+        last: Each run's last evaluation index: the curve is then evaluated on
+            1..last (evenly spaced beyond ``FULL_CURVE``), NaN before the first
+            feasible design.
+    """
     col = OBJECTIVE + objective
     charged = evals[~evals["cached"].astype(bool)]
     parts = []
@@ -270,12 +301,25 @@ def best_so_far(evals: pd.DataFrame, objective: str) -> pd.DataFrame:
         frame = frame.sort_values("eval_index")
         # cummin leaves NaN (infeasible) rows as NaN: carry the best so far over them
         value = frame[col].where(frame["feasible"].astype(bool)).cummin().ffill()
+        x = frame["eval_index"]
+        if last is not None:
+            grid = _curve_grid(int(last.get(str(run_id), 0)))
+            known = value.notna().to_numpy()
+            steps = value.to_numpy(dtype=float)[known]
+            at = np.searchsorted(x.to_numpy()[known], grid, side="right") - 1
+            best = np.full(len(grid), np.nan)
+            best[at >= 0] = steps[at[at >= 0]]
+            agent = frame["agent"].iloc[0]
+            parts.append(
+                pd.DataFrame({"run_id": run_id, "agent": agent, "evaluations": grid, "best": best})
+            )
+            continue
         parts.append(
             pd.DataFrame(
                 {
                     "run_id": run_id,
                     "agent": frame["agent"],
-                    "evaluations": frame["eval_index"],
+                    "evaluations": x,
                     "best": value,
                 }
             )
@@ -284,11 +328,17 @@ def best_so_far(evals: pd.DataFrame, objective: str) -> pd.DataFrame:
 
 
 def best_value_figure(
-    evals: pd.DataFrame, objective: str, colours: dict[str, str], optimum: float | None
+    evals: pd.DataFrame,
+    objective: str,
+    colours: dict[str, str],
+    optimum: float | None,
+    last: dict[str, int] | None = None,
 ) -> go.Figure:
-    """Single objective: best feasible value against evaluations, spread over seeds."""
+    """Single objective: best feasible value against evaluations, spread over seeds
+    (``last``: as :func:`best_so_far`).
+    """
     fig = go.Figure()
-    curves = best_so_far(evals, objective).dropna(subset=["best"])
+    curves = best_so_far(evals, objective, last).dropna(subset=["best"])
     for agent, frame in curves.groupby("agent", sort=True):
         stats = frame.groupby("evaluations")["best"].agg(["median", "min", "max", "count"])
         # Runs find their first feasible design at different times; a median over a

@@ -32,7 +32,8 @@ from dsegym.experiments.results_folder import (
     SUMMARY_CSV,
     ResultsFolder,
 )
-from dsegym.experiments.tidy import CONSTRAINT, columns, read_parquet
+from dsegym.experiments.run_digest import counts_table, kept_table, load_digests
+from dsegym.experiments.tidy import CONSTRAINT, columns
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -126,8 +127,13 @@ def problem_section(
     scoreboard: dict[str, Any] | None = None,
     ecdf: pd.DataFrame | None = None,
     runs: pd.DataFrame | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> tuple[str, int]:
-    """One problem's part of the page; returns the HTML and its number of figures."""
+    """One problem's part of the page; returns the HTML and its number of figures.
+
+    ``evals`` holds the problem's records, or (with ``counts``, see
+    :mod:`.run_digest`) only each run's kept records: the figures are the same.
+    """
     scoreboard, ecdf = scoreboard or {}, ecdf if ecdf is not None else pd.DataFrame()
     runs = runs if runs is not None else pd.DataFrame()
     first = evals.iloc[0]
@@ -144,7 +150,12 @@ def problem_section(
         facts.append(
             f"constrained metrics (feasible iff constraint.<metric> <= 0): {', '.join(constraints)}"
         )
-    charged = int((~evals["cached"].astype(bool)).sum())
+    if counts is not None:
+        mine = counts[counts["run_id"].isin(evals["run_id"].unique())]
+        charged = int(mine["charged"].sum())
+        last = dict(zip(mine["run_id"], mine["evaluations"], strict=True))
+    else:
+        charged, last = int((~evals["cached"].astype(bool)).sum()), None
     facts.append(f"{charged} evaluations in {evals['run_id'].nunique()} runs")
     parts = [
         f'<h2 id="{anchor}">{html.escape(problem)}</h2>',
@@ -157,8 +168,12 @@ def problem_section(
     figures = []
     if len(objectives) == 1:
         optimum = float(known.min()) if known is not None and known.size else None
-        figures.append(figs.best_designs_figure(evals, objectives[0], colours, optimum))
-        figures.append(figs.best_value_figure(evals, objectives[0], colours, optimum))
+        span = None
+        if counts is not None:
+            bounds = [v[0] for c in ("f_min", "f_max") for v in mine[c] if v and v[0] is not None]
+            span = np.array(bounds, dtype=float)
+        figures.append(figs.best_designs_figure(evals, objectives[0], colours, optimum, span))
+        figures.append(figs.best_value_figure(evals, objectives[0], colours, optimum, last))
     else:
         figures.append(figs.fronts_figure(evals, objectives, colours, known))
         if len(objectives) >= 3:
@@ -189,8 +204,11 @@ def failed_runs_block(results_dir: Path) -> str:
     return f'<div class="rule"><b>{len(errors)} runs failed</b><ul>{items}</ul></div>'
 
 
-def write_html_report(results_dir: Path) -> Path:
+def write_html_report(results_dir: Path, tables: dict[str, Any] | None = None) -> Path:
     """Writes ``report.html`` into ``results_dir`` and returns its path.
+
+    The records come from each run's digest (:mod:`.run_digest`): ``tables["kept"]``
+    and ``tables["counts"]`` of the analysis when given, else the folder's cache.
 
     Raises:
         ConfigError: if the folder has no ``evaluations.parquet`` (run ``dsegym report``).
@@ -200,7 +218,11 @@ def write_html_report(results_dir: Path) -> Path:
     table = folder.file(EVALUATIONS)
     if not table.is_file():
         raise ConfigError(f"{str(table)!r} does not exist; `dsegym report {results_dir}` writes it")
-    evals = read_parquet(table)
+    if tables is None:
+        digests = load_digests(results_dir)
+        evals, counts = kept_table(digests.values()), counts_table(digests.values())
+    else:
+        evals, counts = tables["kept"], tables["counts"]
     summary = _read_csv(folder.file(SUMMARY_CSV))
     history = _read_csv(folder.file(HISTORY_CSV))
     ref_path = folder.file(REFERENCES)
@@ -222,6 +244,7 @@ def write_html_report(results_dir: Path) -> Path:
             scoreboard_facts,
             ecdf,
             runs,
+            counts,
         )
         sections.append(text)
         n_figures += n

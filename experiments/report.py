@@ -51,7 +51,7 @@ def plot_fronts(problem: str, tables: dict[str, Any], out: Path) -> Path | None:
     runs = tables["runs"]
     runs = runs[runs["problem"] == problem]
     ref = tables["references"].get(problem)
-    evaluations = tables["evaluations"]
+    evaluations = tables["kept"]
     rows = evaluations[evaluations["problem"] == problem] if len(evaluations) else evaluations
     if rows.empty:
         return None  # no run of this problem recorded anything
@@ -213,5 +213,5 @@ def write_report(results_dir: Path, *, scale: Scale | str | None = None) -> Path
     scoreboard_report.write_pairwise(results_dir, tables)
     path = folder.file(SUMMARY_MD)
     path.write_text("\n".join(lines))
-    write_html_report(results_dir)
+    write_html_report(results_dir, tables)
     return path

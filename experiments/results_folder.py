@@ -61,6 +61,9 @@ FIXED_FILES = (
     SUMMARY_CSV, SUMMARY_MD, REPORT_HTML, JOURNAL, ANYTIME_CSV, SCOREBOARD, SIGNIFICANCE_CSV,
 )  # fmt: skip
 RUNS, FRONTS, PLOTS = "runs", "fronts", "plots"
+#: The report's per-run cache (experiments/run_digest.py): JSON and Parquet, never code.
+CACHE = "cache"
+DIGEST, PART = ".digest.json", ".parquet"
 #: A run's files under ``runs/``, by role.
 RECORD, DONE, ERROR, MODEL_ERRORS = ".jsonl", ".done.json", ".error.txt", ".model_errors.txt"
 RUN_SUFFIXES = (RECORD, DONE, ERROR, MODEL_ERRORS)
@@ -68,7 +71,7 @@ RUN_SUFFIXES = (RECORD, DONE, ERROR, MODEL_ERRORS)
 _LEGACY_NAMES = re.compile(
     r"(runs/[^/]+(\.jsonl|\.done\.json|\.error\.txt|\.model_errors\.txt)"
     r"|fronts/[^/]+\.csv|plots/(front|hypervolume|anytime)_[^/]+\.png"
-    r"|plots/critical_difference\.png)"
+    r"|plots/critical_difference\.png|cache/[^/]+(\.digest\.json|\.parquet))"
 )
 
 # One lock object per folder and process: filelock's locks are re-entrant per object, so
@@ -194,6 +197,14 @@ class ResultsFolder:
     def plot(self, name: str) -> Path:
         return self.plots_dir / name
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.path / CACHE
+
+    def cache_file(self, run_id: str, suffix: str) -> Path:
+        """A run's cached digest (``DIGEST``) or tidy table (``PART``) under ``cache/``."""
+        return self.cache_dir / f"{run_id}{suffix}"
+
     def run_paths(self, run_id: str) -> list[Path]:
         """Every file a run may have under ``runs/``."""
         return [self.run_file(run_id, suffix) for suffix in RUN_SUFFIXES]
@@ -309,7 +320,7 @@ class ResultsFolder:
             return
         if self._legacy():
             adopted = [n for n in FIXED_FILES if self.file(n).is_file()]
-            for sub in (RUNS, FRONTS, PLOTS):
+            for sub in (RUNS, FRONTS, PLOTS, CACHE):
                 if (self.path / sub).is_dir():
                     adopted += [
                         rel
@@ -382,7 +393,7 @@ class ResultsFolder:
                 path.unlink()
             elif path.is_dir():  # never written as a folder: left to the user
                 continue
-        for sub in (RUNS, FRONTS, PLOTS):
+        for sub in (RUNS, FRONTS, PLOTS, CACHE):
             with contextlib.suppress(OSError):  # not empty: holds the user's files
                 (self.path / sub).rmdir()
         data["written"] = []

@@ -282,7 +282,7 @@ def facts(tables: dict[str, Any]) -> dict[str, Any]:
         problems[str(problem)] = {
             "reference_front": ps.source if ps is not None else None,
             "notes": ps.notes if ps is not None else [],
-            "warnings": warnings(summary, tables["runs"], tables["evaluations"], problem),
+            "warnings": warnings(summary, tables["runs"], tables["kept"], problem),
         }
     across = across_problems(tables["runs"], tables["scores"])
     return {

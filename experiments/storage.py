@@ -25,7 +25,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -461,32 +461,64 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """The complete rows of a record file with their 1-based line numbers."""
+    return [(number, row) for number, row, _ in _iter_rows(path)]
+
+
+def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], RecordedEvaluation]]:
+    """The complete rows of a record file, read line by line (memory does not grow with
+    the file), each with its line number and typed, by the reading rule above.
+    """
     try:
-        data = path.read_bytes()
+        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:
-        return []
+        return
     except OSError as exc:
         raise RecordError(f"record file {str(path)!r} cannot be read: {exc}") from None
-    lines = data.split(b"\n")
-    rows = []
-    for number, line in enumerate(lines[:-1], start=1):  # lines[-1]: torn, or empty
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise TypeError(f"expected a JSON object, got {type(row).__name__}")
-            run, record = RunFields.from_row(row), EvaluationRecord.from_row(row)
-            if len(record.F) != len(run.objectives):
-                raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
-            if run.constraints is not None and len(record.G) != len(run.constraints):
-                raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
-        except KeyError as exc:
-            raise _bad_line(path, number, f"field {exc} is missing") from None
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise _bad_line(path, number, str(exc)) from None
-        rows.append((number, row))
-    return rows
+    with f:
+        for number, line in enumerate(f, start=1):
+            if not line.endswith(b"\n"):
+                return  # the last line, torn by a kill mid-write
+            if not line.strip():
+                continue
+            row, typed = _parse_line(path, number, line)
+            yield number, row, typed
+
+
+def _parse_line(path: Path, number: int, line: bytes) -> tuple[dict[str, Any], RecordedEvaluation]:
+    """One complete line: its row and the row typed (or the file refused)."""
+    try:
+        row = json.loads(line)
+        if not isinstance(row, dict):
+            raise TypeError(f"expected a JSON object, got {type(row).__name__}")
+        run, record = RunFields.from_row(row), EvaluationRecord.from_row(row)
+        if len(record.F) != len(run.objectives):
+            raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
+        if run.constraints is not None and len(record.G) != len(run.constraints):
+            raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
+    except KeyError as exc:
+        raise _bad_line(path, number, f"field {exc} is missing") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise _bad_line(path, number, str(exc)) from None
+    return row, RecordedEvaluation(run, record)
+
+
+def iter_record_chunks(path: Path, size: int) -> Iterator[list[RecordedEvaluation]]:
+    """The records of a record file, typed, in lists of at most ``size`` (file order).
+
+    Reads the file line by line by the reading rule above, so a reader that keeps only
+    what it needs per chunk holds one chunk at a time however long the run was.
+
+    Raises:
+        RecordError: naming the file and line of a row that is not a record.
+    """
+    chunk: list[RecordedEvaluation] = []
+    for _, _, typed in _iter_rows(path):
+        chunk.append(typed)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _bad_line(path: Path, number: int, why: str) -> RecordError:
@@ -511,10 +543,7 @@ def read_evaluations(path: Path) -> list[RecordedEvaluation]:
     Raises:
         RecordError: naming the file and line of a row that is not a record.
     """
-    return [
-        RecordedEvaluation(RunFields.from_row(row), EvaluationRecord.from_row(row))
-        for _, row in _rows(path)
-    ]
+    return [typed for _, _, typed in _iter_rows(path)]
 
 
 def repair(path: Path) -> int:

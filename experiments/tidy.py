@@ -135,10 +135,9 @@ def tidy_records(records: Sequence[RecordedEvaluation]) -> pd.DataFrame:
     return out.apply(_arrow_safe)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Writes a tidy table (see :func:`tidy_records`) to ``path``."""
+def arrow_table(frame: pd.DataFrame) -> Any:
+    """A tidy table (see :func:`tidy_records`) as a pyarrow table (list columns typed)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for name in LISTS:  # all-empty lists would otherwise be typed list<null>
@@ -147,15 +146,70 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
             column = table[name]
             if pa.types.is_null(column.type) or pa.types.is_list(column.type):
                 table = table.set_column(i, name, column.cast(pa.list_(pa.string())))
-    pq.write_table(table, path)
+    return table
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Writes a tidy table (see :func:`tidy_records`) to ``path``."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(arrow_table(frame), path)
+
+
+def unified_schema(schemas: Sequence[Any]) -> Any:
+    """One schema for the tidy tables of several runs (streamed into one file).
+
+    Columns in order of first appearance, the run's fields first, then the prefixed
+    columns by kind (design, metric, objective, constraint) as :func:`tidy_records`
+    orders them. A column typed differently in different tables: integers and floats
+    become floats, anything else mixed becomes text (as :func:`tidy_records` writes a
+    knob that is 4 in one problem and 'ws' in another); a column null everywhere stays
+    null (a list column: a list of text).
+    """
+    import pyarrow as pa
+
+    kinds: dict[str, list[Any]] = {}
+    for schema in schemas:
+        for f in schema:
+            kinds.setdefault(f.name, []).append(f.type)
+    fields = []
+    for name, types in kinds.items():
+        distinct = [t for t in dict.fromkeys(types) if not pa.types.is_null(t)]
+        if not distinct:
+            kind = pa.list_(pa.string()) if name in LISTS else pa.null()
+        elif len(distinct) == 1:
+            kind = distinct[0]
+        elif all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in distinct):
+            kind = pa.float64()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+
+    def order(f: Any) -> int:
+        head = f.name.split(".", 1)[0] + "."
+        return PREFIXES.index(head) + 1 if "." in f.name and head in PREFIXES else 0
+
+    return pa.schema(sorted(fields, key=order))
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
-    """Reads ``evaluations.parquet`` back (list columns as Python lists of strings)."""
-    frame = pd.read_parquet(path)
+    """Reads ``evaluations.parquet`` back (list columns as Python lists of strings;
+    integer knobs as nullable integers, whatever wrote the file).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    frame = table.to_pandas()
     for col in LISTS:
         if col in frame:
             frame[col] = frame[col].map(lambda v: [] if v is None else [str(x) for x in v])
+    for f in table.schema:
+        if f.name.startswith(DESIGN) and pa.types.is_integer(f.type):
+            frame[f.name] = pd.Series(
+                table[f.name].to_pandas(types_mapper={f.type: pd.Int64Dtype()}.get),
+                index=frame.index,
+            )
     return frame
 
 
