@@ -55,7 +55,7 @@ FORMAT = 1
 #: Records read at a time (one Parquet row group each).
 CHUNK = 20_000
 #: Candidate points compared at a time when finding arrivals (bounds a B x B x m array).
-BLOCK = 1024
+BLOCK = 256
 #: Records kept for the closest designs of a problem without a feasible one.
 CLOSEST = 3
 #: Bytes of the record's head and tail hashed into the cache key.
@@ -157,22 +157,24 @@ class _Reducer:
 
     def _arrivals(self, F: np.ndarray, idx: np.ndarray) -> list[int]:
         """Rows of ``idx`` (in order) not weakly dominated by any earlier feasible point."""
+        from dsegym.pareto import nondominated
+
         out: list[int] = []
         for b in range(0, len(idx), BLOCK):
             rows = idx[b : b + BLOCK]
-            X = F[rows]
-            new = np.ones(len(rows), dtype=bool)
             if self.front is not None and len(self.front):
-                new &= ~(self.front[:, None, :] <= X[None, :, :]).all(axis=2).any(axis=0)
+                # Most points of a long run fall behind the front: drop them first.
+                behind = (self.front[:, None, :] <= F[rows][None, :, :]).all(axis=2).any(axis=0)
+                rows = rows[~behind]
+            if not len(rows):
+                continue
+            X = F[rows]
             # An earlier row of the block weakly dominating a later one (j < i).
             dominated = (X[:, None, :] <= X[None, :, :]).all(axis=2)
-            new &= ~np.triu(dominated, k=1).any(axis=0)
-            if new.any():
-                from dsegym.pareto import nondominated
-
-                pool = X[new] if self.front is None else np.vstack([self.front, X[new]])
-                self.front = nondominated(pool)
-                out += rows[new].tolist()
+            new = ~np.triu(dominated, k=1).any(axis=0)
+            pool = X[new] if self.front is None else np.vstack([self.front, X[new]])
+            self.front = nondominated(pool)
+            out += rows[new].tolist()
         return out
 
     def _closest(
