@@ -25,6 +25,7 @@ from dsegym.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow.dataset
 
     from dsegym.experiments.config import ExperimentConfig
     from dsegym.experiments.export_optuna import ExportResult
@@ -52,6 +53,24 @@ class Results:
         from dsegym.experiments.tidy import read_parquet
 
         return read_parquet(self.path / "evaluations.parquet")
+
+    @cached_property
+    def dataset(self) -> pyarrow.dataset.Dataset:
+        """``evaluations.parquet`` as a lazy pyarrow dataset: select columns and filter
+        rows before anything is read, so memory grows with what you keep, not with the
+        evaluations recorded::
+
+            import pyarrow.compute as pc
+            rows = res.dataset.to_table(
+                columns=["run_id", "eval_index", "objective.f1"],
+                filter=pc.field("agent") == "nsga2",
+            ).to_pandas()
+
+        (``res.evaluations`` reads the whole table at once.)
+        """
+        import pyarrow.dataset as ds
+
+        return ds.dataset(self.path / "evaluations.parquet", format="parquet")
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -100,19 +119,26 @@ class Results:
         Raises:
             ConfigError: for a problem or agent the folder does not hold.
         """
-        from dsegym.experiments.tidy import front_rows
+        import pyarrow.compute as pc
 
-        evals = self.evaluations
-        rows = evals[evals["problem"] == problem]
-        if rows.empty:
-            allowed = ", ".join(sorted(map(str, evals["problem"].unique())))
+        from dsegym.experiments.tidy import scan_front
+
+        problems = self.dataset.to_table(columns=["problem"])["problem"]
+        if problem not in set(pc.unique(problems).to_pylist()):
+            allowed = ", ".join(sorted(map(str, pc.unique(problems).to_pylist())))
             raise ConfigError(f"problem {problem!r} is not in {self.path}; allowed: {allowed}")
         if agent is not None:
-            if agent not in set(rows["agent"]):
-                allowed = ", ".join(sorted(map(str, rows["agent"].unique())))
+            ran = self.dataset.to_table(columns=["agent"], filter=pc.field("problem") == problem)
+            agents = set(pc.unique(ran["agent"]).to_pylist())
+            if agent not in agents:
+                allowed = ", ".join(sorted(map(str, agents)))
                 raise ConfigError(f"agent {agent!r} did not run {problem!r}; allowed: {allowed}")
-            rows = rows[rows["agent"] == agent]
-        front = front_rows(rows, list(rows.iloc[0]["objectives"]))
+        front = scan_front(self.path / "evaluations.parquet", problem, agent)
+        if front is None:  # no feasible design: an empty table with the columns
+            import pandas as pd
+
+            columns = self.dataset.schema.names
+            return pd.DataFrame(columns=columns).dropna(axis=1, how="all")
         # other problems' knobs and metrics are empty here
         return front.dropna(axis=1, how="all").reset_index(drop=True)
 

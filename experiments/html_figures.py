@@ -42,19 +42,20 @@ def hover_text(rows: pd.DataFrame) -> list[str]:
     """One hover box per row: who found it, then its design knobs and metrics."""
     knobs = columns(rows, DESIGN)[:MAX_HOVER_KNOBS]
     metrics = columns(rows, METRIC)
+    # Plain dicts rather than iterrows (a Series per row): a report draws thousands.
+    shown_knobs = [(c, plotly_text(c[len(DESIGN) :])) for c in knobs]
+    shown_metrics = [(c, c[len(METRIC) :]) for c in metrics]
     texts = []
-    for _, row in rows.iterrows():
+    for row in rows[["agent", "seed", "eval_index", *knobs, *metrics]].to_dict("records"):
         head = (
             f"<b>{plotly_text(row['agent'])}</b> seed {row['seed']}, evaluation {row['eval_index']}"
         )
         lines = [head, "<i>design</i>"]
         lines += [
-            f"  {plotly_text(c[len(DESIGN) :])} = {plotly_text(_fmt(row[c]))}"
-            for c in knobs
-            if pd.notna(row[c])
+            f"  {name} = {plotly_text(_fmt(row[c]))}" for c, name in shown_knobs if pd.notna(row[c])
         ]
         lines.append("<i>metrics</i>")
-        lines += [f"  {c[len(METRIC) :]} = {_fmt(row[c])}" for c in metrics if pd.notna(row[c])]
+        lines += [f"  {name} = {_fmt(row[c])}" for c, name in shown_metrics if pd.notna(row[c])]
         texts.append("<br>".join(lines))
     return texts
 

@@ -196,10 +196,15 @@ def read_parquet(path: Path) -> pd.DataFrame:
     """Reads ``evaluations.parquet`` back (list columns as Python lists of strings;
     integer knobs as nullable integers, whatever wrote the file).
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    return to_frame(pq.read_table(path))
+
+
+def to_frame(table: Any) -> pd.DataFrame:
+    """A pyarrow table of tidy rows as :func:`read_parquet` gives it."""
+    import pyarrow as pa
+
     frame = table.to_pandas()
     for col in LISTS:
         if col in frame:
@@ -211,6 +216,36 @@ def read_parquet(path: Path) -> pd.DataFrame:
                 index=frame.index,
             )
     return frame
+
+
+def scan_front(path: Path, problem: str, agent: str | None = None) -> pd.DataFrame | None:
+    """:func:`front_rows` of one problem (and agent) of ``evaluations.parquet``, read in
+    batches: memory holds one batch and the front, however many rows the file has.
+
+    Returns:
+        The front, or None if the file has no feasible charged row of the problem.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    where = (pc.field("problem") == problem) & pc.field("feasible") & ~pc.field("cached")
+    if agent is not None:
+        where &= pc.field("agent") == agent
+    front: pd.DataFrame | None = None
+    seen = 0
+    for batch in ds.dataset(path, format="parquet").to_batches(filter=where, batch_size=1 << 16):
+        if not batch.num_rows:
+            continue
+        import pyarrow as pa
+
+        rows = to_frame(pa.Table.from_batches([batch]))
+        rows.index = pd.RangeIndex(seen, seen + len(rows))  # the row's place in the file
+        seen += len(rows)
+        pool = rows if front is None else pd.concat([front, rows]).sort_index(kind="stable")
+        front = front_rows(pool, list(rows["objectives"].iloc[0]))
+    if front is None:
+        return None
+    return front.reset_index(drop=True)
 
 
 def columns(frame: pd.DataFrame, prefix: str) -> list[str]:
