@@ -54,10 +54,20 @@ RECORD_SCALARS = (
 BASE_COLUMNS = [f.name for f in dataclasses.fields(RunFields)] + list(RECORD_SCALARS)
 
 
-def _base_row(item: RecordedEvaluation) -> dict[str, Any]:
-    row = item.run.to_row()
-    for name in AS_JSON:
-        row[name] = json.dumps(row[name], sort_keys=True)
+def _base_row(
+    item: RecordedEvaluation, memo: dict[str, tuple[RunFields, dict[str, Any]]]
+) -> dict[str, Any]:
+    # The run's fields repeat on every record of a run: converted once per run (``memo``,
+    # checked for equality, so records whose run fields differ are never mixed up).
+    run = item.run
+    hit = memo.get(run.run_id)
+    if hit is not None and hit[0] == run:
+        row = dict(hit[1])
+    else:
+        row = run.to_row()
+        for name in AS_JSON:
+            row[name] = json.dumps(row[name], sort_keys=True)
+        memo[run.run_id] = (run, dict(row))
     record = item.record
     row.update(
         proposal_index=record.proposal_index,
@@ -122,7 +132,8 @@ def tidy_records(records: Sequence[RecordedEvaluation]) -> pd.DataFrame:
     records = sorted(records, key=lambda r: (r.run.run_id, r.record.proposal_index))
     if not records:
         return pd.DataFrame(columns=BASE_COLUMNS)
-    run = pd.DataFrame([_base_row(item) for item in records])
+    memo: dict[str, tuple[RunFields, dict[str, Any]]] = {}
+    run = pd.DataFrame([_base_row(item, memo) for item in records])
     by_problem: dict[str, list[int]] = {}
     for i, item in enumerate(records):
         by_problem.setdefault(item.run.problem, []).append(i)
