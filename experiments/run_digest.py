@@ -22,10 +22,11 @@ At the same time each chunk's tidy rows (:mod:`.tidy`) go to the run's Parquet p
 ``evaluations.parquet``.
 
 **Cache** (``cache/<run>.digest.json`` and ``cache/<run>.parquet``, claimed in the
-folder's marker): a digest is reused while its record file has the same size and the
-same SHA-256 of its first and last ``STAMP_BYTES`` bytes (records are append-only: a
-resume or a new run changes the size). A cache file that does not parse, has another
-format number or another key is recomputed, never trusted: it is JSON and Parquet only.
+folder's marker): a digest is reused while its record file has the same size,
+modification time and SHA-256 of its first and last ``STAMP_BYTES`` bytes (records are
+append-only: a resume or a new run changes the size; an edit, the time). A cache file
+that does not parse, has another format number or another key is recomputed, never
+trusted: it is JSON and Parquet only.
 """
 
 from __future__ import annotations
@@ -206,13 +207,22 @@ class _Reducer:
 
 
 def stamp(path: Path) -> dict[str, Any]:
-    """The cache key of a record file: its size and hashes of its head and tail."""
-    size = path.stat().st_size
+    """The cache key of a record file: its size, modification time and hashes of its
+    head and tail (an edit in place changes the time; an append, the size and tail).
+    """
+    info = path.stat()
+    size = info.st_size
     with open(path, "rb") as f:
         head = hashlib.sha256(f.read(STAMP_BYTES)).hexdigest()
         f.seek(max(0, size - STAMP_BYTES))
         tail = hashlib.sha256(f.read(STAMP_BYTES)).hexdigest()
-    return {"format": FORMAT, "size": size, "head": head, "tail": tail}
+    return {
+        "format": FORMAT,
+        "size": size,
+        "mtime_ns": info.st_mtime_ns,
+        "head": head,
+        "tail": tail,
+    }
 
 
 def digest_record(path: Path, run_id: str, part: Path | None = None) -> RunDigest:
