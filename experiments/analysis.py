@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError
 from dsegym.experiments.escape import csv_safe
+from dsegym.experiments.report_problems import report_problem
 from dsegym.experiments.results_folder import (
     ANYTIME_CSV,
     EVALUATIONS,
@@ -187,7 +187,7 @@ def problem_references(df: pd.DataFrame, scale: Scale = "linear") -> dict[str, P
         first = frame.iloc[0]
         labels = list(first["objectives"])
         # Built for its known front and declared reference point, not to label columns.
-        problem = make_problem(str(first["problem_name"]), json.loads(first["problem_params"]))
+        problem = report_problem(str(first["problem_name"]), json.loads(first["problem_params"]))
         fronts = [_front(run, labels) for _, run in frame.groupby("run_id", sort=True)]
         if problem.known_front is not None:
             fronts.append(np.asarray(problem.known_front, dtype=float))

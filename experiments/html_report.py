@@ -19,11 +19,11 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from dsegym.costmodels.registry import make_problem
 from dsegym.errors import ConfigError, DsegymError
 from dsegym.experiments import anytime, scoreboard_report
 from dsegym.experiments import html_figures as figs
 from dsegym.experiments.escape import read_csv
+from dsegym.experiments.report_problems import report_problem
 from dsegym.experiments.results_folder import (
     EVALUATIONS,
     HISTORY_CSV,
@@ -65,7 +65,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _known(problem_name: str, params: dict[str, Any]) -> np.ndarray | None:
     """The problem's exact front, if it declares one (and can still be built)."""
     try:
-        front = make_problem(problem_name, params).known_front
+        front = report_problem(problem_name, params).known_front
     except DsegymError:
         return None
     return None if front is None else np.asarray(front, dtype=float)

@@ -77,7 +77,7 @@ def _run_points(frame: pd.DataFrame, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _reference(label: str, frame: pd.DataFrame, union: np.ndarray) -> ProblemScore | None:
-    from dsegym.costmodels.registry import make_problem
+    from dsegym.experiments.report_problems import report_problem
 
     first = frame.iloc[0]
     labels = list(first["objectives"])
@@ -86,7 +86,7 @@ def _reference(label: str, frame: pd.DataFrame, union: np.ndarray) -> ProblemSco
     params = (json.loads(raw) if isinstance(raw, str) else raw) or {}
     notes: list[str] = []
     try:
-        problem = make_problem(name, params)
+        problem = report_problem(name, params)
     except DsegymError as exc:  # a problem that cannot be rebuilt: only the runs remain
         problem, notes = None, [f"problem not rebuilt ({exc})"]
     front: np.ndarray | None = None
