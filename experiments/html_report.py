@@ -1,8 +1,10 @@
 """``report.html``: one self-contained, interactive page of a results folder.
 
-It is built only from the files the analysis writes (``evaluations.parquet``,
+It is built only from what the analysis wrote (each run's digest in ``cache/``, see
+:mod:`.run_digest`, whose kept records give every front and best value exactly;
 ``summary.csv``, ``hypervolume_history.csv``, ``reference_points.json``), so it shows
-whatever the analysis measured and tolerates columns it does not know. plotly's
+whatever the analysis measured, tolerates columns it does not know, and never holds
+every evaluation. plotly's
 JavaScript is embedded once, so the page opens offline and can be mailed as one file.
 """
 
