@@ -48,6 +48,7 @@ from dsegym.experiments.storage import (
     RunFields,
     iter_record_chunks,
     json_safe,
+    read_evaluations,
 )
 from dsegym.experiments.tidy import arrow_table, tidy_records
 
@@ -125,9 +126,15 @@ class _Reducer:
         self.kept: dict[int, RecordedEvaluation] = {}  # by position in the record
         self.closest: list[tuple[float, int, RecordedEvaluation]] = []
         self.seen = 0
+        self.last = -1  # the last proposal index seen
+        self.strict = True  # refuse proposals out of order (arrivals assume record order)
 
     def add(self, chunk: Sequence[RecordedEvaluation]) -> None:
         d, start = self.digest, self.seen
+        order = [r.record.proposal_index for r in chunk]
+        if self.strict and any(b <= a for a, b in zip([self.last, *order], order, strict=False)):
+            raise OutOfOrderError("proposals out of order")
+        self.last = order[-1]
         self.seen += len(chunk)
         d.records += len(chunk)
         if start == 0:
@@ -283,6 +290,10 @@ class SchemaDriftError(ValueError):
     """A chunk whose columns do not fit the first chunk's types."""
 
 
+class OutOfOrderError(ValueError):
+    """A record whose proposal index does not follow the one before it."""
+
+
 def conform(table: Any, schema: Any) -> Any:
     """``table`` with ``schema``'s columns, in its order, cast to its types (nulls where
     the table lacks a column).
@@ -341,17 +352,18 @@ def load_digests(results_dir: Path, *, write_cache: bool = True) -> dict[str, Ru
 def _digest_with_fallback(path: Path, run_id: str, part: Path | None) -> RunDigest:
     try:
         return digest_record(path, run_id, part)
-    except SchemaDriftError:
-        # Types changed between chunks: one chunk holding the whole run decides them,
-        # as the eager table did (rare: a knob of mixed kinds).
+    except (SchemaDriftError, OutOfOrderError):
+        # Not what a run writes (types changing between chunks, proposals out of
+        # order): the run is read whole and sorted, as the eager table did (rare).
         import pyarrow.parquet as pq
 
+        records = sorted(read_evaluations(path), key=lambda r: r.record.proposal_index)
         reducer = _Reducer(run_id)
-        chunks = list(iter_record_chunks(path, CHUNK))
-        for chunk in chunks:
-            reducer.add(chunk)
+        reducer.strict = False  # sorted here
+        for i in range(0, len(records), CHUNK):
+            reducer.add(records[i : i + CHUNK])
         if part is not None:
-            table = arrow_table(tidy_records([r for c in chunks for r in c]))
+            table = arrow_table(tidy_records(records))
             pq.write_table(table.replace_schema_metadata(None), part)
         return reducer.result()
 

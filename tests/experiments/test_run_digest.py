@@ -157,3 +157,14 @@ def test_streamed_parquet_equals_the_eager_table(tmp_path):
     eager = tidy_records([r for p in folder.record_files() for r in read_evaluations(p)])
     pd.testing.assert_frame_equal(read_parquet(out), eager, check_dtype=False)
     assert list(read_parquet(out).columns) == list(eager.columns)
+
+
+def test_a_record_out_of_order_is_read_whole_and_sorted(tmp_path, monkeypatch):
+    """Not what a run writes, but the numbers must still be those of the sorted run."""
+    monkeypatch.setattr(run_digest, "CLOSEST", 1)
+    folder = folder_with_runs(tmp_path, [("a", [(1, 1), (2, 2)], {})])
+    lines = folder.record("a").read_text().splitlines(keepends=True)
+    folder.record("a").write_text(lines[1] + lines[0])  # (2, 2) first in the file
+    d = load_digests(tmp_path)["a"]
+    assert kept_positions(d) == [1]  # (1, 1) came first: (2, 2) was never an arrival
+    assert [r.record.proposal_index for r in read_evaluations(folder.record("a"))] == [2, 1]
