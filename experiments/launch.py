@@ -52,6 +52,7 @@ from dsegym.experiments.results_folder import (
 from dsegym.experiments.runner import (
     BatchFactory,
     RunSpec,
+    RunStart,
     RunSummary,
     error_report,
     evaluate_run,
@@ -288,7 +289,7 @@ def _save_error(results_dir: Path, summary: RunSummary, report: str | None) -> N
 def _remote_run(
     spec: RunSpec,
     problem: Problem,
-    replay: list[EvaluationRecord],
+    start: RunStart,
     sink: Any,
     pool: EvaluationPool | None,
 ) -> tuple[RunSummary, str | None]:
@@ -304,10 +305,11 @@ def _remote_run(
         spec,
         lambda: evaluate_run(
             spec,
-            replay,
-            lambda static: SinkWriter(sink, spec.run_id, static),
+            start.replay,
+            lambda formatter: SinkWriter(sink, spec.run_id, formatter),
             batch_factory=pool.for_problem if pool is not None else None,
             problem=problem,
+            first_line=start.first_line,
         ),
     )
 
@@ -380,7 +382,7 @@ def _run_ray(
                 done[i], report = _failed(spec, problem)
                 _save_error(results_dir, done[i], report)
             else:
-                refs[remote.remote(spec, problem, start.replay, sink, pool)] = i
+                refs[remote.remote(spec, problem, start, sink, pool)] = i
         with _progress_bar(show_progress) as bar:
             task = bar.add_task("runs", total=len(specs), completed=len(done))
             pending = list(refs)

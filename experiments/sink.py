@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsegym.experiments.results_folder import ResultsFolder
-from dsegym.experiments.storage import LineAppender, RowFormatter, append_text
+from dsegym.experiments.storage import LineAppender, LineFormatter, append_text, as_formatter
 
 #: The sink actor's name prefix (tests recognise it among the processes that open files).
 SINK_NAME = "dsegym-record-sink"
@@ -83,21 +83,21 @@ class SinkWriter:
     Args:
         sink: The handle :func:`start_sink` returned.
         run_id: The run whose record the rows extend.
-        static_fields: Fields repeated on every row.
+        formatter: How rows become lines (the first batch's lines carry the run
+            header); a mapping is taken as fields repeated on every row (format 1).
     """
 
-    def __init__(self, sink: Any, run_id: str, static_fields: Mapping[str, Any]):
+    def __init__(self, sink: Any, run_id: str, formatter: LineFormatter | Mapping[str, Any]):
         self.sink = sink
         self.run_id = run_id
-        self._format = RowFormatter(static_fields)
+        self._format = as_formatter(formatter)
 
     def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Sends the rows and waits until the driver's node holds them."""
         import ray
 
         if rows:
-            text = "".join(map(self._format.line, rows))
-            ray.get(self.sink.append.remote(self.run_id, text))
+            ray.get(self.sink.append.remote(self.run_id, self._format.lines(rows)))
 
     def write_model_errors(self, text: str) -> None:
         """Sends cost-model tracebacks to the run's ``model_errors.txt`` on the driver."""

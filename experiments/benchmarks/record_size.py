@@ -50,7 +50,8 @@ def _field_bytes(line: bytes) -> dict[str, int]:
         framing = len(line) - sum(sizes.values())
         separators = len(item_sep) * (len(obj) - 1)
         if framing - separators == 3:  # "{", "}" and the newline: this is the spelling
-            return {**{k: n + len(item_sep) for k, n in sizes.items()}, "framing": 3 - len(item_sep)}
+            out = {k: n + len(item_sep) for k, n in sizes.items()}
+            return {**out, "framing": 3 - len(item_sep)}
     raise ValueError(f"cannot attribute the bytes of {line[:80]!r}")
 
 
@@ -75,8 +76,8 @@ def measure(runs_dir: Path) -> tuple[int, dict[str, float], dict[str, float]]:
                 disk["run fields" if k in RUN_KEYS else k] += size
         for row in rows:
             static = {k: row[k] for k in RUN_KEYS if k in row}
-            line = RowFormatter(static).line({k: v for k, v in row.items() if k not in static})
-            for k, size in _field_bytes(line.encode()).items():
+            text = RowFormatter(static).line({k: v for k, v in row.items() if k not in static})
+            for k, size in _field_bytes(text.encode()).items():
                 full["run fields" if k in RUN_KEYS else k] += size
         n += len(rows)
     return n, {k: v / n for k, v in disk.items()}, {k: v / n for k, v in full.items()}
@@ -97,7 +98,8 @@ def _print(name: str, runs_dir: Path) -> None:
     for key in sorted(set(disk) | set(full), key=lambda k: -full.get(k, 0)):
         print(f"{key:<16} {full.get(key, 0):>22.1f} {disk.get(key, 0):>10.1f}")
     total_full, total_disk = sum(full.values()), sum(disk.values())
-    print(f"{'total':<16} {total_full:>22.1f} {total_disk:>10.1f}   ratio {total_disk / total_full:.3f}")
+    ratio = total_disk / total_full
+    print(f"{'total':<16} {total_full:>22.1f} {total_disk:>10.1f}   ratio {ratio:.3f}")
 
 
 def main(argv: list[str] | None = None) -> None:
