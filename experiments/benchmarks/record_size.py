@@ -17,21 +17,36 @@ are its key, separator and value as the line spells them; ``run header`` is the 
 line's bytes spread over the run's evaluations; ``framing`` is braces and newline. The
 columns add up to the totals exactly (the script checks it). Rule: bytes per
 evaluation = bytes of the run files / record lines (cached answers are lines too).
+
+It also prints the CPU time (``time.process_time``, so a shared machine's load counts
+less than in wall time) to format the same rows as lines and to read them back with
+``read_records``, per line, both ways: the median of five passes over every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
+import statistics
 import tempfile
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dsegym.experiments.config import load_config, parse_config
 from dsegym.experiments.launch import run_experiment
-from dsegym.experiments.storage import RowFormatter, RunFields, read_records
+from dsegym.experiments.record_format import DESIGN_KEYS, FORMAT_KEY, METRIC_KEYS
+from dsegym.experiments.storage import (
+    LineFormatter,
+    RowFormatter,
+    RunFields,
+    line_formatter,
+    read_records,
+)
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
 #: Separators of the two spellings: the old full lines and the compact lines.
@@ -83,6 +98,62 @@ def measure(runs_dir: Path) -> tuple[int, dict[str, float], dict[str, float]]:
     return n, {k: v / n for k, v in disk.items()}, {k: v / n for k, v in full.items()}
 
 
+def _cpu_us(work: Callable[[], object], lines: int, passes: int = 5) -> float:
+    """Median CPU microseconds per line of ``passes`` runs of ``work``."""
+    times = []
+    for _ in range(passes):
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return statistics.median(times) / lines * 1e6
+
+
+def _format_all(made: list[tuple[LineFormatter, list[dict[str, Any]]]]) -> list[str]:
+    return [formatter.lines(parts) for formatter, parts in made]
+
+
+def _read_all(paths: list[Path]) -> list[list[dict[str, Any]]]:
+    return [read_records(path) for path in paths]
+
+
+def cpu_per_line(runs_dir: Path, scratch: Path) -> dict[str, tuple[float, float]]:
+    """CPU us per line to format and to read the runs' rows: (format 1, format 2)."""
+    runs = []
+    for path in sorted(runs_dir.glob("*.jsonl")):
+        rows = read_records(path)
+        header = json.loads(path.read_bytes().split(b"\n", 1)[0])
+        run = {k: rows[0][k] for k in RUN_KEYS}
+        parts = [{k: v for k, v in row.items() if k not in run} for row in rows]
+        keys = (header[DESIGN_KEYS], header[METRIC_KEYS]) if FORMAT_KEY in header else ([], [])
+        runs.append((run, keys, parts))
+    n = sum(len(parts) for _, _, parts in runs)
+
+    def formatters(old: bool) -> list[tuple[LineFormatter, list[dict[str, Any]]]]:
+        return [
+            (RowFormatter(run) if old else line_formatter(run, *keys), parts)
+            for run, keys, parts in runs
+        ]
+
+    out: dict[str, tuple[float, float]] = {}
+    files: dict[bool, list[Path]] = {}
+    for old in (True, False):
+        files[old] = []
+        for i, (formatter, parts) in enumerate(formatters(old)):
+            files[old].append(scratch / f"{int(old)}-{i}.jsonl")
+            files[old][-1].write_text(formatter.lines(parts))
+    for what in ("format", "read"):
+        cost = []
+        for old in (True, False):
+            if what == "format":
+                made = formatters(old)
+                cost.append(_cpu_us(functools.partial(_format_all, made), n))
+            else:
+                paths = files[old]
+                cost.append(_cpu_us(functools.partial(_read_all, paths), n))
+        out[what] = (cost[0], cost[1])
+    return out
+
+
 def _record(name: str, config: Any, out: Path) -> Path:
     folder = out / name
     run_experiment(config, results_dir=folder, workers=1, show_progress=False)
@@ -100,6 +171,9 @@ def _print(name: str, runs_dir: Path) -> None:
     total_full, total_disk = sum(full.values()), sum(disk.values())
     ratio = total_disk / total_full
     print(f"{'total':<16} {total_full:>22.1f} {total_disk:>10.1f}   ratio {ratio:.3f}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for what, (old, new) in cpu_per_line(runs_dir, Path(scratch)).items():
+            print(f"CPU to {what} a line: {old:.1f} us every field per line, {new:.1f} us now")
 
 
 def main(argv: list[str] | None = None) -> None:
