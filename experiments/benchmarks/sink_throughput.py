@@ -66,11 +66,15 @@ def _config(runs: int, budget: int) -> ExperimentConfig:
 
 
 def find_sink() -> psutil.Process | None:
-    """The sink actor's process (Ray names an actor's process ``ray::<class>``)."""
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if cmdline.startswith("ray::_Sink"):
-            return proc
+    """The sink actor's process: Ray titles an actor's process ``ray::<class>``, and the
+    cluster this script started runs under it (so another user's sink is never taken).
+    """
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if " ".join(proc.cmdline()).startswith("ray::_Sink"):
+                return proc
+        except psutil.Error:
+            continue
     return None
 
 
@@ -80,6 +84,7 @@ class Sampler:
 
     runs_dir: Path | None = None
     period: float = 0.5
+    sink: psutil.Process | None = None
     samples: list[tuple[float, float, float, float]] = field(default_factory=list)
     #: The sink process's CPU seconds (user + system) at its first and last sample.
     sink_cpu: list[float] = field(default_factory=list)
@@ -96,7 +101,7 @@ class Sampler:
         self._thread.join()
 
     def _loop(self) -> None:
-        driver, sink = psutil.Process(), None
+        driver, sink = psutil.Process(), self.sink
         while not self._stop.wait(self.period):
             try:
                 sink = sink or find_sink()
@@ -176,26 +181,30 @@ def capacity(out: Path, lines: list[str], senders: int, seconds: float) -> None:
     import ray
 
     sink = start_sink(out)
-    ray.get(sink.node_id.remote())  # started
-    proc = find_sink()
-    assert proc is not None, "the sink's process was not found"
+    proc = psutil.Process(ray.get(sink.__ray_call__.remote(lambda _: os.getpid())))
     send = ray.remote(num_cpus=1)(_sender)
     print(f"\n2. capacity: {senders} senders, each waiting for every acknowledgement")
-    print("   lines/call  rows/s written  sink CPU/call (us)  sink CPU/row (us)  sink RSS (MB)")
+    print(
+        "   lines/call  rows/s written  sink CPU/call (us)  sink CPU/row (us)  "
+        "sink RSS (MB): start, max, end"
+    )
     fit = []
     for batch in BATCHES:
         text = "".join(lines[i % len(lines)] for i in range(batch))
+        rss = proc.memory_info().rss / MB
         before, start = proc.cpu_times(), time.perf_counter()
-        refs = [send.remote(sink, f"sender-{batch}-{i}", text, seconds) for i in range(senders)]
-        calls = sum(ray.get(refs))
+        with Sampler(period=0.25, sink=proc) as sampler:
+            refs = [send.remote(sink, f"send-{batch}-{i}", text, seconds) for i in range(senders)]
+            calls = sum(ray.get(refs))
         wall = time.perf_counter() - start
         after = proc.cpu_times()
+        peak = max([rss, *(s[1] for s in sampler.samples)])
         cpu = (after.user + after.system) - (before.user + before.system)
         per_call = cpu / calls * 1e6
         fit.append((batch, per_call))
         print(
             f"   {batch:10d}  {calls * batch / wall:14,.0f}  {per_call:18.1f}  "
-            f"{per_call / batch:17.2f}  {proc.memory_info().rss / MB:13.1f}"
+            f"{per_call / batch:17.2f}  {rss:.1f}, {peak:.1f}, {proc.memory_info().rss / MB:.1f}"
         )
     ray.get(sink.close_all.remote())
     ray.kill(sink)
