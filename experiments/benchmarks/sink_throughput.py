@@ -186,7 +186,7 @@ def capacity(out: Path, lines: list[str], senders: int, seconds: float) -> None:
     print(f"\n2. capacity: {senders} senders, each waiting for every acknowledgement")
     print(
         "   lines/call  rows/s written  sink CPU/call (us)  sink CPU/row (us)  "
-        "sink RSS (MB): start, max, end"
+        "sink RSS (MB) at 0, 1/4, 1/2, 3/4, end of the phase"
     )
     fit = []
     for batch in BATCHES:
@@ -198,13 +198,16 @@ def capacity(out: Path, lines: list[str], senders: int, seconds: float) -> None:
             calls = sum(ray.get(refs))
         wall = time.perf_counter() - start
         after = proc.cpu_times()
-        peak = max([rss, *(s[1] for s in sampler.samples)])
+        trace = [rss, *(s[1] for s in sampler.samples), proc.memory_info().rss / MB]
+        quarters = ", ".join(
+            f"{trace[round(q * (len(trace) - 1))]:.1f}" for q in np.linspace(0, 1, 5)
+        )
         cpu = (after.user + after.system) - (before.user + before.system)
         per_call = cpu / calls * 1e6
         fit.append((batch, per_call))
         print(
             f"   {batch:10d}  {calls * batch / wall:14,.0f}  {per_call:18.1f}  "
-            f"{per_call / batch:17.2f}  {rss:.1f}, {peak:.1f}, {proc.memory_info().rss / MB:.1f}"
+            f"{per_call / batch:17.2f}  {quarters}"
         )
     ray.get(sink.close_all.remote())
     ray.kill(sink)
