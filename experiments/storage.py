@@ -28,7 +28,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -387,16 +387,19 @@ def line_formatter(
 
 
 def first_line(path: Path) -> dict[str, Any] | None:
-    """The first line of a record file, parsed; ``None`` if it has no complete line."""
+    """The first line of a record file that :func:`read_records` read, parsed.
+
+    ``None`` if it has no complete line that is not blank.
+    """
     try:
         with open(path, "rb") as f:
-            line = f.readline()
+            for line in f:
+                if line.endswith(b"\n") and line.strip():
+                    value = json.loads(line)
+                    return value if isinstance(value, dict) else None
     except FileNotFoundError:
-        return None
-    if not line.endswith(b"\n"):
-        return None
-    value = json.loads(line)
-    return value if isinstance(value, dict) else None
+        pass
+    return None
 
 
 class RowFormatter:
@@ -522,21 +525,42 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return [(number, row) for number, row, _, _ in _parse(path)]
 
 
+def iter_evaluations(path: Path) -> Iterator[RecordedEvaluation]:
+    """The records of a record file, typed, one at a time (the file is streamed).
+
+    Memory does not grow with the file's length: chunk it with ``itertools.batched``.
+
+    Raises:
+        RecordError: naming the file and line of a row that is not a record.
+    """
+    for _, _, run, record in _parse(path):
+        yield RecordedEvaluation(run, record)
+
+
 def _parse(path: Path) -> Iterator[tuple[int, dict[str, Any], RunFields, EvaluationRecord]]:
     """The line parser: each complete row, its line number, and the row read typed.
 
-    The one place that knows both formats (the header's run fields are read once).
+    The one place that knows both formats (the header's run fields are read once). The
+    file is read line by line, never whole.
     """
     try:
-        data = path.read_bytes()
+        file = open(path, "rb")  # noqa: SIM115 - closed by the with below, in the generator
     except FileNotFoundError:
         return
     except OSError as exc:
         raise RecordError(f"record file {str(path)!r} cannot be read: {exc}") from None
-    lines = data.split(b"\n")
+    with file:
+        yield from _parse_lines(path, file)
+
+
+def _parse_lines(
+    path: Path, lines: Iterable[bytes]
+) -> Iterator[tuple[int, dict[str, Any], RunFields, EvaluationRecord]]:
     decoder = LineDecoder()
     header_run: RunFields | None = None
-    for number, line in enumerate(lines[:-1], start=1):  # lines[-1]: torn, or empty
+    for number, line in enumerate(lines, start=1):
+        if not line.endswith(b"\n"):  # the last line, torn by a kill mid-write
+            return
         if not line.strip():
             continue
         try:
@@ -585,7 +609,7 @@ def read_evaluations(path: Path) -> list[RecordedEvaluation]:
     Raises:
         RecordError: naming the file and line of a row that is not a record.
     """
-    return [RecordedEvaluation(run, record) for _, _, run, record in _parse(path)]
+    return list(iter_evaluations(path))
 
 
 def repair(path: Path) -> int:

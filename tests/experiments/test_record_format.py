@@ -24,6 +24,7 @@ from dsegym.experiments.storage import (
     RecordWriter,
     RowFormatter,
     RunFields,
+    iter_evaluations,
     line_formatter,
     read_evaluations,
     read_records,
@@ -76,6 +77,7 @@ def test_the_header_carries_the_run_and_lines_only_what_varies(tmp_path):
     assert rows == [{**RUN, **ROW}, {**RUN, **ROW, "eval_index": 2}, {**RUN, **ROW}]
     assert [list(r) for r in rows] == [[*RUN, *ROW]] * 3  # the key order of format 1
     assert read_evaluations(path)[0].run == RunFields.from_row(RUN)
+    assert list(iter_evaluations(path)) == read_evaluations(path)  # streamed, the same
 
 
 def test_keys_that_differ_from_the_header_are_written_as_objects(tmp_path):
