@@ -157,13 +157,12 @@ def sweep(config: ExperimentConfig, out: Path, workers: int) -> None:
         steady = (writing[-1][3] - writing[0][3]) / on_disk * rows / span
         busy = (sampler.sink_cpu[1] - sampler.sink_cpu[0]) / span
         print(
-            f"   rows/s written while the runs ran: {steady:,.0f}; the sink's CPU was busy "
-            f"{busy:.0%} of that time (below 100%: it kept up, the workers set the pace)"
+            f"   rows/s written while the runs ran: {steady:,.0f} (what the {workers} workers "
+            f"produced); the sink's CPU was busy {busy:.0%} of that time, "
+            f"{busy / steady * 1e6:.0f} us per row: at this batch size it could write "
+            f"{steady / busy:,.0f} rows/s (below 100% busy it kept up: the workers set the pace)"
         )
-    print(
-        f"   each run produced {np.median(rates):,.0f} rows/s (median over runs, the sink's "
-        f"acknowledgements included) on a worker of {workers}"
-    )
+    print(f"   a run took {np.median(rates):,.0f} rows/s of its wall time (median over runs)")
 
 
 def _sender(sink: Any, run_id: str, text: str, seconds: float) -> int:
