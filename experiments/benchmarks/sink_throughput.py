@@ -10,15 +10,16 @@ included) and measures three things:
    evaluations each) with ``workers`` = the cluster's CPUs: every run's rows go to the
    driver's sink. Every 0.5 s it samples the resident memory (RSS) of the sink actor's
    process and of the driver, and the bytes the sink has written. The rows per second
-   each run produced (its proposals / its wall time, the sink's acknowledgements
-   included) are set against one such run recording to a local file, in the driver's
-   process before Ray starts (what a worker produces with no sink in the way).
+   the workers produced (the rows written while the runs ran) are set against one such
+   run recording to a local file, in the driver's process before Ray starts (what a
+   worker produces with no sink in the way); the sink's CPU time per row in the sweep
+   gives the rows per second it could write at the sweep's batch size.
 2. **The sink's capacity.** One sender task per CPU sends already formatted lines
    (real lines of the sweep) in batches of 1, 16 and 256 lines, each waiting for the
    acknowledgement as a run does, for ``--seconds`` each. Rows per second written, and
    the sink process's CPU time per call and per row (``psutil``'s user + system time of
-   that process), which a shared machine's load does not inflate: rows per sink-CPU
-   second is what one sink can write, whatever the number of workers.
+   that process, which a shared machine's load inflates far less than wall time): rows
+   per sink-CPU second is what one sink can write, whatever the number of workers.
 3. **What limits it**, from 2: the sink's CPU per call is fitted as ``a + b x lines``
    (least squares over the three batch sizes): ``a`` is the cost of one Ray actor call,
    ``b`` that of one line (write and flush).
@@ -135,7 +136,6 @@ def sweep(config: ExperimentConfig, out: Path, workers: int) -> None:
         summaries = run_experiment(config, results_dir=out, workers=workers, show_progress=False)
     wall = time.perf_counter() - start
     rows = sum(s.proposals for s in summaries)
-    rates = [s.proposals / s.wall_time_s for s in summaries]
     print(f"\n1. sweep: {len(summaries)} runs, {rows} rows, {workers} workers, {wall:.1f} s wall")
     print("   t (s)  sink RSS (MB)  driver RSS (MB)  written (MB)")
     step = max(1, len(sampler.samples) // 12)
@@ -162,7 +162,6 @@ def sweep(config: ExperimentConfig, out: Path, workers: int) -> None:
             f"{busy / steady * 1e6:.0f} us per row: at this batch size it could write "
             f"{steady / busy:,.0f} rows/s (below 100% busy it kept up: the workers set the pace)"
         )
-    print(f"   a run took {np.median(rates):,.0f} rows/s of its wall time (median over runs)")
 
 
 def _sender(sink: Any, run_id: str, text: str, seconds: float) -> int:
