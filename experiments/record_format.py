@@ -147,6 +147,8 @@ class LineDecoder:
 
     def __init__(self) -> None:
         self.run_fields: dict[str, Any] | None = None
+        #: The header's run fields as the reader types them (the reader sets it).
+        self.run: Any = None
         self._design_keys: list[str] = []
         self._metric_keys: list[str] = []
 

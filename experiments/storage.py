@@ -28,7 +28,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -522,69 +522,79 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """The complete rows of a record file with their 1-based line numbers."""
-    return [(number, row) for number, row, _, _ in _parse(path)]
+    return [(number, row) for number, row, _ in _iter_rows(path)]
 
 
-def iter_evaluations(path: Path) -> Iterator[RecordedEvaluation]:
-    """The records of a record file, typed, one at a time (the file is streamed).
-
-    Memory does not grow with the file's length: chunk it with ``itertools.batched``.
-
-    Raises:
-        RecordError: naming the file and line of a row that is not a record.
-    """
-    for _, _, run, record in _parse(path):
-        yield RecordedEvaluation(run, record)
-
-
-def _parse(path: Path) -> Iterator[tuple[int, dict[str, Any], RunFields, EvaluationRecord]]:
-    """The line parser: each complete row, its line number, and the row read typed.
-
-    The one place that knows both formats (the header's run fields are read once). The
-    file is read line by line, never whole.
+def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], RecordedEvaluation]]:
+    """The complete rows of a record file, read line by line (memory does not grow with
+    the file), each with its line number and typed, by the reading rule above.
     """
     try:
-        file = open(path, "rb")  # noqa: SIM115 - closed by the with below, in the generator
+        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:
         return
     except OSError as exc:
         raise RecordError(f"record file {str(path)!r} cannot be read: {exc}") from None
-    with file:
-        yield from _parse_lines(path, file)
-
-
-def _parse_lines(
-    path: Path, lines: Iterable[bytes]
-) -> Iterator[tuple[int, dict[str, Any], RunFields, EvaluationRecord]]:
-    decoder = LineDecoder()
-    header_run: RunFields | None = None
-    for number, line in enumerate(lines, start=1):
-        if not line.endswith(b"\n"):  # the last line, torn by a kill mid-write
-            return
-        if not line.strip():
-            continue
-        try:
-            parsed = json.loads(line)
-            if not isinstance(parsed, dict):
-                raise TypeError(f"expected a JSON object, got {type(parsed).__name__}")
-            row = decoder.row(parsed, first=number == 1)
-            if row is None:  # the run header: its fields are every row's
-                assert decoder.run_fields is not None
-                header_run = RunFields.from_row(decoder.run_fields)
+    decoder = LineDecoder()  # the file's format: its run header, if it has one
+    with f:
+        for number, line in enumerate(f, start=1):
+            if not line.endswith(b"\n"):
+                return  # the last line, torn by a kill mid-write
+            if not line.strip():
                 continue
-            run = header_run or RunFields.from_row(row)
-            record = EvaluationRecord.from_row(row)
-            if len(record.F) != len(run.objectives):
-                raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
-            if run.constraints is not None and len(record.G) != len(run.constraints):
-                raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
-        except NewerFormatError as exc:
-            raise RecordError(f"record file {str(path)!r}: {exc}") from None
-        except KeyError as exc:
-            raise _bad_line(path, number, f"field {exc} is missing") from None
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise _bad_line(path, number, str(exc)) from None
-        yield number, row, run, record
+            parsed = _parse_line(path, number, line, decoder)
+            if parsed is not None:  # None: the run header
+                yield number, *parsed
+
+
+def _parse_line(
+    path: Path, number: int, line: bytes, decoder: LineDecoder
+) -> tuple[dict[str, Any], RecordedEvaluation] | None:
+    """One complete line: its full row and the row typed (or the file refused).
+
+    The one place that reads both formats; ``None`` for a run header, whose run fields
+    ``decoder`` keeps for the lines after it (typed once, as ``decoder.run``).
+    """
+    try:
+        parsed = json.loads(line)
+        if not isinstance(parsed, dict):
+            raise TypeError(f"expected a JSON object, got {type(parsed).__name__}")
+        row = decoder.row(parsed, first=number == 1)
+        if row is None:
+            decoder.run = RunFields.from_row(decoder.run_fields or {})
+            return None
+        run = decoder.run or RunFields.from_row(row)
+        record = EvaluationRecord.from_row(row)
+        if len(record.F) != len(run.objectives):
+            raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
+        if run.constraints is not None and len(record.G) != len(run.constraints):
+            raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
+    except NewerFormatError as exc:
+        raise RecordError(f"record file {str(path)!r}: {exc}") from None
+    except KeyError as exc:
+        raise _bad_line(path, number, f"field {exc} is missing") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise _bad_line(path, number, str(exc)) from None
+    return row, RecordedEvaluation(run, record)
+
+
+def iter_record_chunks(path: Path, size: int) -> Iterator[list[RecordedEvaluation]]:
+    """The records of a record file, typed, in lists of at most ``size`` (file order).
+
+    Reads the file line by line by the reading rule above, so a reader that keeps only
+    what it needs per chunk holds one chunk at a time however long the run was.
+
+    Raises:
+        RecordError: naming the file and line of a row that is not a record.
+    """
+    chunk: list[RecordedEvaluation] = []
+    for _, _, typed in _iter_rows(path):
+        chunk.append(typed)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _bad_line(path: Path, number: int, why: str) -> RecordError:
@@ -609,7 +619,7 @@ def read_evaluations(path: Path) -> list[RecordedEvaluation]:
     Raises:
         RecordError: naming the file and line of a row that is not a record.
     """
-    return list(iter_evaluations(path))
+    return [typed for _, _, typed in _iter_rows(path)]
 
 
 def repair(path: Path) -> int:

@@ -24,7 +24,7 @@ from dsegym.experiments.storage import (
     RecordWriter,
     RowFormatter,
     RunFields,
-    iter_evaluations,
+    iter_record_chunks,
     line_formatter,
     read_evaluations,
     read_records,
@@ -77,7 +77,8 @@ def test_the_header_carries_the_run_and_lines_only_what_varies(tmp_path):
     assert rows == [{**RUN, **ROW}, {**RUN, **ROW, "eval_index": 2}, {**RUN, **ROW}]
     assert [list(r) for r in rows] == [[*RUN, *ROW]] * 3  # the key order of format 1
     assert read_evaluations(path)[0].run == RunFields.from_row(RUN)
-    assert list(iter_evaluations(path)) == read_evaluations(path)  # streamed, the same
+    chunks = list(iter_record_chunks(path, 2))  # streamed, the same records
+    assert [len(c) for c in chunks] == [2, 1] and sum(chunks, []) == read_evaluations(path)
 
 
 def test_keys_that_differ_from_the_header_are_written_as_objects(tmp_path):
