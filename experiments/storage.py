@@ -7,9 +7,9 @@ torn, and :func:`read_records` drops it (and :func:`repair` cuts it off the file
 Reading rule (every reader goes through :func:`read_records`): a record file is a
 sequence of JSON lines: a run header, then one line per evaluation (format 2; see
 ``experiments.record_format``), or, in files written before the header, one complete
-record per line (format 1). Both read as the same full rows. A last line without its newline was
-torn by a kill mid-write and is dropped (a resume cuts it off and costs that design
-again, exactly as the killed run would have). A blank line carries nothing and is
+record per line (format 1). Both read as the same full rows. A last line without its
+newline was torn by a kill mid-write and is dropped (a resume cuts it off and costs that
+design again, exactly as the killed run would have). A blank line carries nothing and is
 skipped. Any other line that is not a complete record (not JSON, not an object, a field
 missing or of the wrong type) means the file was changed after dsegym wrote it: the
 reader refuses the file with a :class:`RecordError` naming the file, the line and what
@@ -512,7 +512,8 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     """Reads every complete row of a record file, by the reading rule above.
 
     Rows keep the run's fields beside the record's; :func:`read_evaluations` gives them
-    typed, and every row returned here reads as one.
+    typed, and every row returned here reads as one. The rows of a format-2 file share
+    the run's field values (one ``problem_params`` object): treat them as read-only.
 
     Raises:
         RecordError: naming the file and line of a row that is not a record.
