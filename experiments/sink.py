@@ -4,10 +4,11 @@ Under Ray, a run executes on any node of the cluster, but its rows must land in 
 driver's results folder, which the other nodes may not be able to see. Each worker
 formats its rows (its run's ``LineFormatter``: the first batch's text begins with the run
 header) and sends the lines to a :class:`RecordSink`: a Ray actor pinned to the driver's
-node and owned by the driver, the only process that opens the record files. A worker waits for the sink's acknowledgement, which comes after the
-lines reached the operating system, before it hands the outcomes to its agent; so a
-run killed at any moment loses nothing its agent saw, exactly as in a serial run, and
-``--resume`` (which the driver prepares from the same files) works unchanged.
+node and owned by the driver, the only process that opens the record files. A worker
+waits for the sink's acknowledgement, which comes after the lines reached the operating
+system, before it hands the outcomes to its agent; so a run killed at any moment loses
+nothing its agent saw, exactly as in a serial run, and ``--resume`` (which the driver
+prepares from the same files) works unchanged.
 
 Memory: a worker has at most one batch in flight (it waits for the acknowledgement), so
 the sink never holds more than one batch per worker, however long the sweep; one sink
