@@ -52,6 +52,7 @@ from dsegym.experiments.results_folder import (
 from dsegym.experiments.runner import (
     BatchFactory,
     RunSpec,
+    RunStart,
     RunSummary,
     error_report,
     evaluate_run,
@@ -288,7 +289,7 @@ def _save_error(results_dir: Path, summary: RunSummary, report: str | None) -> N
 def _remote_run(
     spec: RunSpec,
     problem: Problem,
-    replay: list[EvaluationRecord],
+    start: RunStart,
     sink: Any,
     pool: EvaluationPool | None,
 ) -> tuple[RunSummary, str | None]:
@@ -304,10 +305,11 @@ def _remote_run(
         spec,
         lambda: evaluate_run(
             spec,
-            replay,
-            lambda static: SinkWriter(sink, spec.run_id, static),
+            start.replay,
+            lambda formatter: SinkWriter(sink, spec.run_id, formatter),
             batch_factory=pool.for_problem if pool is not None else None,
             problem=problem,
+            first_line=start.first_line,
         ),
     )
 
@@ -352,6 +354,12 @@ def _recorded(results_dir: Path, spec: RunSpec) -> int:
     return sum(not r.cached for r in map(EvaluationRecord.from_row, read_records(record)))
 
 
+#: Runs submitted ahead per CPU of the cluster: enough to keep every worker busy, few
+#: enough that the driver holds the replays of a resumed sweep for those runs only (all
+#: of them at once would grow with the sweep: a few KB per recorded evaluation).
+IN_FLIGHT_PER_CPU = 2
+
+
 def _run_ray(
     config: ExperimentConfig,
     specs: Sequence[RunSpec],
@@ -368,26 +376,35 @@ def _run_ray(
     try:
         remote = ray.remote(num_cpus=1, max_retries=0)(_remote_run)
         done: dict[int, RunSummary] = {}
-        refs = {}
+        refs: dict[Any, int] = {}
         problems = _ProblemShipper(config)
-        for i, spec in enumerate(specs):
-            start = prepare_run(spec, results_dir, resume)  # on the driver
-            if start.finished is not None:
-                done[i] = start.finished
-                continue
-            problem = problems.ref(spec)
-            if isinstance(problem, BaseException):
-                done[i], report = _failed(spec, problem)
-                _save_error(results_dir, done[i], report)
-            else:
-                refs[remote.remote(spec, problem, start.replay, sink, pool)] = i
+        todo = iter(enumerate(specs))
+        window = max(2, IN_FLIGHT_PER_CPU * int(ray.cluster_resources().get("CPU", 1)))
         with _progress_bar(show_progress) as bar:
-            task = bar.add_task("runs", total=len(specs), completed=len(done))
-            pending = list(refs)
-            while pending:
-                ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
+            task = bar.add_task("runs", total=len(specs))
+
+            def submit() -> None:
+                """Prepares runs (on the driver) and submits them until ``window`` are out."""
+                while len(refs) < window and (item := next(todo, None)) is not None:
+                    i, spec = item
+                    start = prepare_run(spec, results_dir, resume)
+                    if start.finished is not None:
+                        done[i] = start.finished
+                        bar.advance(task)
+                        continue
+                    problem = problems.ref(spec)
+                    if isinstance(problem, BaseException):
+                        done[i], report = _failed(spec, problem)
+                        _save_error(results_dir, done[i], report)
+                        bar.advance(task)
+                    else:
+                        refs[remote.remote(spec, problem, start, sink, pool)] = i
+
+            submit()
+            while refs:
+                ready, _ = ray.wait(list(refs), num_returns=1, timeout=1.0)
                 for ref in ready:
-                    i = refs[ref]
+                    i = refs.pop(ref)
                     try:
                         done[i], report = ray.get(ref)
                     except ray.exceptions.RayError as exc:  # the task itself died
@@ -398,6 +415,7 @@ def _run_ray(
                     else:
                         finish_run(specs[i], results_dir, done[i])
                     bar.advance(task)
+                submit()
     finally:
         ray.get(sink.close_all.remote())
         ray.kill(sink)

@@ -175,7 +175,7 @@ class ResultsFolder:
         return self.runs_dir / f"{run_id}{suffix}"
 
     def record(self, run_id: str) -> Path:
-        """The run's record: one JSON line per evaluation."""
+        """The run's record: a run header line, then one JSON line per evaluation."""
         return self.run_file(run_id, RECORD)
 
     def done(self, run_id: str) -> Path:

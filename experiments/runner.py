@@ -32,10 +32,13 @@ from dsegym.errors import DsegymError
 from dsegym.experiments.results_folder import ResultsFolder, StopReason
 from dsegym.experiments.storage import (
     EvaluationRecord,
+    LineFormatter,
     RecordWriter,
     RowWriter,
     RunFields,
     constraint_labels,
+    first_line,
+    line_formatter,
     read_records,
     repair,
     write_json,
@@ -47,8 +50,8 @@ ProgressCallback = Callable[[int], None]
 BatchFunction = Callable[[Sequence[Design]], list[Outcome]]
 #: Makes the batch function of a run from its problem (see ``experiments.parallel``).
 BatchFactory = Callable[[Problem], BatchFunction]
-#: Opens the writer of a run's rows from the fields repeated on every row.
-WriterFactory = Callable[[dict[str, Any]], RowWriter]
+#: Opens the writer of a run's rows, given how its rows become lines.
+WriterFactory = Callable[[LineFormatter], RowWriter]
 
 
 #: UTF-8 bytes of a label kept in a run id: two labels, a seed, a hash and the longest
@@ -310,10 +313,13 @@ class RunStart:
     Attributes:
         replay: Records of an interrupted attempt, to replay through the fresh agent.
         finished: The summary of a run already complete (nothing left to do).
+        first_line: The first line of the record the run extends (its header, or a
+            format-1 row), so its new lines keep the file's format; ``None``: a new file.
     """
 
     replay: list[EvaluationRecord] = field(default_factory=list)
     finished: RunSummary | None = None
+    first_line: dict[str, Any] | None = None
 
 
 def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
@@ -336,13 +342,13 @@ def prepare_run(spec: RunSpec, results_dir: Path, resume: bool) -> RunStart:
         if resume:
             repair(record)
             replay = list(map(EvaluationRecord.from_row, read_records(record)))
-        else:
+        if not replay:  # nothing to keep (a header alone, say): the run starts afresh
             record.unlink()
     folder.done(run_id).unlink(missing_ok=True)
     folder.error(run_id).unlink(missing_ok=True)
     if not replay:
         folder.model_errors(run_id).unlink(missing_ok=True)
-    return RunStart(replay=replay)
+    return RunStart(replay=replay, first_line=first_line(record) if replay else None)
 
 
 def finish_run(spec: RunSpec, results_dir: Path, summary: RunSummary) -> None:
@@ -359,17 +365,19 @@ def evaluate_run(
     progress: ProgressCallback | None = None,
     batch_factory: BatchFactory | None = None,
     problem: Problem | None = None,
+    first_line: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Runs one agent on one problem to the end of its budget; touches no file itself.
 
     Args:
         spec: The run.
         replay: Records of an interrupted attempt (see :func:`prepare_run`).
-        open_writer: Opens where the rows go, given the fields repeated on every row.
+        open_writer: Opens where the rows go, given how rows become lines.
         progress: Called with the number of newly charged evaluations.
         batch_factory: Makes the function that costs each batch (parallel evaluation).
         problem: The run's problem, built by the caller (default: built here from the
             spec); the driver builds it so that a node never reads the problem's files.
+        first_line: The first line of the record the run extends (see :class:`RunStart`).
     """
     start = time.perf_counter()
     if problem is None:
@@ -391,7 +399,10 @@ def evaluate_run(
         seed=spec.seed,
         constraints=constraint_labels([c.metric for c in problem.constraints]),
     )
-    writer = open_writer(static.to_row())
+    formatter = line_formatter(
+        static.to_row(), problem.space.names, problem.cost_model.metric_names, first_line
+    )
+    writer = open_writer(formatter)
     try:
         evaluator = RunEvaluator(
             problem,
@@ -446,10 +457,11 @@ def execute_run(
         summary = evaluate_run(
             spec,
             start.replay,
-            lambda static: RecordWriter(record, static, model_error_path=errors),
+            lambda formatter: RecordWriter(record, formatter, model_error_path=errors),
             progress=progress,
             batch_factory=batch_factory,
             problem=problem,
+            first_line=start.first_line,
         )
     except RunFailedError as failed:
         write_error(results_dir, spec.run_id, failed.report)

@@ -5,13 +5,16 @@ a run killed with SIGKILL loses nothing it had recorded; at worst the last line 
 torn, and :func:`read_records` drops it (and :func:`repair` cuts it off the file).
 
 Reading rule (every reader goes through :func:`read_records`): a record file is a
-sequence of JSON lines, each one complete record. A last line without its newline was
-torn by a kill mid-write and is dropped (a resume cuts it off and costs that design
-again, exactly as the killed run would have). A blank line carries nothing and is
+sequence of JSON lines: a run header, then one line per evaluation (format 2; see
+``experiments.record_format``), or, in files written before the header, one complete
+record per line (format 1). Both read as the same full rows. A last line without its
+newline was torn by a kill mid-write and is dropped (a resume cuts it off and costs that
+design again, exactly as the killed run would have). A blank line carries nothing and is
 skipped. Any other line that is not a complete record (not JSON, not an object, a field
 missing or of the wrong type) means the file was changed after dsegym wrote it: the
 reader refuses the file with a :class:`RecordError` naming the file, the line and what
-is wrong, rather than compute numbers from a record it cannot trust.
+is wrong, rather than compute numbers from a record it cannot trust. A file in a format
+newer than this dsegym reads is refused with a message saying so.
 
 Null and infinity (one rule): JSON has neither infinity nor NaN, so every non-finite
 number is written as null. Read back, a null objective or constraint value (``F``,
@@ -31,21 +34,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from dsegym.errors import ConfigError, shorten
+from dsegym.experiments.record_format import (
+    FORMAT_KEY,
+    CompactFormatter,
+    LineDecoder,
+    NewerFormatError,
+    is_header,
+)
+from dsegym.experiments.record_format import clean as _clean
 
 if TYPE_CHECKING:  # the record module stays importable without the cost models
     from dsegym.costmodels.base import Evaluation
     from dsegym.costmodels.problem import Outcome, Problem
-
-
-def _clean(value: Any) -> Any:
-    """JSON has no infinity or NaN: they are written as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
 
 
 def json_safe(value: Any) -> Any:
@@ -352,13 +352,62 @@ class RowWriter(Protocol):
         """Flushes and releases the destination."""
 
 
-class RowFormatter:
-    """Turns evaluation rows into JSON lines.
+class LineFormatter(Protocol):
+    """Turns a run's evaluation rows into the text of its record file's lines.
 
-    The fields that are the same for every row of a run (run id, problem, agent, seed...)
-    are serialised once and spliced into each line, which keeps the per-row cost low.
     Formatting is separate from writing so that a Ray worker can format its rows and
     send the lines to the driver, the only process that writes the results folder.
+    """
+
+    def lines(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        """The rows' lines, newlines included (and whatever must precede them)."""
+
+
+def line_formatter(
+    run_fields: Mapping[str, Any],
+    design_keys: Sequence[str] = (),
+    metric_keys: Sequence[str] = (),
+    first_line: Mapping[str, Any] | None = None,
+) -> LineFormatter:
+    """The formatter of a run's record: format 2, or the format of the file it extends.
+
+    Args:
+        run_fields: The run's fields (``RunFields.to_row()``).
+        design_keys: The problem's parameter names, in the space's order.
+        metric_keys: The cost model's metric names.
+        first_line: The first line of the record a resumed run extends (see
+            :func:`first_line`); ``None`` for a new file. A format-1 file goes on in
+            format 1, so no file mixes the two.
+    """
+    if first_line is None:
+        return CompactFormatter(run_fields, design_keys, metric_keys)
+    if is_header(first_line):
+        return CompactFormatter(run_fields, header=first_line)
+    return RowFormatter(run_fields)
+
+
+def first_line(path: Path) -> dict[str, Any] | None:
+    """The first line of a record file that :func:`read_records` read, parsed.
+
+    ``None`` if it has no complete line that is not blank.
+    """
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                if line.endswith(b"\n") and line.strip():
+                    value = json.loads(line)
+                    return value if isinstance(value, dict) else None
+    except FileNotFoundError:
+        pass
+    return None
+
+
+class RowFormatter:
+    """Turns evaluation rows into format-1 JSON lines: every field on every line.
+
+    What dsegym wrote before the run header; kept to extend such a file when its run
+    is resumed. The fields that are the same for every row of a run are serialised
+    once and spliced into each line, which keeps the per-row cost low.
 
     Args:
         static_fields: Fields repeated on every row.
@@ -376,13 +425,18 @@ class RowFormatter:
             body = json.dumps(_clean(dict(row)), allow_nan=False)
         return self._prefix + body[1:] + "\n"
 
+    def lines(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        """The rows' lines, newlines included."""
+        return "".join(map(self.line, rows))
+
 
 class RecordWriter:
     """Appends evaluation rows to a JSON-lines file.
 
     Args:
         path: The run's record file; created if missing, appended to otherwise.
-        static_fields: Fields repeated on every row.
+        formatter: How rows become lines (see :func:`line_formatter`); a mapping is
+            taken as fields repeated on every row (format 1).
         model_error_path: Where cost-model tracebacks go (default: beside ``path``,
             ``<run>.model_errors.txt``); created only if there is one.
     """
@@ -390,24 +444,24 @@ class RecordWriter:
     def __init__(
         self,
         path: Path,
-        static_fields: Mapping[str, Any],
+        formatter: LineFormatter | Mapping[str, Any],
         model_error_path: Path | None = None,
     ):
         self.path = path
         self.model_error_path = model_error_path or path.with_name(
             path.name.removesuffix(".jsonl") + ".model_errors.txt"
         )
-        self._format = RowFormatter(static_fields)
+        self._format = as_formatter(formatter)
         self._file = LineAppender(path)
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Appends one row and hands it to the OS (survives SIGKILL of this process)."""
-        self._file.append(self._format.line(row))
+        self.write_many([row])
 
     def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Appends rows and hands them to the OS at once (one flush for the batch)."""
         if rows:
-            self._file.append("".join(map(self._format.line, rows)))
+            self._file.append(self._format.lines(rows))
 
     def write_model_errors(self, text: str) -> None:
         append_text(self.model_error_path, text)
@@ -420,6 +474,13 @@ class RecordWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def as_formatter(formatter: LineFormatter | Mapping[str, Any]) -> LineFormatter:
+    """``formatter``, or a format-1 formatter repeating a mapping's fields on each line."""
+    if isinstance(formatter, Mapping):
+        return RowFormatter(formatter)
+    return formatter
 
 
 class LineAppender:
@@ -451,7 +512,8 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     """Reads every complete row of a record file, by the reading rule above.
 
     Rows keep the run's fields beside the record's; :func:`read_evaluations` gives them
-    typed, and every row returned here reads as one.
+    typed, and every row returned here reads as one. The rows of a format-2 file share
+    the run's field values (one ``problem_params`` object): treat them as read-only.
 
     Raises:
         RecordError: naming the file and line of a row that is not a record.
@@ -474,27 +536,42 @@ def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], RecordedEvalua
         return
     except OSError as exc:
         raise RecordError(f"record file {str(path)!r} cannot be read: {exc}") from None
+    decoder = LineDecoder()  # the file's format: its run header, if it has one
     with f:
         for number, line in enumerate(f, start=1):
             if not line.endswith(b"\n"):
                 return  # the last line, torn by a kill mid-write
             if not line.strip():
                 continue
-            row, typed = _parse_line(path, number, line)
-            yield number, row, typed
+            parsed = _parse_line(path, number, line, decoder)
+            if parsed is not None:  # None: the run header
+                yield number, *parsed
 
 
-def _parse_line(path: Path, number: int, line: bytes) -> tuple[dict[str, Any], RecordedEvaluation]:
-    """One complete line: its row and the row typed (or the file refused)."""
+def _parse_line(
+    path: Path, number: int, line: bytes, decoder: LineDecoder
+) -> tuple[dict[str, Any], RecordedEvaluation] | None:
+    """One complete line: its full row and the row typed (or the file refused).
+
+    The one place that reads both formats; ``None`` for a run header, whose run fields
+    ``decoder`` keeps for the lines after it (typed once, as ``decoder.run``).
+    """
     try:
-        row = json.loads(line)
-        if not isinstance(row, dict):
-            raise TypeError(f"expected a JSON object, got {type(row).__name__}")
-        run, record = RunFields.from_row(row), EvaluationRecord.from_row(row)
+        parsed = json.loads(line)
+        if not isinstance(parsed, dict):
+            raise TypeError(f"expected a JSON object, got {type(parsed).__name__}")
+        row = decoder.row(parsed, first=number == 1)
+        if row is None:
+            decoder.run = RunFields.from_row(decoder.run_fields or {})
+            return None
+        run = decoder.run or RunFields.from_row(row)
+        record = EvaluationRecord.from_row(row)
         if len(record.F) != len(run.objectives):
             raise ValueError(f"{len(record.F)} objective values for {len(run.objectives)}")
         if run.constraints is not None and len(record.G) != len(run.constraints):
             raise ValueError(f"{len(record.G)} constraint values for {len(run.constraints)}")
+    except NewerFormatError as exc:
+        raise RecordError(f"record file {str(path)!r}: {exc}") from None
     except KeyError as exc:
         raise _bad_line(path, number, f"field {exc} is missing") from None
     except (ValueError, TypeError, RecursionError) as exc:
@@ -547,7 +624,10 @@ def read_evaluations(path: Path) -> list[RecordedEvaluation]:
 
 
 def repair(path: Path) -> int:
-    """Cuts a torn last line off a record file; returns the number of complete rows."""
+    """Cuts a torn last line off a record file; returns the number of complete rows.
+
+    A torn run header (the file's only line) leaves an empty file.
+    """
     if not path.exists():
         return 0
     data = path.read_bytes()
@@ -555,7 +635,9 @@ def repair(path: Path) -> int:
     if end != len(data):
         with open(path, "r+b") as f:
             f.truncate(end)
-    return data[:end].count(b"\n")
+    lines = data[:end].count(b"\n")
+    header = data.startswith(b'{"' + FORMAT_KEY.encode() + b'"')
+    return lines - 1 if header and lines else lines
 
 
 def write_json(path: Path, payload: Any) -> None:

@@ -18,6 +18,7 @@ import logging
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,13 @@ from dsegym.costmodels import make_problem
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.experiments.storage import RecordWriter
+from dsegym.experiments.storage import LineFormatter, RecordWriter, line_formatter
+
+
+def _formatter(problem: Any) -> LineFormatter:
+    """The record format a run writes (a run header, then compact lines)."""
+    run = {"run_id": "bench", "seed": 0}
+    return line_formatter(run, problem.space.names, problem.cost_model.metric_names)
 
 
 def runner_overhead(n: int, batch: int) -> tuple[float, float]:
@@ -38,7 +45,7 @@ def runner_overhead(n: int, batch: int) -> tuple[float, float]:
     model_s = time.perf_counter() - start
     with (
         tempfile.TemporaryDirectory() as tmp,
-        RecordWriter(Path(tmp) / "r.jsonl", {"run_id": "bench", "seed": 0}) as w,
+        RecordWriter(Path(tmp) / "r.jsonl", _formatter(problem)) as w,
     ):
         ev = RunEvaluator(problem, budget=n, writer=w)
         start = time.perf_counter()

@@ -246,3 +246,35 @@ def test_command_model_within_and_across_runs_on_the_cluster(cluster):
     rows = [r for rs in reference.values() for r in rs]
     assert any(not r["feasible"] and "exited with code 3" in r["violations"][0] for r in rows)
     assert {r["cost_model"] for r in rows} == {"toy-systolic-sim", "inline-sim"}
+
+
+def test_runs_are_prepared_only_a_window_ahead(cluster, monkeypatch):
+    # The driver reads a resumed run's replay when it submits the run, so it holds the
+    # replays of the runs in flight only, not of the whole sweep.
+    from dsegym.experiments import launch
+
+    prepared, finished, most = [], [], [0]
+
+    def counting(real, seen):
+        def wrapper(spec, *args, **kwargs):
+            result = real(spec, *args, **kwargs)
+            seen.append(spec.run_id)
+            most[0] = max(most[0], len(prepared) - len(finished))
+            return result
+
+        return wrapper
+
+    monkeypatch.setattr(launch, "prepare_run", counting(launch.prepare_run, prepared))
+    monkeypatch.setattr(launch, "finish_run", counting(launch.finish_run, finished))
+    monkeypatch.setattr(launch, "IN_FLIGHT_PER_CPU", 1)  # 4 CPUs: 4 runs out at a time
+    cfg = _config(AGENTS_WITH_BATCHES, budget=8)
+    root = Path(cluster) / "window"
+    summaries = run_experiment(cfg, results_dir=root, workers=2, show_progress=False)
+    assert not [s.error for s in summaries if s.error]
+    assert len(prepared) == len(finished) == 12 and most[0] <= 4
+    assert records(root) == records(_serial(cfg, Path(cluster) / "window-serial"))
+
+
+def _serial(cfg, out):
+    run_experiment(cfg, results_dir=out, show_progress=False)
+    return out

@@ -23,6 +23,7 @@ from dsegym.experiments.results_folder import (
     RunStatus,
     StopReason,
 )
+from dsegym.experiments.storage import read_records
 
 BASE = {
     "name": "t",
@@ -161,8 +162,8 @@ def test_a_blank_line_is_skipped_by_every_reader(finished, capsys):
     [
         (lambda line: line[:30] + "\n", "line 3"),
         (lambda line: "[1, 2]\n", "expected a JSON object"),
-        (lambda line: line.replace('"feasible": true', '"feasible": 1'), "line 3"),
-        (lambda line: line.replace('"F": [', '"F": ["x", '), "expected a number"),
+        (lambda line: line.replace('"feasible":true', '"feasible":1'), "line 3"),
+        (lambda line: line.replace('"F":[', '"F":["x",'), "expected a number"),
         (lambda line: '{"design": {}}\n', "is missing"),
     ],
 )
@@ -196,7 +197,7 @@ def test_a_changed_record_makes_load_recompute_the_tables(finished):
     record = _record(folder)
     folder.done(record.name.removesuffix(".jsonl")).unlink()  # now an interrupted run
     lines = record.read_text().splitlines(keepends=True)
-    record.write_text("".join(lines[:3]))
+    record.write_text("".join(lines[:4]))  # the run header and 3 of its 5 rows
     assert not folder.tables_current()
     assert len(dsegym.load(finished).evaluations) == 8
     assert folder.tables_current()
@@ -246,9 +247,10 @@ def test_random_record_files_never_crash_a_reader(tmp_path_factory, good_lines, 
     out = tmp_path_factory.mktemp("damaged")
     folder = ResultsFolder(out)
     folder.runs_dir.mkdir()
-    text, valid, bad_line = [], 0, None
+    header, rows = good_lines[0], good_lines[1:]  # the run header stays the first line
+    text, valid, bad_line = [header], 0, None
     for i, (kind, arg) in enumerate(kinds):
-        good = good_lines[i % len(good_lines)]
+        good = rows[i % len(rows)]
         if kind == "good":
             text.append(good)
             valid += 1
@@ -266,7 +268,7 @@ def test_random_record_files_never_crash_a_reader(tmp_path_factory, good_lines, 
             if ok:
                 valid += row is not None
             elif bad_line is None:
-                bad_line = i + 1
+                bad_line = i + 2
     record = folder.record(json.loads(good_lines[0])["run_id"])
     record.write_text("".join(text) + good_lines[0][:torn])  # maybe a torn last line
     try:
@@ -292,7 +294,7 @@ def test_front_files_carry_the_designs_and_records_their_labels(finished):
     assert {"eval_index", "design.x1", "objective.f1", "objective.f2", "metric.f1"} <= set(
         front.columns
     )
-    rows = [json.loads(line) for line in folder.record(run_id).read_text().splitlines()]
+    rows = read_records(folder.record(run_id))
     assert all(r["constraints"] == [] for r in rows)  # zdt1 has none; labels recorded
     by_index = {r["eval_index"]: r for r in rows if not r["cached"]}
     for _, point in front.iterrows():

@@ -94,7 +94,7 @@ def test_torn_last_line_is_ignored_and_repaired(tmp_path):
     execute_run(spec, tmp_path)
     path = tmp_path / "runs" / f"{spec.run_id}.jsonl"
     lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[:2]) + lines[2][:40])  # killed mid-write
+    path.write_text("".join(lines[:3]) + lines[3][:40])  # run header, 2 rows, torn
     assert [r["eval_index"] for r in read_records(path)] == [1, 2]
     assert repair(path) == 2 and path.read_text().endswith("}\n")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 from dsegym.experiments.runner import RunSpec, execute_run
+from dsegym.experiments.storage import read_records
 
 # The example of the README ("How to add a search algorithm").
 USER_AGENT = '''
@@ -58,7 +58,7 @@ def test_user_agent_runs_from_a_config_name(tmp_path, monkeypatch):
     summary = execute_run(spec, tmp_path / "results")
     assert summary.evaluations == 30
     record = tmp_path / "results" / "runs" / f"{spec.run_id}.jsonl"
-    rows = [json.loads(line) for line in record.read_text().splitlines()]
+    rows = read_records(record)
     assert len(rows) >= 30
     assert all(r["agent_name"] == "my_agents:HillClimber" for r in rows)
     assert all(r["hyperparameters"] == {"neighbours": 3} for r in rows)
