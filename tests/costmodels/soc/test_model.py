@@ -50,7 +50,7 @@ def test_audio_decoder_graph_and_budgets_are_farsis():
 
 
 @needs_farsi
-def test_ips_speed_up_and_unmapped_ips_are_infeasible():
+def test_ips_speed_up_and_exist_only_for_their_task():
     p = make_problem("soc-farsi")
     model = p.cost_model
     # The reference is memory-bound; with 128-byte memory and bus it is compute-bound.
@@ -61,12 +61,11 @@ def test_ips_speed_up_and_unmapped_ips_are_infeasible():
     faster = p.evaluate(fir)
     assert faster.evaluation.metrics["latency_ms"] < wide
     assert faster.evaluation.metrics["ip_count"] == 1
-    missing = p.evaluate(dict(fir, ip_FIR_left_fxp_cloned=0))
-    assert not missing.feasible and missing.violation == np.inf
-    assert missing.reasons == [
-        "task 'FIR_left_fxp_cloned' is mapped to its IP, but ip_FIR_left_fxp_cloned = 0 "
-        "allocates none"
-    ]
+    # An IP exists only while its task runs on it (version 3): back on a core, the
+    # unrolling knob is ignored and the design is the core-only one again.
+    back = p.evaluate(dict(fir, pe_FIR_left_fxp_cloned="core"))
+    assert back.evaluation.metrics == p.evaluate(base).evaluation.metrics
+    assert back.evaluation.metrics["ip_count"] == 0
 
 
 @needs_farsi
