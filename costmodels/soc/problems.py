@@ -46,10 +46,11 @@ def soc_farsi(
     of workloads, x1 for one). FARSI's ``Budget_individually.csv`` splits power and area
     per workload (3.097/3.630/2.010 mW), but no code of FARSI reads it.
 
-    They are tight on purpose of FARSI's: an A53 draws 42.5 mW, so the power budget
-    holds only with every task on its IP, and CAVA's 34 ms only in a corner (every task
-    on its IP, the gamut-map IP fully unrolled, IPs clocked x8: 29.7 ms; one step down
-    on either misses it). FARSI's explorer walks there by moves aimed at the bottleneck
+    FARSI set them tight: an A53 draws 42.5 mW, so for edge detection and CAVA (whose
+    tasks keep a core busy through FARSI's 10 ms power window) the power budget holds
+    only with every task on its IP, and CAVA's 34 ms only in a corner (every task on its
+    IP, the gamut-map IP fully unrolled, IPs clocked x8: 29.7 ms; one step down on
+    either misses it). FARSI's explorer walks there by moves aimed at the bottleneck
     (``sel_moves_based_on_dis`` in its ``DSE_utils/hill_climbing.py``: the metric
     farthest from its budget, the task and block contributing most, then migrate, swap
     to a faster block, split); blind samplers find it less often (README, SoC section).
