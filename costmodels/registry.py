@@ -121,7 +121,7 @@ PROBLEMS: dict[str, ProblemSpec] = {
     "nasbench201-hw": _ours("nas.problems:nasbench201_hw", "nasbench201-hw", 2),
     "nasbench201-device": _ours("nas.problems:nasbench201_device", "nasbench201-device", 1),
     "nasaic": _ours("nas.problems:nasaic", "nasaic", 1),
-    "soc-farsi": _ours("soc.problems:soc_farsi", "soc-farsi", 2),
+    "soc-farsi": _ours("soc.problems:soc_farsi", "soc-farsi", 3),
     "proxy": _ours("proxy.model:proxy", "proxy", 1),
     "dram-target-archgym": _ours("archgym:dram_target_archgym", "dram", 1),
     "accelerator-eyeriss-target": _ours(

@@ -1,12 +1,21 @@
 """The FARSI-style SoC cost model: a design space after ArchGym's SoC env, costed by simulation.
 
 The space is a fixed template, so agents see the same parameters on every design:
-up to :data:`N_GPP` general-purpose cores, one optional IP per task (its loop-unrolling
-factor; 0 allocates none), :data:`N_MEM` memory slots (kind, width, bus), two buses
-(bus 1 bridges to bus 0), the task-to-PE and task-to-memory mapping, clock multipliers
-and the request-queue size. A core, memory or bus exists when something uses it;
-FARSI's dummy source data lives in memory slot 0, which always exists. A task mapped
-to an IP that is not allocated is an infeasible design with that reason.
+up to :data:`N_GPP` general-purpose cores, :data:`N_MEM` memory slots (kind, width,
+bus), two buses (bus 1 bridges to bus 0), the task-to-memory mapping, clock multipliers
+and the request-queue size; per task, where it runs (``pe_<t>``: a core or its own IP),
+which core (``core_<t>``) and its IP's loop-unrolling factor (``ip_<t>``). A block
+exists when something uses it: a task's IP exists when the task runs on it, as after
+FARSI's clean-up of unused blocks. FARSI's dummy source data lives in memory slot 0,
+which always exists.
+
+Version 3 encodes the mapping as FARSI's explorer moves it (migrate a task between a
+core and its IP; unroll by steps of two). Version 2 had one categorical per task over
+``gpp0``..``gpp3`` and ``ip`` (four symbols for identical cores, so a sampler proposed
+a core four times as often as the IP), an unrolling knob whose 0 meant "no IP" (an IP
+task with unrolling 0 was a rejected design) and IPs that existed without a task.
+Version 3 drops those idle IPs (dominated: area for nothing) and the rejected
+combinations; every other version-2 design is still a point of the space.
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ MAX_SPAWN_IP = 17
 
 
 def unroll_levels(iterations: int) -> tuple[int, ...]:
-    """0 (no IP), then FARSI's unrolling factors for a loop of ``iterations``.
+    """FARSI's unrolling factors for a loop of ``iterations``.
 
     FARSI offers the powers of two up to the iterations; when there are more than
     :data:`MAX_SPAWN_IP` of them it keeps the first ``MAX_SPAWN_IP - 1``; then it adds the
@@ -55,14 +64,14 @@ def unroll_levels(iterations: int) -> tuple[int, ...]:
     """
     iterations = int(iterations)
     if iterations <= 1:
-        return (0, 1)
+        return (1,)
     top = iterations.bit_length() - 1  # floor(log2), exactly
     powers = [UNROLL_RATIO**k for k in range(top + 1)]
     if len(powers) > MAX_SPAWN_IP:
         powers = powers[: MAX_SPAWN_IP - 1]
     if iterations not in powers:
         powers.append(iterations)
-    return (0, *powers)
+    return tuple(powers)
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,9 @@ _KNOB_MEANINGS: tuple[tuple[str, str], ...] = (
     (r"mem(\d+)_bus", "bus (index) memory {0} is attached to"),
     (r"gpp(\d+)_bus", "bus (index) general-purpose core {0} is attached to"),
     (r"bus(\d+)_width", "bus {0}'s width, bytes"),
-    (r"pe_(.+)", "processing element running task {0}: a general-purpose core or its IP"),
-    (r"ip_(.+)", "loop-unrolling factor of task {0}'s dedicated IP"),
+    (r"pe_(.+)", "where task {0} runs: a general-purpose core or its dedicated IP"),
+    (r"core_(.+)", "general-purpose core (index) running task {0} when it runs on a core"),
+    (r"ip_(.+)", "loop-unrolling factor of task {0}'s dedicated IP, when it runs on it"),
     (r"mem_(.+)", "memory (index) holding task {0}'s data"),
 )
 
@@ -154,7 +164,7 @@ class SocFarsi(CostModel):
     """
 
     name: ClassVar[str] = "soc-farsi"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("latency_ms", "ms", "time to run the workload's task graph once"),
         Metric("power_mw", "mW", "FARSI's power: the peak over its 10 ms power windows"),
@@ -185,17 +195,22 @@ class SocFarsi(CostModel):
         )
         self._tasks = self.graph.real_tasks
         self._ip_tasks = [t for t in self._tasks if self.graph.has_ip[self.graph.index(t)]]
+        self._core_tasks = [
+            t for t in self._tasks if np.isfinite(self.graph.gpp_cycles[self.graph.index(t)])
+        ]
         self._space = self._build_space()
 
     def _build_space(self) -> DesignSpace:
         widths = tuple(self.library.widths)
         params: list[Parameter] = []
+        # Where a task runs is one decision (core or IP), which core another: one
+        # categorical over gpp0..gpp3 and ip (version 2) gave a sampler four symbols for
+        # identical cores and one for the IP, so it proposed the IP a fifth of the time.
         for t in self._tasks:
-            on_core = np.isfinite(self.graph.gpp_cycles[self.graph.index(t)])
-            choices = [f"gpp{j}" for j in range(N_GPP)] if on_core else []
-            if t in self._ip_tasks:
-                choices.append("ip")
-            params.append(Categorical(f"pe_{t}", tuple(choices)))
+            if t in self._core_tasks and t in self._ip_tasks:
+                params.append(Categorical(f"pe_{t}", ("core", "ip")))
+        for t in self._core_tasks:
+            params.append(Integer(f"core_{t}", 0, N_GPP - 1))
         for t in self._ip_tasks:
             levels = unroll_levels(int(self.graph.iterations[self.graph.index(t)]))
             params.append(Ordinal(f"ip_{t}", levels))
@@ -230,55 +245,63 @@ class SocFarsi(CostModel):
         ]
         interconnect = [f"gpp{j}_bus" for j in range(N_GPP)] + ["ip_bus"]
         interconnect += [f"bus{k}_width" for k in range(N_BUS)] + ["queue_size"]
+        mapping = [f"pe_{t}" for t in self._tasks if f"pe_{t}" in self.space.names]
+        mapping += [f"core_{t}" for t in self._core_tasks]
         return {
-            "mapping": [f"pe_{t}" for t in self._tasks],
+            "mapping": mapping,
             "ips": [f"ip_{t}" for t in self._ip_tasks],
             "memory": memory,
             "interconnect": interconnect,
             "clocks": clocks,
         }
 
+    def runs_on_ip(self, design: Mapping[str, Any], task: str) -> bool:
+        """Whether ``task`` runs on its own IP in ``design`` (else on a core)."""
+        if task not in self._core_tasks:
+            return True
+        if task not in self._ip_tasks:
+            return False
+        return bool(design[f"pe_{task}"] == "ip")
+
     def reference_design(self) -> dict[str, Any]:
         """FARSI's reference hardware graph: one A53, one 4-byte SRAM and bus, no IP.
 
         Tasks the database gives no core cycles for (none in FARSI's workloads) run on
-        their IPs instead.
+        their IPs instead, unrolled once.
         """
         design: dict[str, Any] = {}
         for p in self.space:
             design[p.name] = p.low if isinstance(p, Integer) else cast(Categorical, p).values[0]
-        for t in self._tasks:
-            if "gpp0" in cast(Categorical, self.space[f"pe_{t}"]).values:
-                design[f"pe_{t}"] = "gpp0"
-            else:  # a task the database gives no core cycles for runs on its IP
-                design[f"pe_{t}"], design[f"ip_{t}"] = "ip", 1
         design.update(gpp_freq=1.0, ip_freq=1, mem_freq=1, bus_freq=1, queue_size=16)
         return self.space.clean(design)
 
     def decode(self, design: Mapping[str, Any]) -> SocDesign:
-        """The explicit SoC a point of the space stands for."""
+        """The explicit SoC a point of the space stands for.
+
+        Knobs of a choice not taken (``core_<t>`` of a task on its IP, ``ip_<t>`` of a
+        task on a core) are ignored: both points stand for the same SoC.
+        """
         d = design
         used_buses = {0}
         pes: list[PE] = []
         task_pe: dict[str, str] = {}
-        gpps_used = sorted(
-            {int(str(d[f"pe_{t}"])[3:]) for t in self._tasks if d[f"pe_{t}"] != "ip"}
-        )
+        on_ip = {t: self.runs_on_ip(d, t) for t in self._tasks}
+        gpps_used = sorted({int(d[f"core_{t}"]) for t in self._tasks if not on_ip[t]})
         for j in gpps_used:
             bus = int(d[f"gpp{j}_bus"])
             used_buses.add(bus)
             pes.append(PE(f"gpp{j}", "gpp", f"bus{bus}", freq_scale=float(d["gpp_freq"])))
-        for t in self._ip_tasks:
-            unroll = int(d[f"ip_{t}"])
-            if unroll > 0:
+        for t in self._tasks:
+            if on_ip[t]:
                 bus = int(d["ip_bus"])
                 used_buses.add(bus)
+                unroll = int(d[f"ip_{t}"])
                 pes.append(
                     PE(f"ip_{t}", "ip", f"bus{bus}", t, unroll, freq_scale=float(d["ip_freq"]))
                 )
-        for t in self._tasks:
-            choice = str(d[f"pe_{t}"])
-            task_pe[t] = f"ip_{t}" if choice == "ip" else choice
+                task_pe[t] = f"ip_{t}"
+            else:
+                task_pe[t] = f"gpp{int(d[f'core_{t}'])}"
         slots = sorted({0} | {int(d[f"mem_{t}"]) for t in self._tasks})
         memories = []
         for k in slots:
@@ -357,11 +380,4 @@ class SocFarsi(CostModel):
         return Evaluation(metrics)
 
     def evaluate(self, design: Mapping[str, Any], workload: Any = None) -> Evaluation:
-        unallocated = [
-            f"task {t!r} is mapped to its IP, but ip_{t} = 0 allocates none"
-            for t in self._ip_tasks
-            if design[f"pe_{t}"] == "ip" and int(design[f"ip_{t}"]) == 0
-        ]
-        if unallocated:
-            return Evaluation.infeasible(unallocated)
         return self.evaluate_soc(self.decode(design))

@@ -34,9 +34,26 @@ def soc_farsi(
 
     ``form="constraints"`` minimises latency, power and area with the budgets as specs;
     ``form="distance"`` minimises ArchGym's distance to the budgets, ``sum(max(0,
-    metric / budget - 1))`` (0 once every budget is met). The budgets default to FARSI's
-    published ones (``misc/budget.csv``: latency 21 ms for the audio decoder, 34 ms for
-    edge detection and CAVA; power 8.737 mW; area 17.475 mm^2).
+    metric / budget - 1))`` (0 once every budget is met).
+
+    The budgets default to the ones FARSI's own explorer uses for a single workload:
+    ``collect_budgets`` (FARSI ``specs/parse_libraries/parse_library.py``) reads the
+    workload's row of ``misc_database - Budget.csv`` (``misc/budget.csv`` here), in
+    seconds, watts and square metres: latency 21 ms for the audio decoder, 34 ms for
+    edge detection (and its variants) and CAVA; power 8.737 mW and area 17.475 mm^2 for
+    each (the same values as its ``all`` row, which FARSI uses when it explores several
+    workloads on one SoC; its ``heuristic_scaling_study`` multiplies those by the number
+    of workloads, x1 for one). FARSI's ``Budget_individually.csv`` splits power and area
+    per workload (3.097/3.630/2.010 mW), but no code of FARSI reads it.
+
+    FARSI set them tight: an A53 draws 42.5 mW, so for edge detection and CAVA (whose
+    tasks keep a core busy through FARSI's 10 ms power window) the power budget holds
+    only with every task on its IP, and CAVA's 34 ms only in a corner (every task on its
+    IP, the gamut-map IP fully unrolled, IPs clocked x8: 29.7 ms; one step down on
+    either misses it). FARSI's explorer walks there by moves aimed at the bottleneck
+    (``sel_moves_based_on_dis`` in its ``DSE_utils/hill_climbing.py``: the metric
+    farthest from its budget, the task and block contributing most, then migrate, swap
+    to a faster block, split); blind samplers find it less often (README, SoC section).
 
     Args:
         workload: ``audio_decoder``, ``edge_detection`` or ``hpvm_cava`` (FARSI's

@@ -90,7 +90,7 @@ def farsi_design(model, case: str) -> dict:
         design.update(mem0_width=128, bus0_width=128)
     elif case == "two_cores":
         for task in sorted(model.graph.real_tasks)[1::2]:
-            design[f"pe_{task}"] = "gpp1"
+            design[f"core_{task}"] = 1
     return design
 
 

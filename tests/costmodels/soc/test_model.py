@@ -10,6 +10,7 @@ from dsegym.cli import main
 from dsegym.costmodels.data import DataCorruptError, DataMissingError
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.soc.library import load_library, parse_library
+from dsegym.costmodels.soc.model import unroll_levels
 from dsegym.costmodels.soc.workload import load_task_graph, parse_task_graph
 from dsegym.envs.multiagent import parallel_env
 from dsegym.errors import ConfigError
@@ -50,7 +51,7 @@ def test_audio_decoder_graph_and_budgets_are_farsis():
 
 
 @needs_farsi
-def test_ips_speed_up_and_unmapped_ips_are_infeasible():
+def test_ips_speed_up_and_exist_only_for_their_task():
     p = make_problem("soc-farsi")
     model = p.cost_model
     # The reference is memory-bound; with 128-byte memory and bus it is compute-bound.
@@ -61,12 +62,52 @@ def test_ips_speed_up_and_unmapped_ips_are_infeasible():
     faster = p.evaluate(fir)
     assert faster.evaluation.metrics["latency_ms"] < wide
     assert faster.evaluation.metrics["ip_count"] == 1
-    missing = p.evaluate(dict(fir, ip_FIR_left_fxp_cloned=0))
-    assert not missing.feasible and missing.violation == np.inf
-    assert missing.reasons == [
-        "task 'FIR_left_fxp_cloned' is mapped to its IP, but ip_FIR_left_fxp_cloned = 0 "
-        "allocates none"
-    ]
+    # An IP exists only while its task runs on it (version 3): back on a core, the
+    # unrolling knob is ignored and the design is the core-only one again.
+    back = p.evaluate(dict(fir, pe_FIR_left_fxp_cloned="core"))
+    assert back.evaluation.metrics == p.evaluate(base).evaluation.metrics
+    assert back.evaluation.metrics["ip_count"] == 0
+
+
+def test_unroll_levels_are_farsis_ladder():
+    # FARSI's geometric ladder (ratio 2, at most 17 levels, the full loop added).
+    assert unroll_levels(1) == (1,)
+    assert unroll_levels(151) == (1, 2, 4, 8, 16, 32, 64, 128, 151)
+    assert unroll_levels(1024) == tuple(2**k for k in range(11))
+    assert unroll_levels(1_638_400) == tuple(2**k for k in range(16)) + (1_638_400,)
+
+
+@needs_farsi
+def test_cava_budget_is_met_in_its_corner_only():
+    """CAVA meets its 34 ms only with every task on its IP, the gamut-map IP fully
+    unrolled (151) and IPs clocked x8: one step down on either misses it."""
+    p = make_problem("soc-farsi", {"workload": "hpvm_cava"})
+    model = p.cost_model
+    corner = dict(
+        model.reference_design(),
+        ip_freq=8,
+        mem_freq=8,
+        bus_freq=8,
+        mem0_width=128,
+        bus0_width=128,
+    )
+    for name in model.parameter_groups["ips"]:
+        task = name[len("ip_") :]
+        corner[f"pe_{task}"], corner[name] = "ip", 151
+    o = p.evaluate(corner)
+    assert o.feasible
+    assert o.evaluation.metrics["latency_ms"] == pytest.approx(29.73092, rel=1e-9)
+    assert o.evaluation.metrics["area_mm2"] == pytest.approx(1.7769374678, rel=1e-9)
+    # The core a task on its IP would use is not part of the SoC.
+    elsewhere = dict(corner, **{f"core_{t}": 3 for t in model.graph.real_tasks})
+    assert p.evaluate(elsewhere).evaluation.metrics == o.evaluation.metrics
+    for knob, value, latency in (
+        ("ip_gamut_map_fxp_cloned", 128, 34.76947609375),
+        ("ip_freq", 6, 39.64122666666666),
+    ):
+        step = p.evaluate(dict(corner, **{knob: value}))
+        assert step.evaluation.metrics["latency_ms"] == pytest.approx(latency, rel=1e-9)
+        assert step.reasons == [f"spec not met: latency_ms <= 34.0 (got {latency:.6g})"]
 
 
 @needs_farsi
