@@ -56,7 +56,7 @@ import numpy as np
 from dsegym.costmodels.nas.cells import N_CELLS
 from dsegym.errors import ConfigError
 
-PREDICTOR_VERSION = "fewshot-latency-2"
+PREDICTOR_VERSION = "fewshot-latency-3"
 """Changes whenever the predictions change (recorded with every search that uses them)."""
 
 RANK = 5
@@ -64,6 +64,10 @@ RANK = 5
 TEMPERATURE = 6.0
 """Divides the experts' log-likelihoods before weighting (1: plain Bayesian averaging,
 which with K = 10 noisy samples puts all weight on one expert by chance)."""
+PROXY_PRIOR = 0.5
+"""Prior mass of the four work-proxy experts (FLOPs, parameters) together; chosen with
+``TEMPERATURE`` by :func:`~dsegym.costmodels.nas.fewshot_select.select_settings` on all
+25 devices."""
 NOISE_GRID = 12
 MIN_SAMPLES = 2
 
@@ -114,11 +118,17 @@ def build_prior(
     logs = np.log(np.column_stack([latencies_ms[d] for d in names]))
     log_flops = _standardise(np.log(flops))
     centred = logs - logs.mean(axis=0)
-    u, s, _ = np.linalg.svd(centred, full_matrices=False)
     rank = min(RANK, len(names) - 1)
-    factors = u[:, :rank] * s[:rank] / math.sqrt(len(names))
+    # The leading left singular vectors (times their singular values) of the centred
+    # cells x devices matrix, from the eigenvectors of its devices x devices Gram matrix:
+    # the same factors (up to sign, which the posterior does not see) at a fraction of a
+    # thin SVD's cost on 15,625 rows, which the nested evaluation repeats hundreds of times.
+    eigval, eigvec = np.linalg.eigh(centred.T @ centred)
+    top = np.argsort(eigval)[::-1][:rank]
+    factors = centred @ eigvec[:, top] / math.sqrt(len(names))
     design = np.column_stack([np.ones(len(flops)), log_flops, factors])
-    coef, *_ = np.linalg.lstsq(design, logs, rcond=None)
+    # Normal equations: a handful of columns, standardised, so well conditioned.
+    coef = np.linalg.solve(design.T @ design, design.T @ logs)
     residual_var = (logs - design @ coef).var(axis=0)
     # A small ridge keeps the covariance of (rank + 2) coefficients from few devices
     # invertible.
@@ -165,27 +175,32 @@ def _low_rank_posterior(prior: LatencyPrior, idx: np.ndarray, y: np.ndarray) -> 
     return np.asarray(prior.design @ np.linalg.solve(a, b))
 
 
-def adapt(
-    prior: LatencyPrior,
-    indices: Sequence[int],
-    latencies_ms: Sequence[float],
-    proxy_prior: float = 0.0,
-) -> np.ndarray:
-    """Predicted latency (ms) of every cell of the new device from its K samples.
+@dataclass(frozen=True)
+class ExpertFits:
+    """Every expert fitted to one device's K samples (see :func:`expert_fits`).
+
+    Attributes:
+        log_latency: Per cell (rows) and expert (columns), the predicted log-latency.
+        log_likelihood: Per expert, the Gaussian log-likelihood of its fit to the samples.
+        proxy: Per expert, whether it is one of the four work proxies (FLOPs and
+            parameters, log-log and straight line).
+    """
+
+    log_latency: np.ndarray
+    log_likelihood: np.ndarray
+    proxy: np.ndarray
+
+
+def expert_fits(
+    prior: LatencyPrior, indices: Sequence[int], latencies_ms: Sequence[float]
+) -> ExpertFits:
+    """Fits every expert to the K samples of the new device.
 
     Args:
         prior: From :func:`build_prior`.
         indices: Row (NAS-Bench-201 index) of each measured cell; distinct.
         latencies_ms: Measured latency (ms) of each, positive and finite.
-        proxy_prior: Prior probability of the four work-proxy experts together (FLOPs
-            and parameters, log-log and straight line), the rest spread evenly over the
-            others; 0 (the default) gives every expert the same prior. 0.5 -- equal
-            prior odds for "latency follows the work" and "latency follows the measured
-            devices" -- trades mean accuracy for never ranking much worse than FLOPs
-            (the study reports both).
     """
-    if not 0.0 <= proxy_prior < 1.0:
-        raise ConfigError(f"proxy_prior: must be in [0, 1), got {proxy_prior!r}")
     idx = np.asarray(indices, dtype=int)
     y = np.log(np.asarray(latencies_ms, dtype=float))
     log_features = np.column_stack([prior.experts, _low_rank_posterior(prior, idx, y)])
@@ -194,17 +209,64 @@ def adapt(
     floor = math.log(float(np.exp(y).min()) * 1e-3)
     fits = [_line(column, idx, y, in_ms=False, floor=floor) for column in log_features.T]
     fits += [_line(column, idx, y, in_ms=True, floor=floor) for column in prior.lines.T]
-    log_weights = np.array([fit[1] for fit in fits]) / TEMPERATURE
+    n, n_log = len(prior.devices), log_features.shape[1]
+    proxy = np.zeros(len(fits), dtype=bool)
+    proxy[[n, n + 1, n_log + n, n_log + n + 1]] = True
+    return ExpertFits(
+        log_latency=np.column_stack([fit[0] for fit in fits]),
+        log_likelihood=np.array([fit[1] for fit in fits]),
+        proxy=proxy,
+    )
+
+
+def expert_weights(fits: ExpertFits, temperature: float, proxy_prior: float) -> np.ndarray:
+    """The weight of each expert: its prior times its likelihood to the power
+    ``1 / temperature``, normalised.
+
+    Args:
+        fits: From :func:`expert_fits`.
+        temperature: Divides the log-likelihoods (1: plain Bayesian model averaging).
+        proxy_prior: Prior probability of the four work-proxy experts together, the rest
+            spread evenly over the others; 0 gives every expert the same prior.
+
+    Raises:
+        ConfigError: if ``temperature`` is not positive or ``proxy_prior`` not in [0, 1).
+    """
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ConfigError(f"temperature: must be a positive number, got {temperature!r}")
+    if not 0.0 <= proxy_prior < 1.0:
+        raise ConfigError(f"proxy_prior: must be in [0, 1), got {proxy_prior!r}")
+    log_weights = fits.log_likelihood / temperature
     if proxy_prior:
-        n, n_log = len(prior.devices), log_features.shape[1]
-        proxies = np.zeros(len(fits), dtype=bool)
-        proxies[[n, n + 1, n_log + n, n_log + n + 1]] = True
-        log_weights += np.log(
-            np.where(proxies, proxy_prior / 4, (1 - proxy_prior) / (~proxies).sum())
+        proxy = fits.proxy
+        log_weights = log_weights + np.log(
+            np.where(proxy, proxy_prior / proxy.sum(), (1 - proxy_prior) / (~proxy).sum())
         )
     weights = np.exp(log_weights - log_weights.max())
-    predictions = np.column_stack([fit[0] for fit in fits])
-    return np.asarray(np.exp(predictions @ (weights / weights.sum())))
+    return np.asarray(weights / weights.sum())
+
+
+def adapt(
+    prior: LatencyPrior,
+    indices: Sequence[int],
+    latencies_ms: Sequence[float],
+    proxy_prior: float = PROXY_PRIOR,
+    temperature: float = TEMPERATURE,
+) -> np.ndarray:
+    """Predicted latency (ms) of every cell of the new device from its K samples.
+
+    Args:
+        prior: From :func:`build_prior`.
+        indices: Row (NAS-Bench-201 index) of each measured cell; distinct.
+        latencies_ms: Measured latency (ms) of each, positive and finite.
+        proxy_prior: Prior probability of the four work-proxy experts together (see
+            :func:`expert_weights`); the default was chosen by leave-one-device-out
+            on the measured devices (:mod:`dsegym.costmodels.nas.fewshot_select`).
+        temperature: Divides the experts' log-likelihoods; chosen likewise.
+    """
+    fits = expert_fits(prior, indices, latencies_ms)
+    weights = expert_weights(fits, temperature, proxy_prior)
+    return np.asarray(np.exp(fits.log_latency @ weights))
 
 
 def _line(
