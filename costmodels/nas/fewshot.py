@@ -129,8 +129,9 @@ def build_prior(
     top = np.argsort(eigval)[::-1][:rank]
     factors = centred @ eigvec[:, top] / math.sqrt(len(names))
     design = np.column_stack([np.ones(len(flops)), log_flops, factors])
-    # Normal equations: a handful of columns, standardised, so well conditioned.
-    coef = np.linalg.solve(design.T @ design, design.T @ logs)
+    # Normal equations (a handful of columns); least squares on them rather than a solve,
+    # so two identical measured devices (a zero factor) do not make them singular.
+    coef, *_ = np.linalg.lstsq(design.T @ design, design.T @ logs, rcond=None)
     residual_var = (logs - design @ coef).var(axis=0)
     # A small ridge keeps the covariance of (rank + 2) coefficients from few devices
     # invertible.

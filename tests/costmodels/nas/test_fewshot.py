@@ -214,3 +214,13 @@ def test_cli_bad_samples_exit_2_naming_file_and_row(tmp_path, capsys):
     text = captured.out + captured.err
     assert exc.value.code == 2 and "Traceback" not in text
     assert f"samples file '{path}' row 3" in text.replace("\n", "")
+
+
+def test_a_prior_from_duplicated_devices_still_adapts():
+    """Two identical measured devices leave a factor at zero; the prior is still learnt."""
+    devices, flops, params, _ = synthetic_devices(n_devices=3)
+    devices["copy"] = devices["d0"].copy()
+    prior = build_prior(devices, flops, params)
+    cells = np.random.default_rng(3).choice(len(flops), 10, replace=False)
+    predicted = adapt(prior, cells.tolist(), devices["d1"][cells].tolist())
+    assert np.isfinite(predicted).all() and rho(predicted, devices["d1"]) > 0.99
