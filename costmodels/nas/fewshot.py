@@ -53,6 +53,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import logsumexp
 
 from dsegym.costmodels.nas.cells import N_CELLS
 from dsegym.errors import ConfigError
@@ -66,10 +67,13 @@ TEMPERATURE = 6.0
 """Divides the experts' log-likelihoods before weighting (1: plain Bayesian averaging,
 which with K = 10 noisy samples puts all weight on one expert by chance); chosen with
 ``PROXY_PRIOR``."""
-PROXY_PRIOR = 0.5
+PROXY_PRIOR = 0.65
 """Prior mass of the four work-proxy experts (FLOPs, parameters) together; chosen with
 ``TEMPERATURE`` by :func:`~dsegym.costmodels.nas.fewshot_select.select_settings` on all
 25 devices."""
+GROUP_TEMPERATURE = 3.0
+"""Divides the log-likelihoods when the work proxies and the other experts are weighed as
+two groups; chosen with ``TEMPERATURE`` and ``PROXY_PRIOR``."""
 NOISE_GRID = 12
 MIN_SAMPLES = 2
 
@@ -222,31 +226,54 @@ def expert_fits(
     )
 
 
-def expert_weights(fits: ExpertFits, temperature: float, proxy_prior: float) -> np.ndarray:
-    """The weight of each expert: its prior times its likelihood to the power
-    ``1 / temperature``, normalised.
+def expert_weights(
+    fits: ExpertFits,
+    temperature: float,
+    proxy_prior: float,
+    group_temperature: float | None = None,
+) -> np.ndarray:
+    """The weight of each expert, in two levels: the work proxies and the other experts
+    are two groups; within a group an expert weighs its likelihood to the power
+    ``1 / temperature``; a group weighs its prior times its members' mean likelihood to
+    the power ``1 / group_temperature``. With ``group_temperature == temperature`` this
+    is one level: each expert's prior (its group's share) times its tempered likelihood.
 
     Args:
         fits: From :func:`expert_fits`.
-        temperature: Divides the log-likelihoods (1: plain Bayesian model averaging).
-        proxy_prior: Prior probability of the four work-proxy experts together, the rest
-            spread evenly over the others; 0 gives every expert the same prior.
+        temperature: Divides the log-likelihoods within a group (1: plain Bayesian model
+            averaging).
+        proxy_prior: Prior probability of the group of four work-proxy experts; 0 gives
+            every expert the same prior (each group its share of the experts).
+        group_temperature: Divides the log-likelihoods when the groups are weighed
+            (default: ``temperature``); lower lets clear evidence (precisely timed
+            samples that FLOPs does not fit) overrule the prior sooner.
 
     Raises:
-        ConfigError: if ``temperature`` is not positive or ``proxy_prior`` not in [0, 1).
+        ConfigError: if a temperature is not positive or ``proxy_prior`` not in [0, 1).
     """
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ConfigError(f"temperature: must be a positive number, got {temperature!r}")
+    group_temperature = temperature if group_temperature is None else group_temperature
+    for name, value in (("temperature", temperature), ("group_temperature", group_temperature)):
+        if not (math.isfinite(value) and value > 0):
+            raise ConfigError(f"{name}: must be a positive number, got {value!r}")
     if not 0.0 <= proxy_prior < 1.0:
         raise ConfigError(f"proxy_prior: must be in [0, 1), got {proxy_prior!r}")
-    log_weights = fits.log_likelihood / temperature
-    if proxy_prior:
-        proxy = fits.proxy
-        log_weights = log_weights + np.log(
-            np.where(proxy, proxy_prior / proxy.sum(), (1 - proxy_prior) / (~proxy).sum())
+    weights = np.zeros(len(fits.log_likelihood))
+    group_log_weights = []
+    for group, mass in ((fits.proxy, proxy_prior), (~fits.proxy, 1.0 - proxy_prior)):
+        log_likelihood = fits.log_likelihood[group]
+        within = np.exp((log_likelihood - log_likelihood.max()) / temperature)
+        weights[group] = within / within.sum()
+        share = mass if proxy_prior else group.sum() / len(group)
+        group_log_weights.append(
+            math.log(share)
+            + float(logsumexp(log_likelihood / group_temperature))
+            - math.log(group.sum())
         )
-    weights = np.exp(log_weights - log_weights.max())
-    return np.asarray(weights / weights.sum())
+    group_weights = np.exp(np.array(group_log_weights) - max(group_log_weights))
+    group_weights /= group_weights.sum()
+    weights[fits.proxy] *= group_weights[0]
+    weights[~fits.proxy] *= group_weights[1]
+    return weights
 
 
 def adapt(
@@ -255,6 +282,7 @@ def adapt(
     latencies_ms: Sequence[float],
     proxy_prior: float = PROXY_PRIOR,
     temperature: float = TEMPERATURE,
+    group_temperature: float = GROUP_TEMPERATURE,
 ) -> np.ndarray:
     """Predicted latency (ms) of every cell of the new device from its K samples.
 
@@ -263,12 +291,14 @@ def adapt(
         indices: Row (NAS-Bench-201 index) of each measured cell; distinct.
         latencies_ms: Measured latency (ms) of each, positive and finite.
         proxy_prior: Prior probability of the four work-proxy experts together (see
-            :func:`expert_weights`); the default was chosen by leave-one-device-out
-            on the measured devices (:mod:`dsegym.costmodels.nas.fewshot_select`).
-        temperature: Divides the experts' log-likelihoods; chosen likewise.
+            :func:`expert_weights`); the defaults of the three settings were chosen by
+            leave-one-device-out on the measured devices
+            (:mod:`dsegym.costmodels.nas.fewshot_select`).
+        temperature: Divides the experts' log-likelihoods within a group.
+        group_temperature: Divides them when the two groups are weighed.
     """
     fits = expert_fits(prior, indices, latencies_ms)
-    weights = expert_weights(fits, temperature, proxy_prior)
+    weights = expert_weights(fits, temperature, proxy_prior, group_temperature)
     return np.asarray(np.exp(fits.log_latency @ weights))
 
 

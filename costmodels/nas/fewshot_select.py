@@ -1,8 +1,10 @@
 """How the few-shot predictor's two settings are chosen: leave-one-device-out on the
 devices it learns from, never on a device it is evaluated on.
 
-The settings are the experts' ``temperature`` and the prior mass ``proxy_prior`` on the
-four work-proxy experts (:func:`dsegym.costmodels.nas.fewshot.expert_weights`). For a
+The settings are the experts' ``temperature``, the prior mass ``proxy_prior`` on the
+four work-proxy experts and the temperature ``group_temperature`` at which the proxies
+and the other experts are weighed as two groups
+(:func:`dsegym.costmodels.nas.fewshot.expert_weights`). For a
 set of measured devices, each device in turn is held out, the prior is learnt from the
 others, K = 10 cells of each of :data:`DRAWS` seeded draws are "measured" on it, and
 every setting of :data:`GRID` ranks all 15,625 cells; the Spearman correlation is
@@ -39,9 +41,16 @@ DRAWS = range(5, 10)
 """Draws 5-9: the study evaluates draws 0-4, so the choice never saw those cells."""
 TEMPERATURES = (1.5, 3.0, 6.0, 12.0)
 PROXY_PRIORS = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8)
-GRID = tuple(itertools.product(TEMPERATURES, PROXY_PRIORS))
-"""(temperature, proxy_prior) settings compared: a doubling ladder of temperatures
-around plain averaging's over-confidence, and prior masses from none to most."""
+GROUP_TEMPERATURES = (1.5, 3.0, 12.0)
+GRID: tuple[tuple[float, float, float], ...] = (
+    *((t, p, t) for t, p in itertools.product(TEMPERATURES, PROXY_PRIORS)),
+    *((6.0, p, g) for g, p in itertools.product(GROUP_TEMPERATURES, PROXY_PRIORS[1:])),
+)
+"""(temperature, proxy_prior, group_temperature) settings compared: one level (the group
+temperature equal to the experts'), a doubling ladder of temperatures around plain
+averaging's over-confidence and prior masses from none to most; then two levels, the
+experts' temperature at 6 and the groups weighed at another temperature of the ladder
+(a prior mass of 0 has no group to weigh)."""
 TARGET_MEAN = 0.96
 """The issue's target for the mean Spearman at K = 10."""
 
@@ -68,6 +77,7 @@ class Selection:
     Attributes:
         temperature: Chosen temperature.
         proxy_prior: Chosen prior mass on the work proxies.
+        group_temperature: Chosen temperature of the two groups.
         scores: Per device (rows, in ``devices`` order) and setting (columns, in
             :data:`GRID` order), the mean Spearman over the draws.
         devices: The devices held out in turn.
@@ -76,15 +86,21 @@ class Selection:
 
     temperature: float
     proxy_prior: float
+    group_temperature: float
     scores: np.ndarray
     devices: tuple[str, ...]
     flops_spearman: np.ndarray
 
-    def summary(self, setting: tuple[float, float] | None = None) -> tuple[float, int]:
+    @property
+    def setting(self) -> tuple[float, float, float]:
+        """(temperature, proxy_prior, group_temperature)."""
+        return (self.temperature, self.proxy_prior, self.group_temperature)
+
+    def summary(self, setting: tuple[float, float, float] | None = None) -> tuple[float, int]:
         """(mean Spearman over the devices, devices at least as good as FLOPs) of a
         setting (default: the chosen one).
         """
-        column = GRID.index(setting or (self.temperature, self.proxy_prior))
+        column = GRID.index(setting or self.setting)
         scores = self.scores[:, column]
         return float(scores.mean()), int((scores >= self.flops_spearman).sum())
 
@@ -106,7 +122,7 @@ def select_settings(
     params: np.ndarray,
     draws: Sequence[int] = DRAWS,
 ) -> Selection:
-    """Chooses (temperature, proxy_prior) by leave-one-device-out on ``latencies_ms``.
+    """Chooses the settings by leave-one-device-out on ``latencies_ms``.
 
     Args:
         latencies_ms: Device name -> latency (ms) of every cell; at least three devices
@@ -127,9 +143,7 @@ def select_settings(
         for draw in draws:
             cells = draw_cells(K, draw)
             fits = expert_fits(prior, cells.tolist(), truth[cells].tolist())
-            weights = np.column_stack([expert_weights(fits, t, p) for t, p in GRID])
+            weights = np.column_stack([expert_weights(fits, *setting) for setting in GRID])
             predicted = fits.log_latency @ weights
             scores[row] += spearman_to(truth_ranks, predicted) / len(draws)
-    best = choose(scores, flops_spearman)
-    temperature, proxy_prior = GRID[best]
-    return Selection(temperature, proxy_prior, scores, devices, flops_spearman)
+    return Selection(*GRID[choose(scores, flops_spearman)], scores, devices, flops_spearman)

@@ -2,8 +2,9 @@
 
 For each held-out device, the predictor of :mod:`dsegym.costmodels.nas.fewshot` learns its
 prior from the other 24 devices and adapts it to K cells measured on the held-out device,
-then ranks all 15,625 cells. Its two settings (temperature, prior mass on the FLOPs /
-parameter experts) are chosen by :func:`~dsegym.costmodels.nas.fewshot_select.select_settings`
+then ranks all 15,625 cells. Its three settings (temperature, prior mass on the FLOPs /
+parameter experts, temperature at which those and the others are weighed as two groups)
+are chosen by :func:`~dsegym.costmodels.nas.fewshot_select.select_settings`
 on those 24 devices alone (an inner leave-one-device-out, other draws of the cells), so
 the held-out device takes no part in choosing them: this *nested* figure is the
 headline. The K cells of each draw are drawn uniformly at random with a fixed seed per
@@ -59,8 +60,8 @@ TARGET_MEAN_K10 = 0.96
 NESTED = "nested"
 SHIPPED = "shipped defaults"
 PREVIOUS = "previous default"
-PREVIOUS_SETTINGS = (6.0, 0.0)
-"""fewshot-latency-2's settings: temperature 6, no prior mass on the proxies."""
+PREVIOUS_SETTINGS = (6.0, 0.0, 6.0)
+"""fewshot-latency-2's settings: temperature 6, no prior mass on the proxies, one level."""
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -90,7 +91,7 @@ def evaluate(
         draws: Draws of K cells per K.
         select_draws: Draws the inner selection averages over.
     """
-    shipped = (fewshot.TEMPERATURE, fewshot.PROXY_PRIOR)
+    shipped = (fewshot.TEMPERATURE, fewshot.PROXY_PRIOR, fewshot.GROUP_TEMPERATURE)
     rows, chosen = [], []
     for device in devices:
         others = [d for d in pool if d != device]
@@ -101,12 +102,13 @@ def evaluate(
                 "device": device,
                 "temperature": selection.temperature,
                 "proxy_prior": selection.proxy_prior,
+                "group_temperature": selection.group_temperature,
                 "inner mean": inner_mean,
                 "inner devices >= FLOPs": f"{inner_at_flops} / {len(others)}",
             }
         )
         settings = {
-            NESTED: (selection.temperature, selection.proxy_prior),
+            NESTED: selection.setting,
             SHIPPED: shipped,
             PREVIOUS: PREVIOUS_SETTINGS,
         }
@@ -118,9 +120,9 @@ def evaluate(
                 started = time.perf_counter()
                 fits = expert_fits(prior, cells.tolist(), truth[cells].tolist())
                 fit_seconds = time.perf_counter() - started
-                for name, (temperature, proxy_prior) in settings.items():
+                for name, setting in settings.items():
                     started = time.perf_counter()
-                    weights = expert_weights(fits, temperature, proxy_prior)
+                    weights = expert_weights(fits, *setting)
                     predicted = np.exp(fits.log_latency @ weights)
                     # What adapt() would take: fitting the experts plus weighting them.
                     seconds = fit_seconds + time.perf_counter() - started
@@ -128,8 +130,9 @@ def evaluate(
                         {
                             "device": device,
                             "setting": name,
-                            "temperature": temperature,
-                            "proxy_prior": proxy_prior,
+                            "temperature": setting[0],
+                            "proxy_prior": setting[1],
+                            "group_temperature": setting[2],
                             "k": k,
                             "draw": draw,
                             "spearman": spearman(predicted, truth),
@@ -210,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     chosen.to_csv(out / "fewshot_settings.csv", index=False, float_format="%.4f")
     # The same rule on every device of the pool: what adapt's defaults must be.
     everything = select(pool, select_draws)
-    shipped = (fewshot.TEMPERATURE, fewshot.PROXY_PRIOR)
+    shipped = (fewshot.TEMPERATURE, fewshot.PROXY_PRIOR, fewshot.GROUP_TEMPERATURE)
     all_mean, all_at_flops = everything.summary()
     base = proxies(pool)
     by_k, per_device = summarise(results, base)
@@ -218,26 +221,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     per_device.to_csv(out / "fewshot_per_device.csv", index=False, float_format="%.4f")
 
     summary = Summary("Few-shot device latency (leave one device out)")
-    counts = chosen.groupby(["temperature", "proxy_prior"]).size()
+    counts = chosen.groupby(["temperature", "proxy_prior", "group_temperature"]).size()
     summary.text(
         f"Held-out devices: {len(pool)}; K in {list(ks)}; {draws} draws of K uniformly "
         "random cells per K (seeded by K and draw, the same cells for every device). "
         "Spearman over all 15,625 cells. K=0 row: FLOPs, which needs no sample.",
-        f"Settings '{NESTED}': (temperature, prior mass on the FLOPs/params experts) chosen "
+        f"Settings '{NESTED}': (temperature, prior mass on the FLOPs/params experts, "
+        "temperature at which the two groups are weighed) chosen "
         "for each held-out device by leave-one-device-out on the others alone, at K=10 on "
         f"draws {list(select_draws)} (rule: among settings whose inner mean reaches "
         f"{TARGET_MEAN_K10}, most inner devices at least as good as FLOPs, then the "
         "highest inner mean). Chosen: "
-        + ", ".join(f"{t:g}, {p:g}: {n} devices" for (t, p), n in counts.items())
+        + ", ".join(f"({t:g}, {p:g}, {g:g}): {n} devices" for (t, p, g), n in counts.items())
         + f". '{SHIPPED}': {shipped}, the rule's choice on all {len(pool)} devices "
         "(the held-out one included: not an honest estimate). "
         f"'{PREVIOUS}': {PREVIOUS_SETTINGS}, fewshot-latency-2.",
-        f"The rule on all {len(pool)} devices chooses ({everything.temperature:g}, "
-        f"{everything.proxy_prior:g}) (inner mean {all_mean:.4f}, {all_at_flops} of "
+        f"The rule on all {len(pool)} devices chooses {everything.setting} "
+        f"(inner mean {all_mean:.4f}, {all_at_flops} of "
         f"{len(pool)} at least FLOPs); adapt's defaults are {shipped}"
         + (
             "."
-            if shipped == (everything.temperature, everything.proxy_prior)
+            if shipped == everything.setting
             else " (they differ: the defaults were chosen on all 25 devices)."
         ),
         f"Adaptation time per device and draw: median {results['adapt_s'].median() * 1e3:.1f}"

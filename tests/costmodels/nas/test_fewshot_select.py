@@ -44,6 +44,11 @@ def test_choose_follows_the_targets_in_order():
     assert choose(scores - 0.2, flops) == 0
 
 
+def test_the_grid_holds_one_and_two_level_settings():
+    assert len(GRID) == len(set(GRID)) == 4 * 6 + 3 * 5
+    assert (6.0, 0.0, 6.0) in GRID and (6.0, 0.65, 3.0) in GRID
+
+
 def test_draws_are_seeded_by_k_and_draw_alone():
     assert draw_cells(10, 3).tolist() == draw_cells(10, 3).tolist()
     assert len(set(draw_cells(10, 3).tolist())) == 10
@@ -55,10 +60,13 @@ def test_adapt_defaults_are_the_rule_on_all_devices():
     """The defaults of ``adapt`` are what the selection rule picks on all 25 devices."""
     flops, params = network_sizes()
     selection = select_settings({d: latency_ms(d) for d in device_names()}, flops, params)
-    assert (selection.temperature, selection.proxy_prior) == (
+    assert selection.setting == (
         fewshot.TEMPERATURE,
         fewshot.PROXY_PRIOR,
+        fewshot.GROUP_TEMPERATURE,
     )
     assert selection.scores.shape == (25, len(GRID))
     mean, at_flops = selection.summary()
-    assert mean == pytest.approx(0.96001, abs=1e-4) and at_flops == 25
+    assert mean == pytest.approx(0.96336, abs=1e-4) and at_flops == 25
+    # One level (fewshot-latency-2's form): the best setting with every device at FLOPs.
+    assert selection.summary((6.0, 0.5, 6.0)) == (pytest.approx(0.96001, abs=1e-4), 25)
