@@ -184,4 +184,8 @@ def test_nas_fewshot_latency_study(tmp_path):
     assert set(by_k["K"]) == {0, 3, 10}
     assert by_k["mean"].between(-1, 1).all()
     draws = pd.read_csv(out / "fewshot_draws.csv")
-    assert len(draws) == 5 * 2 * 2 + 5 * 2 and finite(draws["spearman"])  # + guarded K=10
+    # 5 devices x 2 K x 2 draws, each under the nested, shipped and previous settings.
+    assert len(draws) == 5 * 2 * 2 * 3 and finite(draws["spearman"])
+    assert set(draws["setting"]) == {"nested", "shipped defaults", "previous default"}
+    settings = pd.read_csv(out / "fewshot_settings.csv")
+    assert len(settings) == 5 and settings["proxy_prior"].between(0, 1).all()

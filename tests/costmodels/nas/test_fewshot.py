@@ -12,11 +12,14 @@ from dsegym.cli import main
 from dsegym.costmodels.nas import fewshot_latency
 from dsegym.costmodels.nas.fewshot import (
     PREDICTOR_VERSION,
+    ExpertFits,
     adapt,
     build_prior,
+    expert_weights,
     measured_prior,
     network_sizes,
 )
+from dsegym.costmodels.nas.fewshot_select import draw_cells
 from dsegym.costmodels.nas.samples import read_samples
 from dsegym.costmodels.nas.tables import frame, latency_ms
 from dsegym.costmodels.registry import make_problem
@@ -65,29 +68,60 @@ def test_an_unseen_mix_beats_flops_from_samples():
 
 
 def test_leave_one_device_out_golden():
-    """Regenerate with ``dsegym study run nas-fewshot-latency`` (fewshot_draws.csv)."""
-    from dsegym.experiments.studies.nas_fewshot_latency import draw_cells
-
+    """Regenerate with ``dsegym study run nas-fewshot-latency`` (fewshot_draws.csv, the
+    'shipped defaults' rows)."""
     truth = latency_ms("pixel2")
     cells = draw_cells(10, 0)
-    predicted = adapt(measured_prior(exclude=("pixel2",)), cells.tolist(), truth[cells].tolist())
-    assert rho(predicted, truth) == pytest.approx(0.88590, abs=1e-4)
+    prior = measured_prior(exclude=("pixel2",))
+    assert rho(adapt(prior, cells.tolist(), truth[cells].tolist()), truth) == pytest.approx(
+        0.89440, abs=1e-4
+    )
+    # fewshot-latency-2's settings (no prior mass on the proxies, one level).
+    previous = adapt(
+        prior, cells.tolist(), truth[cells].tolist(), proxy_prior=0.0, group_temperature=6.0
+    )
+    assert rho(previous, truth) == pytest.approx(0.88590, abs=1e-4)
 
 
-def test_a_prior_on_the_work_proxies_keeps_a_flops_like_phone_at_flops():
+def test_the_prior_on_the_work_proxies_keeps_a_flops_like_phone_at_flops():
     """samsung_a50 (millisecond clock): ten samples cannot single out FLOPs, which ranks
-    it best; equal prior odds for the work proxies recover FLOPs' ranking."""
-    from dsegym.experiments.studies.nas_fewshot_latency import draw_cells
-
+    it best; the default prior mass on the work proxies recovers FLOPs' ranking."""
     truth = latency_ms("samsung_a50")
     flops, _ = network_sizes()
     prior = measured_prior(exclude=("samsung_a50",))
     cells = draw_cells(10, 0)
-    plain = adapt(prior, cells.tolist(), truth[cells].tolist())
-    guarded = adapt(prior, cells.tolist(), truth[cells].tolist(), proxy_prior=0.5)
+    plain = adapt(
+        prior, cells.tolist(), truth[cells].tolist(), proxy_prior=0.0, group_temperature=6.0
+    )
+    guarded = adapt(prior, cells.tolist(), truth[cells].tolist())
     assert rho(plain, truth) < rho(flops, truth) <= rho(guarded, truth)
     with pytest.raises(ConfigError, match="proxy_prior"):
         adapt(prior, cells.tolist(), truth[cells].tolist(), proxy_prior=1.0)
+    with pytest.raises(ConfigError, match="temperature"):
+        adapt(prior, cells.tolist(), truth[cells].tolist(), temperature=0.0)
+    with pytest.raises(ConfigError, match="group_temperature"):
+        adapt(prior, cells.tolist(), truth[cells].tolist(), group_temperature=math.inf)
+
+
+def test_expert_weights_follow_prior_and_tempered_likelihood():
+    fits = ExpertFits(
+        log_latency=np.zeros((3, 3)),
+        log_likelihood=np.array([0.0, 6.0, 0.0]),
+        proxy=np.array([True, False, False]),
+    )
+    # Temperature 6, no prior mass: weights proportional to exp(0), exp(1), exp(0).
+    expected = np.array([1.0, math.e, 1.0]) / (2 + math.e)
+    assert expert_weights(fits, 6.0, 0.0) == pytest.approx(expected)
+    # Half the prior mass on the one proxy, a quarter on each of the other two.
+    expected = np.array([0.5, 0.25 * math.e, 0.25]) / (0.75 + 0.25 * math.e)
+    assert expert_weights(fits, 6.0, 0.5) == pytest.approx(expected)
+    # Two levels: the groups are weighed at temperature 3 by their members' mean
+    # likelihood, exp(0) for the proxy and (exp(2) + exp(0)) / 2 for the others.
+    e2 = math.exp(2)
+    others = (e2 + 1) / (e2 + 3)
+    expected = np.array([2 / (e2 + 3), others * math.e / (1 + math.e), others / (1 + math.e)])
+    assert expert_weights(fits, 6.0, 0.5, 3.0) == pytest.approx(expected)
+    assert expert_weights(fits, 6.0, 0.5, 6.0) == pytest.approx(expert_weights(fits, 6.0, 0.5))
 
 
 def test_fewshot_latency_public_api():
@@ -193,3 +227,13 @@ def test_cli_bad_samples_exit_2_naming_file_and_row(tmp_path, capsys):
     text = captured.out + captured.err
     assert exc.value.code == 2 and "Traceback" not in text
     assert f"samples file '{path}' row 3" in text.replace("\n", "")
+
+
+def test_a_prior_from_duplicated_devices_still_adapts():
+    """Two identical measured devices leave a factor at zero; the prior is still learnt."""
+    devices, flops, params, _ = synthetic_devices(n_devices=3)
+    devices["copy"] = devices["d0"].copy()
+    prior = build_prior(devices, flops, params)
+    cells = np.random.default_rng(3).choice(len(flops), 10, replace=False)
+    predicted = adapt(prior, cells.tolist(), devices["d1"][cells].tolist())
+    assert np.isfinite(predicted).all() and rho(predicted, devices["d1"]) > 0.99
