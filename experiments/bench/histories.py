@@ -199,8 +199,8 @@ def value_at(history: pd.DataFrame, evaluations: int) -> pd.DataFrame:
     last = upto.sort_values("evaluations", kind="stable").groupby(keys, sort=True).tail(1)
     runs = history[keys].drop_duplicates()
     out = runs.merge(last[keys + ["value"]], on=keys, how="left")
-    missing = out["value"].isna()
-    out.loc[missing, "value"] = out.loc[missing, "indicator"].map(EMPTY)
+    empty = np.array([EMPTY[str(i)] for i in out["indicator"]], dtype=float)
+    out["value"] = np.where(out["value"].isna(), empty, out["value"].to_numpy(dtype=float))
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -233,4 +233,3 @@ def check_rows(history: pd.DataFrame, where: str) -> None:
     missing = [c for c in COLUMNS if c not in history.columns]
     if missing:
         raise ConfigError(f"{where}: not an indicator history table (missing {missing})")
-

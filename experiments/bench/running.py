@@ -121,9 +121,8 @@ def _check_existing(out: Path, info: dict[str, Any], resume: bool) -> None:
     if not (out / BENCH_FILE).exists():
         return
     old = read_info(out)
-    same = {k: old.get(k) for k in ("suite_hash", "quick", "seeds", "agent")} == {
-        k: info.get(k) for k in ("suite_hash", "quick", "seeds", "agent")
-    }
+    keys = ("suite_hash", "quick", "seeds", "agent")
+    same = {k: old.get(k) for k in keys} == {k: info.get(k) for k in keys}
     if not same:
         raise ConfigError(
             f"--out {shorten(str(out))!r} holds a bench run of another suite, agent or "
@@ -146,13 +145,15 @@ def run_suite(
     workers: int | None = None,
     resume: bool = False,
     label: str | None = None,
+    suite_ref: str | None = None,
     show_progress: bool = True,
     on_instance: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Runs ``agent`` on every instance and seed of ``suite`` into ``out``.
 
     Every config is validated before the first run starts, so a bad agent name or
-    hyperparameter fails at once.
+    hyperparameter fails at once. ``suite_ref`` (the shipped name, or the suite file's
+    absolute path) is recorded so that ``dsegym bench compare`` finds the suite again.
 
     Returns:
         The ``bench.json`` contents.
@@ -166,6 +167,7 @@ def run_suite(
     bp = plan(suite, quick)
     label = label or agent_label(agent)
     info = bench_info(suite, agent, params, label, bp)
+    info["suite_ref"] = suite_ref or suite.suite
     configs = {}
     for inst in suite.instances:
         raw = instance_config(suite, inst.id, agent, params, label, bp)
