@@ -76,11 +76,9 @@ def _print_board(cmp: Comparison, out: Path) -> None:
     console.print(Text(lr.friedman_sentence(cmp.board)))
     per = cmp.board.per_instance
     for agent in sorted(cmp.new_agents - {"random"}):
-        marks = (
-            per.loc[per["agent"] == agent, "vs_random"].fillna("").astype(str) if len(per) else []
-        )
-        if len(marks) == 0:
+        if per.empty:
             continue
+        marks = per.loc[per["agent"] == agent, "vs_random"].fillna("").astype(str)
         counts = {w: int(marks.str.startswith(w).sum()) for w in ("better", "worse", "tied")}
         console.print(
             Text(

@@ -131,9 +131,9 @@ def compare(
                 stored = histories.truncate(stored, bp.budgets)
             parts.append(stored)
             shown = sorted(stored["agent"].unique())
+            versions = sorted({a.get("dsegym_version", "?") for a in meta["agents"].values()})
             sources.append(
-                f"stored baselines ({', '.join(shown)}), dsegym "
-                f"{', '.join(sorted({a.get('dsegym_version', '?') for a in meta['agents'].values()}))}"
+                f"stored baselines ({', '.join(shown)}), dsegym {', '.join(versions)}"
                 + (", cut at the quick budget" if bp.quick else "")
             )
         else:

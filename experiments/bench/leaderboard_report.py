@@ -82,6 +82,8 @@ def wide_table(lb: Leaderboard, suite: Suite) -> pd.DataFrame:
 def ranks_table(lb: Leaderboard) -> pd.DataFrame:
     """Agents by mean rank, with their anytime score."""
     ranks = lb.across.get("mean_ranks")
+    if ranks is None:
+        ranks = pd.Series(dtype=float)
     frame = pd.DataFrame({"agent": list(ranks.index), "mean_rank": list(ranks.values)})
     if frame.empty:
         frame = pd.DataFrame({"agent": sorted(lb.per_instance.get("agent", pd.Series()).unique())})

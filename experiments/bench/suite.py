@@ -92,11 +92,12 @@ class Suite(_Strict):
 
     @pydantic.model_validator(mode="after")
     def _unique(self) -> Suite:
-        for what, values in (
+        checks: list[tuple[str, list[Any]]] = [
             ("instances[].id", [i.id for i in self.instances]),
             ("seeds", list(self.seeds)),
             ("quick.seeds", list(self.quick.seeds)),
-        ):
+        ]
+        for what, values in checks:
             dup = sorted({v for v in values if values.count(v) > 1}, key=str)
             if dup:
                 raise ValueError(f"{what}: duplicates {', '.join(map(str, dup))}")
