@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,48 @@ def store(
     }
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return table_path, meta_path
+
+
+def reproduce(
+    suite: Suite,
+    agent: str,
+    instance_id: str,
+    seeds: list[int],
+    out: Path,
+    folder: Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Re-runs stored baseline cells and returns (stored rows, fresh rows) to compare.
+
+    A cell is (instance, agent, seed); it is run exactly as ``dsegym bench baselines``
+    ran it (the suite's budget, the agent's default hyperparameters), into ``out``.
+
+    Raises:
+        ConfigError: if the baselines hold no such cell.
+    """
+    from dsegym.experiments.analysis import load_evaluations
+    from dsegym.experiments.bench import histories
+    from dsegym.experiments.bench.running import instance_config, plan
+    from dsegym.experiments.config import parse_config
+    from dsegym.experiments.launch import run_experiment
+
+    stored, meta = load(suite, folder)
+    recorded = meta.get("agents", {}).get(agent)
+    keep = (stored["agent"] == agent) & (stored["instance"] == instance_id)
+    stored = stored[keep & stored["seed"].isin(seeds)]
+    if recorded is None or stored["seed"].nunique() != len(set(seeds)):
+        raise ConfigError(
+            f"the stored baselines of {suite.suite} hold no {agent} runs of {instance_id} "
+            f"for every seed of {seeds}"
+        )
+    bp = replace(plan(suite, quick=False), seeds=list(seeds))
+    params = dict(recorded.get("params", {}))
+    raw = instance_config(suite, instance_id, recorded["name"], params, agent, bp)
+    run_experiment(parse_config(raw, instance_id), results_dir=Path(out), show_progress=False)
+    fresh = histories.folder_histories(
+        load_evaluations(Path(out)), suite.instance(instance_id), agent
+    )
+    order = COLUMNS[:5]
+    return (
+        stored.sort_values(order).reset_index(drop=True),
+        fresh.sort_values(order).reset_index(drop=True),
+    )

@@ -9,6 +9,8 @@ the family of every agent's comparison with random, alpha 0.05). An instance
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from dsegym.errors import ConfigError
@@ -20,13 +22,13 @@ from dsegym.experiments.bench.suite import Suite
 COLUMNS = ["instance", "indicator", "best agent", "best mean", "random mean", "best vs random"]
 
 
-def discrimination(suite: Suite) -> pd.DataFrame:
+def discrimination(suite: Suite, folder: Path | None = None) -> pd.DataFrame:
     """One row per instance (see the module docstring).
 
     Raises:
         ConfigError: if no baselines are stored, or they hold no ``random`` runs.
     """
-    stored, meta = baselines.load(suite)
+    stored, _ = baselines.load(suite, folder)
     if stored.empty:
         raise ConfigError(
             f"no stored baselines for suite {suite.suite}; make them with `dsegym bench "

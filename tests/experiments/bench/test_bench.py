@@ -223,3 +223,22 @@ def test_stored_baselines_are_byte_stable(bench, tmp_path):
     first = (tmp_path / "tiny-v1.csv.gz").read_bytes()
     baselines.store(suite, table, {"random": {"name": "random"}}, "test", tmp_path)
     assert (tmp_path / "tiny-v1.csv.gz").read_bytes() == first
+
+
+def test_a_stored_baseline_cell_reproduces_exactly(bench, tmp_path):
+    suite, _, store = bench
+    stored, fresh = baselines.reproduce(suite, "nsga2", "toy", [1], tmp_path / "r", store)
+    assert len(stored) > 2
+    pd.testing.assert_frame_equal(stored, fresh, check_dtype=False, check_exact=True)
+
+
+def test_discrimination_table_from_stored_baselines(bench):
+    from dsegym.experiments.bench.discrimination import discrimination, markdown
+
+    suite, _, store = bench
+    table = discrimination(suite, store)
+    assert table["instance"].tolist() == ["toy", "zdt1-3"]
+    assert table["agents"].tolist() == [3, 3]
+    # Three seeds per agent cannot make a Holm-corrected rank-sum test reject: said so.
+    assert all(m.startswith(("too few seeds", "(itself)")) for m in table["best vs random"])
+    assert "0 of 2 instances discriminate" in markdown(table, suite)[-1]
