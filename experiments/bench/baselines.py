@@ -39,13 +39,20 @@ def paths(suite: Suite, folder: Path | None = None) -> tuple[Path, Path]:
 
 
 def current_models(suite: Suite) -> dict[str, dict[str, Any]]:
-    """Each instance's cost model and version in today's registry."""
+    """Each instance's cost model and version in today's registry, and the digest of
+    the reference front it is scored against (see :class:`.histories.InstanceBox`).
+    """
     from dsegym.costmodels.registry import problem_spec
+    from dsegym.experiments.bench.histories import instance_box
 
     out = {}
     for inst in suite.instances:
         spec = problem_spec(inst.problem)
-        out[inst.id] = {"cost_model": spec.cost_model, "cost_model_version": int(spec.version)}
+        out[inst.id] = {
+            "cost_model": spec.cost_model,
+            "cost_model_version": int(spec.version),
+            "reference_front": instance_box(inst).digest,
+        }
     return out
 
 
@@ -69,8 +76,8 @@ def load(suite: Suite, folder: Path | None = None) -> tuple[pd.DataFrame, dict[s
     if meta.get("cost_models") != current_models(suite):
         raise ConfigError(
             f"{meta_path.name}: stored baselines were made with other cost-model versions "
-            "than today's registry; they are not comparable (a new cost-model version "
-            "needs a new suite version)"
+            "or reference fronts than today's; they are not comparable (a new cost-model "
+            "version needs a new suite version)"
         )
     table = pd.read_csv(table_path, float_precision="round_trip")
     check_rows(table, str(table_path))

@@ -33,8 +33,9 @@ class Comparison:
 
 
 def _versions(info: dict[str, Any]) -> dict[str, Any]:
+    """Per instance: (cost model, version, reference front digest)."""
     return {
-        k: (v.get("cost_model"), v.get("cost_model_version"))
+        k: (v.get("cost_model"), v.get("cost_model_version"), v.get("reference_front"))
         for k, v in sorted(info.get("instances", {}).items())
     }
 
@@ -61,7 +62,9 @@ def check_same(infos: list[tuple[Path, dict[str, Any]]]) -> None:
                 for k, v in _versions(info).items()
                 if _versions(first).get(k) != v
             ]
-            why.append("cost-model versions differ (" + "; ".join(diff[:3]) + ")")
+            why.append(
+                "cost-model versions or reference fronts differ (" + "; ".join(diff[:3]) + ")"
+            )
         if why:
             raise ConfigError(
                 f"cannot compare {shorten(str(path))!r} with {shorten(str(first_path))!r}: "
@@ -77,13 +80,13 @@ def _check_today(suite: Suite, info: dict[str, Any], where: str) -> None:
             f"but that suite now has hash {suite.content_hash()}"
         )
     now = {
-        k: (v["cost_model"], v["cost_model_version"])
+        k: (v["cost_model"], v["cost_model_version"], v["reference_front"])
         for k, v in baselines.current_models(suite).items()
     }
     if _versions(info) != dict(sorted(now.items())):
         raise ConfigError(
-            f"{where}: made with other cost-model versions than today's registry; its "
-            "numbers are not comparable with the stored baselines"
+            f"{where}: made with other cost-model versions or reference fronts than "
+            "today's; its numbers are not comparable with the stored baselines"
         )
 
 

@@ -17,6 +17,8 @@ main indicator too when it is another one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -45,20 +47,24 @@ EMPTY: dict[str, float] = {
 
 @dataclass(frozen=True)
 class InstanceBox:
-    """The box an instance is scored in, and where its front came from."""
+    """The box an instance is scored in, where its front came from, and its digest."""
 
     box: ReferenceBox
     labels: list[str]
     source: str
     kind: str
+    digest: str  # SHA-256 (16 hex digits) of the front's points: the same front, the same box
+
+
+def _digest(points: np.ndarray) -> str:
+    text = json.dumps(np.asarray(points, dtype=float).tolist())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @cache
 def _box(problem: str, params_json: str, kind: str) -> InstanceBox:
-    import json
-
     from dsegym.costmodels.registry import make_problem
-    from dsegym.experiments.reference_fronts import find_front
+    from dsegym.experiments.reference_fronts import instance_key, load_front, shipped_dir
 
     params = json.loads(params_json)
     built = make_problem(problem, params)
@@ -70,21 +76,27 @@ def _box(problem: str, params_json: str, kind: str) -> InstanceBox:
         )
     if built.known_front is not None:
         front = np.asarray(built.known_front, dtype=float)
-        return InstanceBox(ReferenceBox.from_front(front), labels, "declared front", "declared")
-    model, version = built.cost_model.name, str(built.cost_model.version)
-    stored, notes = find_front(problem, params, model, version)
-    if stored is None or stored.objectives != labels:
-        why = "; ".join(notes) or "none stored for these parameters and this model version"
+        box = ReferenceBox.from_front(front)
+        return InstanceBox(box, labels, "declared front", "declared", _digest(box.front))
+    # Only the fronts shipped with dsegym: a user's own (DSEGYM_FRONTS_DIR) front of the
+    # same instance would change the box, and the leaderboard's numbers with it.
+    path = shipped_dir() / f"{problem}__{instance_key(problem, params)}.json"
+    if not path.is_file():
         raise ConfigError(
-            f"{problem} {params_json}: no reference front to score the suite against ({why}); "
-            f"make one with `dsegym front compute {problem} -p ...`"
+            f"{problem} {params_json}: no reference front shipped for these parameters "
+            f"({path.name}); make one with `dsegym front compute {problem} -p ...` and add "
+            "it to dsegym/experiments/fronts/"
         )
+    stored = load_front(path)  # refuses a front of another cost-model version
+    if stored.objectives != labels:
+        raise ConfigError(f"{path.name}: objectives {stored.objectives}, the problem's {labels}")
     if kind != "declared" and stored.kind != kind:
         raise ConfigError(
             f"{problem} {params_json}: the suite names a {kind} reference front, but the "
-            f"stored one is {stored.kind}"
+            f"shipped one ({path.name}) is {stored.kind}"
         )
-    return InstanceBox(ReferenceBox.from_front(stored.points), labels, stored.describe(), kind)
+    box = ReferenceBox.from_front(stored.points)
+    return InstanceBox(box, labels, stored.describe(), stored.kind, _digest(box.front))
 
 
 def instance_box(instance: Instance) -> InstanceBox:
@@ -93,8 +105,6 @@ def instance_box(instance: Instance) -> InstanceBox:
     Raises:
         ConfigError: if no reference front of the suite's kind is stored.
     """
-    import json
-
     params = json.dumps(instance.params, sort_keys=True, default=str)
     return _box(instance.problem, params, instance.reference)
 

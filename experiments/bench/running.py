@@ -83,6 +83,7 @@ def bench_info(
             "indicator": inst.column,
             "cost_model": spec.cost_model,
             "cost_model_version": int(spec.version),
+            "reference_front": histories.instance_box(inst).digest,
         }
     return {
         "format": FORMAT,
