@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dsegym.errors import ConfigError
 from dsegym.experiments.bench.histories import HV
 from dsegym.experiments.bench.suite import Suite
 
@@ -91,4 +92,6 @@ def export_source(source: str, out: Path) -> list[Path]:
         return export(running.read_histories(path, suite), suite, out)
     suite = load_suite(source)
     table, _ = baselines.load(suite)
+    if table.empty:
+        raise ConfigError(f"no stored baselines for suite {suite.suite} to export")
     return export(table, suite, out)
