@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 
 from dsegym.errors import ConfigError
@@ -100,10 +101,23 @@ def store(
         command: The command line that made them (recorded as provenance).
         folder: Where to store (default: the package's baselines folder).
     """
+    table_path, meta_path = paths(suite, folder)
+    table_path.parent.mkdir(parents=True, exist_ok=True)
+    # Several `bench baselines` processes (one agent each) may store into one file.
+    with filelock.FileLock(str(meta_path) + ".lock"):
+        return _store(suite, histories, agents, command, folder)
+
+
+def _store(
+    suite: Suite,
+    histories: pd.DataFrame,
+    agents: dict[str, dict[str, Any]],
+    command: str,
+    folder: Path | None,
+) -> tuple[Path, Path]:
     from dsegym import __version__
 
     table_path, meta_path = paths(suite, folder)
-    table_path.parent.mkdir(parents=True, exist_ok=True)
     old, meta = load(suite, folder)
     kept = old[~old["agent"].isin(list(agents))]
     table = pd.concat([kept, histories[COLUMNS]], ignore_index=True)
