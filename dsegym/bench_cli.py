@@ -79,6 +79,8 @@ def _print_board(cmp: Comparison, out: Path) -> None:
         if per.empty:
             continue
         marks = per.loc[per["agent"] == agent, "vs_random"].fillna("").astype(str)
+        if not marks.str.len().any():
+            continue  # no random runs to compare with
         counts = {w: int(marks.str.startswith(w).sum()) for w in ("better", "worse", "tied")}
         console.print(
             Text(
@@ -86,6 +88,8 @@ def _print_board(cmp: Comparison, out: Path) -> None:
                 f"worse on {counts['worse']}, tied on {counts['tied']} of {len(marks)} instances"
             )
         )
+    for note in cmp.board.notes:
+        console.print(Text(f"note: {note}"))
     console.print(Text(f"leaderboard: {out / lr.MD} (and {lr.HTML}, plots/)"))
 
 

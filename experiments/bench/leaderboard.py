@@ -164,4 +164,21 @@ def leaderboard(history: pd.DataFrame, suite: Suite, budgets: dict[str, int]) ->
     else:
         across = significance.across_problems(pd.DataFrame())
     ecdf, scores = anytime_tables(history, suite, budgets)
+    notes += early_stops(history, budgets)
     return Leaderboard(table, finals, across, ecdf, scores, notes)
+
+
+def early_stops(history: pd.DataFrame, budgets: dict[str, int]) -> list[str]:
+    """Runs that spent fewer evaluations than the budget (proposal limit, agent done)."""
+    hv = history[history["indicator"] == HV]
+    spent = hv.groupby(["agent", "instance", "seed"])["evaluations"].max().reset_index()
+    spent["budget"] = spent["instance"].map(budgets)
+    short = spent[spent["evaluations"] < spent["budget"]]
+    out = []
+    for agent, part in short.groupby("agent", sort=True):
+        out.append(
+            f"{len(part)} runs of {agent} stopped before their budget (at "
+            f"{int(part['evaluations'].min())}-{int(part['evaluations'].max())} "
+            "evaluations; scored with what they found)"
+        )
+    return out
