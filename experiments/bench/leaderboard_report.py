@@ -128,7 +128,8 @@ def plot_anytime(ecdf: pd.DataFrame, problem: str, path: Path, highlight: set[st
     xlabel = "fraction of the instance's budget" if problem == ALL else "evaluations"
     ax.set_xlabel(xlabel)
     ax.set_ylabel("fraction of (run, target) pairs reached")
-    ax.set_title(f"{problem}: ECDF of {anytime.N_TARGETS} ref_hv_ratio targets", fontsize=10)
+    name = "all instances" if problem == ALL else problem
+    ax.set_title(f"{name}: ECDF of {anytime.N_TARGETS} ref_hv_ratio targets", fontsize=10)
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
