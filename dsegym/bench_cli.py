@@ -119,6 +119,9 @@ def run_cmd(
     ] = None,
     resume: Annotated[bool, typer.Option(help="finish an interrupted bench run")] = False,
     label: Annotated[str | None, typer.Option(help="agent name in tables")] = None,
+    report: Annotated[
+        bool, typer.Option(help="also write each instance folder's ordinary report")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
 ) -> None:
     """Run AGENT on every instance and seed of SUITE, then place it on the leaderboard."""
@@ -156,6 +159,11 @@ def run_cmd(
             f"{time.process_time() - cpu:.0f} s CPU in this process -> {folder}"
         )
     )
+    if report:
+        from dsegym.experiments.report import write_report
+
+        for inst in s.instances:
+            write_report(folder / inst.id)
     _write_board(compare([folder]), folder / "leaderboard")
 
 

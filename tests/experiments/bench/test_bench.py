@@ -240,3 +240,15 @@ def test_discrimination_table_from_stored_baselines(bench):
     # Three seeds per agent cannot make a Holm-corrected rank-sum test reject: said so.
     assert all(m.startswith(("too few seeds", "(itself)")) for m in table["best vs random"])
     assert "0 of 2 instances discriminate" in markdown(table, suite)[-1]
+
+
+def test_export_cli(bench, tmp_path, capsys):
+    _, folders, _ = bench
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "export", str(folders["ga"]), "--out", str(tmp_path)])
+    assert exc.value.code in (0, None)
+    assert "2 .info files" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "ga").glob("*.info")) == [
+        "IOHprofiler_f1_toy.info",
+        "IOHprofiler_f2_zdt1-3.info",
+    ]
