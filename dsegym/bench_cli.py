@@ -231,6 +231,7 @@ def baselines_cmd(
             workers=workers,
             resume=resume and folder.exists(),
             show_progress=False,
+            replace_changed=True,
         )
         from dsegym.experiments.bench.running import read_histories
 
@@ -239,6 +240,8 @@ def baselines_cmd(
             "params": {},
             "cpu_seconds_driver": round(time.process_time() - start, 1),
             "wall_seconds": round(time.perf_counter() - wall, 1),
+            # Times of a resumed run count only what this call ran.
+            "resumed": bool(resume),
         }
         table, meta = bl.store(s, read_histories(folder, s), {name: info}, command, store_in)
         console.print(Text(f"stored {name} in {table}"))

@@ -149,12 +149,15 @@ def run_suite(
     suite_ref: str | None = None,
     show_progress: bool = True,
     on_instance: Callable[[str, int, int], None] | None = None,
+    replace_changed: bool = False,
 ) -> dict[str, Any]:
     """Runs ``agent`` on every instance and seed of ``suite`` into ``out``.
 
     Every config is validated before the first run starts, so a bad agent name or
     hyperparameter fails at once. ``suite_ref`` (the shipped name, or the suite file's
     absolute path) is recorded so that ``dsegym bench compare`` finds the suite again.
+    With ``replace_changed`` (used by ``dsegym bench baselines --resume``), an instance
+    folder whose runs were made from other settings is started again instead of refused.
 
     Returns:
         The ``bench.json`` contents.
@@ -175,20 +178,33 @@ def run_suite(
         configs[inst.id] = parse_config(raw, f"instance {inst.id}")
         histories.instance_box(inst)  # a missing reference front fails before any run
     out = Path(out)
-    _check_existing(out, info, resume)
+    if not replace_changed:
+        _check_existing(out, info, resume)
     out.mkdir(parents=True, exist_ok=True)
     (out / BENCH_FILE).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     for k, inst in enumerate(suite.instances):
         if on_instance is not None:
             on_instance(inst.id, k, len(suite.instances))
         folder = out / inst.id
-        run_experiment(
-            configs[inst.id],
-            results_dir=folder,
-            workers=workers,
-            resume=resume and folder.exists(),
-            show_progress=show_progress,
-        )
+        again = resume and folder.exists()
+        try:
+            run_experiment(
+                configs[inst.id],
+                results_dir=folder,
+                workers=workers,
+                resume=again,
+                show_progress=show_progress,
+            )
+        except ConfigError as exc:
+            if not (again and replace_changed and "the config changed" in str(exc)):
+                raise
+            run_experiment(
+                configs[inst.id],
+                results_dir=folder,
+                workers=workers,
+                overwrite=True,
+                show_progress=show_progress,
+            )
     write_histories(out, suite)
     return info
 
