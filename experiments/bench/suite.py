@@ -37,7 +37,7 @@ INDICATORS: dict[str, str] = {
 }
 #: Indicators where a smaller value is better (the others: larger is better).
 LOWER_IS_BETTER = frozenset({"igd_plus", "epsilon_additive"})
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"  # a folder name: lower case, digits, . _ -
 MAX_SEED = 2**32 - 1
 MIN_QUICK_BUDGET = 10  # a --quick run never has fewer evaluations than this
 
