@@ -155,12 +155,15 @@ def leaderboard(history: pd.DataFrame, suite: Suite, budgets: dict[str, int]) ->
             ]
         )
         means = signed.pivot_table(index="instance", columns="agent", values="score")
-        incomplete = sorted(means.index[means.isna().any(axis=1)])
-        if incomplete:
+        # An agent measured on only some instances (a partial run) is left out of the
+        # ranks rather than shrinking the suite to the instances every agent covered.
+        partial = [a for a in means.columns if means[a].isna().any()]
+        for a in partial:
             notes.append(
-                "left out of the mean ranks (not every agent measured): " + ", ".join(incomplete)
+                f"{a} was measured on {int(means[a].notna().sum())} of {len(means)} "
+                "instances: shown per instance, left out of the mean ranks"
             )
-        across = significance.across_problems(means)
+        across = significance.across_problems(means.drop(columns=partial))
     else:
         across = significance.across_problems(pd.DataFrame())
     ecdf, scores = anytime_tables(history, suite, budgets)
