@@ -201,6 +201,13 @@ def baselines_cmd(
         Path | None, typer.Option(help="baselines folder (default: the package's)")
     ] = None,
     resume: Annotated[bool, typer.Option(help="finish interrupted runs")] = False,
+    finished_only: Annotated[
+        bool,
+        typer.Option(
+            help="run nothing: store the instances whose runs finished (an agent that "
+            "could not run the whole suite; its provenance lists them)"
+        ),
+    ] = False,
 ) -> None:
     """Run the shipped AGENTS on SUITE and store their indicator histories."""
     from dsegym.experiments.bench import baselines as bl
@@ -220,6 +227,17 @@ def baselines_cmd(
     command = command or f"dsegym bench baselines {suite} --agents {','.join(names)}"
     for name in names:
         folder = out / f"bench-{s.suite}-{name}"
+        if finished_only:
+            from dsegym.experiments.bench.running import finished_histories
+
+            done, covered = finished_histories(folder, s, name)
+            if not covered:
+                console.print(Text(f"{name}: no finished instance in {folder}"))
+                continue
+            partial = {"name": name, "params": {}, "instances": covered}
+            table, _ = bl.store(s, done, {name: partial}, command, store_in)
+            console.print(Text(f"stored {name} ({len(covered)} instances) in {table}"))
+            continue
         console.print(Text(f"baselines: {name} -> {folder}", style="bold"))
         start = time.process_time()
         wall = time.perf_counter()

@@ -239,3 +239,35 @@ def read_histories(out: Path, suite: Suite) -> pd.DataFrame:
     table = pd.read_csv(path, float_precision="round_trip")
     histories.check_rows(table, str(path))
     return table
+
+
+def finished_histories(out: Path, suite: Suite, agent: str) -> tuple[pd.DataFrame, list[str]]:
+    """Histories of the instances whose runs all finished, from this suite's settings.
+
+    For storing the baselines of an agent that could not run the whole suite in time:
+    an instance counts when its folder's fingerprint is that of the suite's config and
+    its ``summary.json`` (written when every run ended) exists.
+
+    Returns:
+        (the histories, the instance ids they cover).
+    """
+    from dsegym.experiments.analysis import load_evaluations
+    from dsegym.experiments.config import fingerprint, parse_config
+    from dsegym.experiments.results_folder import FINGERPRINT, SUMMARIES
+
+    bp = plan(suite, quick=False)
+    parts, covered = [], []
+    for inst in suite.instances:
+        folder = Path(out) / inst.id
+        if not (folder / SUMMARIES).is_file() or not (folder / FINGERPRINT).is_file():
+            continue
+        config = parse_config(instance_config(suite, inst.id, agent, {}, agent, bp), inst.id)
+        stored = json.loads((folder / FINGERPRINT).read_text())
+        if stored.get("sha256") != fingerprint(config)["sha256"]:
+            continue
+        parts.append(histories.folder_histories(load_evaluations(folder), inst, agent))
+        covered.append(inst.id)
+    table = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=histories.COLUMNS)
+    )
+    return table, covered
