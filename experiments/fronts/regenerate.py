@@ -6,8 +6,8 @@
 Each file names its problem and parameters. An **exact** front is enumerated again with
 today's cost model (``dsegym front compute``'s code) and written back in place. A
 **best-known** front (a space too large to enumerate) is rebuilt from runs: the configs
-under ``experiments/bench/selection/`` that hold its instance (the long runs in
-``fronts-long.yaml`` and ``fronts-tpe.yaml``, and the instance's discrimination config)
+under ``experiments/bench/selection/`` that hold its instance (the long runs of
+``fronts-long.yaml`` and the instance's discrimination config)
 are run into ``results/`` (resumable, so an interrupted rebuild continues), and every
 feasible point of every matching run is pooled; the non-dominated points are stored with
 the design of each, so the shipped-front test re-costs them like an exact front's.
