@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dsegym import cli_tools
+from dsegym.bench_cli import bench_app
 from dsegym.cli_values import parse_assignments
 from dsegym.errors import ConfigError, DsegymError, shorten
 from dsegym.front_cli import front_app
@@ -474,6 +475,7 @@ def study_run(
 
 
 app.add_typer(proxy_app, name="proxy")
+app.add_typer(bench_app, name="bench")
 
 
 def _exit_cleanly_on_sigterm() -> None:
