@@ -330,23 +330,26 @@ def load_digests(results_dir: Path, *, write_cache: bool = True) -> dict[str, Ru
     folder = ResultsFolder(results_dir)
     out: dict[str, RunDigest] = {}
     records = {p.name.removesuffix(RECORD): p for p in folder.record_files()}
+    stale: dict[str, dict[str, Any]] = {}
     for run_id in sorted(records):
-        path = records[run_id]
-        key = stamp(path)
-        digest_path, part = folder.cache_file(run_id, DIGEST), folder.cache_file(run_id, PART)
-        cached = _read_cache(digest_path, key)
-        if cached is not None and (part.is_file() or not cached.records):
+        key = stamp(records[run_id])
+        cached = _read_cache(folder.cache_file(run_id, DIGEST), key)
+        if cached is not None and (folder.cache_file(run_id, PART).is_file() or not cached.records):
             out[run_id] = cached
-            continue
-        if write_cache:
-            folder.claim([digest_path, part])
-            folder.cache_dir.mkdir(exist_ok=True)
-        out[run_id] = _digest_with_fallback(path, run_id, part if write_cache else None)
+        else:
+            stale[run_id] = key
+    if write_cache and stale:  # one claim for them all: the marker is rewritten once
+        folder.claim([folder.cache_file(r, s) for r in stale for s in (DIGEST, PART)])
+        folder.cache_dir.mkdir(exist_ok=True)
+    for run_id, key in stale.items():
+        part = folder.cache_file(run_id, PART)
+        out[run_id] = _digest_with_fallback(records[run_id], run_id, part if write_cache else None)
         if write_cache:
             if not out[run_id].records:
                 part.unlink(missing_ok=True)  # an empty record has no rows to write
-            _write_cache(digest_path, {"key": key, "digest": out[run_id].to_json()})
-    return out
+            payload = {"key": key, "digest": out[run_id].to_json()}
+            _write_cache(folder.cache_file(run_id, DIGEST), payload)
+    return dict(sorted(out.items()))
 
 
 def _digest_with_fallback(path: Path, run_id: str, part: Path | None) -> RunDigest:
