@@ -123,13 +123,16 @@ class Results:
 
         from dsegym.experiments.tidy import scan_front
 
-        problems = self.dataset.to_table(columns=["problem"])["problem"]
-        if problem not in set(pc.unique(problems).to_pylist()):
-            allowed = ", ".join(sorted(map(str, pc.unique(problems).to_pylist())))
+        def distinct(column: str, where: Any = None) -> set[Any]:
+            batches = self.dataset.to_batches(columns=[column], filter=where)
+            return {v for b in batches for v in pc.unique(b[column]).to_pylist()}
+
+        problems = distinct("problem")
+        if problem not in problems:
+            allowed = ", ".join(sorted(map(str, problems)))
             raise ConfigError(f"problem {problem!r} is not in {self.path}; allowed: {allowed}")
         if agent is not None:
-            ran = self.dataset.to_table(columns=["agent"], filter=pc.field("problem") == problem)
-            agents = set(pc.unique(ran["agent"]).to_pylist())
+            agents = distinct("agent", pc.field("problem") == problem)
             if agent not in agents:
                 allowed = ", ".join(sorted(map(str, agents)))
                 raise ConfigError(f"agent {agent!r} did not run {problem!r}; allowed: {allowed}")

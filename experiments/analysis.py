@@ -22,6 +22,7 @@ import pandas as pd
 
 from dsegym.errors import ConfigError
 from dsegym.experiments.escape import csv_safe
+from dsegym.experiments.parquet_stream import write_evaluations
 from dsegym.experiments.report_problems import report_problem
 from dsegym.experiments.results_folder import (
     ANYTIME_CSV,
@@ -35,13 +36,7 @@ from dsegym.experiments.results_folder import (
     ResultsFolder,
     RunStatus,
 )
-from dsegym.experiments.run_digest import (
-    RunDigest,
-    counts_table,
-    kept_table,
-    load_digests,
-    write_evaluations,
-)
+from dsegym.experiments.run_digest import RunDigest, counts_table, kept_table, load_digests
 from dsegym.experiments.scoreboard import facts as scoreboard_facts
 from dsegym.experiments.scoreboard import lead_summary, score_runs
 from dsegym.experiments.storage import RecordedEvaluation, read_evaluations, write_json

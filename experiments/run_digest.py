@@ -18,8 +18,8 @@ the anytime trajectory or to the best value so far, so every one of these comput
 the kept records equals the one computed from all records.
 
 At the same time each chunk's tidy rows (:mod:`.tidy`) go to the run's Parquet part
-(one row group per chunk), and :func:`write_evaluations` streams the parts into
-``evaluations.parquet``.
+(one row group per chunk), and :func:`.parquet_stream.write_evaluations` streams the
+parts into ``evaluations.parquet``.
 
 **Cache** (``cache/<run>.digest.json`` and ``cache/<run>.parquet``, claimed in the
 folder's marker): a digest is reused while its record file has the same size,
@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dsegym.experiments.parquet_stream import PartWriter, SchemaDriftError
 from dsegym.experiments.results_folder import DIGEST, PART, RECORD, ResultsFolder
 from dsegym.experiments.storage import (
     EvaluationRecord,
@@ -239,7 +240,7 @@ def digest_record(path: Path, run_id: str, part: Path | None = None) -> RunDiges
         RecordError: as :func:`~dsegym.experiments.storage.read_records`.
     """
     reducer = _Reducer(run_id)
-    writer = _PartWriter(part) if part is not None else None
+    writer = PartWriter(part) if part is not None else None
     try:
         for chunk in iter_record_chunks(path, CHUNK):
             reducer.add(chunk)
@@ -251,71 +252,8 @@ def digest_record(path: Path, run_id: str, part: Path | None = None) -> RunDiges
     return reducer.result()
 
 
-class _PartWriter:
-    """A run's tidy rows as one Parquet file, a row group per chunk.
-
-    The schema is the first chunk's; a later chunk is cast to it. A column whose later
-    values do not fit (a knob recorded as 4 and later as 'ws') is written as text: the
-    file is rewritten from the start with that column as text (rare).
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.tmp = path.with_suffix(path.suffix + ".tmp")
-        self.writer: Any = None
-        self.schema: Any = None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = arrow_table(frame)
-        if self.writer is None:
-            self.schema = table.schema.remove_metadata()
-            self.writer = pq.ParquetWriter(self.tmp, self.schema)
-        else:
-            table = conform(table, self.schema)
-        try:
-            self.writer.write_table(table)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-            raise SchemaDriftError(str(exc)) from None
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.tmp.replace(self.path)
-
-
-class SchemaDriftError(ValueError):
-    """A chunk whose columns do not fit the first chunk's types."""
-
-
 class OutOfOrderError(ValueError):
     """A record whose proposal index does not follow the one before it."""
-
-
-def conform(table: Any, schema: Any) -> Any:
-    """``table`` with ``schema``'s columns, in its order, cast to its types (nulls where
-    the table lacks a column).
-
-    Raises:
-        SchemaDriftError: if a column holds values of another kind, or a column is new.
-    """
-    import pyarrow as pa
-
-    extra = set(table.column_names) - set(schema.names)
-    if extra:
-        raise SchemaDriftError(f"new columns {sorted(extra)}")
-    arrays = []
-    for f in schema:
-        if f.name in table.column_names:
-            try:
-                arrays.append(table[f.name].cast(f.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
-                raise SchemaDriftError(f"column {f.name}: {exc}") from None
-        else:
-            arrays.append(pa.nulls(len(table), f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def load_digests(results_dir: Path, *, write_cache: bool = True) -> dict[str, RunDigest]:
@@ -330,23 +268,26 @@ def load_digests(results_dir: Path, *, write_cache: bool = True) -> dict[str, Ru
     folder = ResultsFolder(results_dir)
     out: dict[str, RunDigest] = {}
     records = {p.name.removesuffix(RECORD): p for p in folder.record_files()}
+    stale: dict[str, dict[str, Any]] = {}
     for run_id in sorted(records):
-        path = records[run_id]
-        key = stamp(path)
-        digest_path, part = folder.cache_file(run_id, DIGEST), folder.cache_file(run_id, PART)
-        cached = _read_cache(digest_path, key)
-        if cached is not None and (part.is_file() or not cached.records):
+        key = stamp(records[run_id])
+        cached = _read_cache(folder.cache_file(run_id, DIGEST), key)
+        if cached is not None and (folder.cache_file(run_id, PART).is_file() or not cached.records):
             out[run_id] = cached
-            continue
-        if write_cache:
-            folder.claim([digest_path, part])
-            folder.cache_dir.mkdir(exist_ok=True)
-        out[run_id] = _digest_with_fallback(path, run_id, part if write_cache else None)
+        else:
+            stale[run_id] = key
+    if write_cache and stale:  # one claim for them all: the marker is rewritten once
+        folder.claim([folder.cache_file(r, s) for r in stale for s in (DIGEST, PART)])
+        folder.cache_dir.mkdir(exist_ok=True)
+    for run_id, key in stale.items():
+        part = folder.cache_file(run_id, PART)
+        out[run_id] = _digest_with_fallback(records[run_id], run_id, part if write_cache else None)
         if write_cache:
             if not out[run_id].records:
                 part.unlink(missing_ok=True)  # an empty record has no rows to write
-            _write_cache(digest_path, {"key": key, "digest": out[run_id].to_json()})
-    return out
+            payload = {"key": key, "digest": out[run_id].to_json()}
+            _write_cache(folder.cache_file(run_id, DIGEST), payload)
+    return dict(sorted(out.items()))
 
 
 def _digest_with_fallback(path: Path, run_id: str, part: Path | None) -> RunDigest:
@@ -400,50 +341,3 @@ def counts_table(digests: Iterable[RunDigest]) -> pd.DataFrame:
     """One row per run: the digest's counts and bounds (``COUNT_COLUMNS``)."""
     rows = [{k: getattr(d, k) for k in COUNT_COLUMNS} for d in digests]
     return pd.DataFrame(rows, columns=COUNT_COLUMNS)
-
-
-def write_evaluations(folder: ResultsFolder, run_ids: Sequence[str], out: Path) -> int:
-    """Streams the runs' Parquet parts into one file (``evaluations.parquet``).
-
-    The schema is the union of the parts' columns (the run's fields, then design,
-    metric, objective and constraint columns, each in order of first appearance); a
-    column of different kinds in different parts is written as text, one of integers
-    and floats as floats. Row groups are copied part by part, never the whole table.
-
-    Returns:
-        The number of rows written.
-    """
-    import pyarrow.parquet as pq
-
-    from dsegym.experiments.tidy import unified_schema
-
-    parts = [p for r in run_ids if (p := folder.cache_file(r, PART)).is_file()]
-    schema = unified_schema([pq.read_schema(p) for p in parts])
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    rows = 0
-    with pq.ParquetWriter(tmp, schema) as writer:
-        for part in parts:
-            source = pq.ParquetFile(part)
-            for g in range(source.num_row_groups):
-                table = source.read_row_group(g)
-                writer.write_table(cast_to(table, schema))
-                rows += table.num_rows
-    tmp.replace(out)
-    return rows
-
-
-def cast_to(table: Any, schema: Any) -> Any:
-    """``table`` in ``schema`` (columns it lacks as nulls; text columns as text)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arrays = []
-    for f in schema:
-        if f.name not in table.column_names:
-            arrays.append(pa.nulls(len(table), f.type))
-            continue
-        column = table[f.name]
-        if column.type != f.type and pa.types.is_string(f.type):
-            column = pc.cast(column, pa.string())
-        arrays.append(column.cast(f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
