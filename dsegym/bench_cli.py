@@ -277,7 +277,7 @@ def discrimination_cmd(
 
     s = load_suite(suite)
     table = discrimination(s)
-    console.print(Text("\n".join(markdown(table, s))))
+    console.print(Text("\n".join(markdown(table, s))), soft_wrap=True)
 
 
 @bench_app.command("export")
