@@ -60,6 +60,13 @@ def main() -> None:
         cwd = "user_problem" if argv[1] == "check" else "."
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
         print(f"  {' '.join(argv[1:])}: ok, {time.perf_counter() - start:.1f} s")
+    # The benchmark suite and its stored baselines ship as package data.
+    from dsegym.experiments.bench import baselines
+    from dsegym.experiments.bench.suite import load_suite
+
+    stored, _ = baselines.load(load_suite("dsegym-v1"))
+    assert len(stored) and stored["agent"].nunique() >= 8, "baselines missing from the wheel"
+    print(f"  bench baselines: {stored['agent'].nunique()} agents, {len(stored)} rows")
     assert Path("results/quickstart/report.html").is_file()
     assert Path("results/user-problem/report.html").is_file()
     print("wheel smoke test passed")

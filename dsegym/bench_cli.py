@@ -81,11 +81,13 @@ def _print_board(cmp: Comparison, out: Path) -> None:
         marks = per.loc[per["agent"] == agent, "vs_random"].fillna("").astype(str)
         if not marks.str.len().any():
             continue  # no random runs to compare with
-        counts = {w: int(marks.str.startswith(w).sum()) for w in ("better", "worse", "tied")}
+        words = ("better", "worse", "tied", "too few")
+        counts = {w: int(marks.str.startswith(w).sum()) for w in words}
         console.print(
             Text(
                 f"{agent} against random (rank-sum, Holm): better on {counts['better']}, "
-                f"worse on {counts['worse']}, tied on {counts['tied']} of {len(marks)} instances"
+                f"worse on {counts['worse']}, tied on {counts['tied']}, too few seeds to "
+                f"test on {counts['too few']} of {len(marks)} instances"
             )
         )
     for note in cmp.board.notes:
@@ -275,7 +277,7 @@ def discrimination_cmd(
 
     s = load_suite(suite)
     table = discrimination(s)
-    console.print(Text("\n".join(markdown(table, s))))
+    console.print(Text("\n".join(markdown(table, s))), soft_wrap=True)
 
 
 @bench_app.command("export")

@@ -22,7 +22,7 @@ import filelock
 import pandas as pd
 
 from dsegym.errors import ConfigError
-from dsegym.experiments.bench.histories import COLUMNS, check_rows
+from dsegym.experiments.bench.histories import COLUMNS, read_table
 from dsegym.experiments.bench.suite import Suite
 
 FORMAT = "dsegym-bench-baselines/1"
@@ -80,9 +80,7 @@ def load(suite: Suite, folder: Path | None = None) -> tuple[pd.DataFrame, dict[s
             "or reference fronts than today's; they are not comparable (a new cost-model "
             "version needs a new suite version)"
         )
-    table = pd.read_csv(table_path, float_precision="round_trip")
-    check_rows(table, str(table_path))
-    return table, meta
+    return read_table(table_path), meta
 
 
 def store(

@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -243,3 +244,17 @@ def check_rows(history: pd.DataFrame, where: str) -> None:
     missing = [c for c in COLUMNS if c not in history.columns]
     if missing:
         raise ConfigError(f"{where}: not an indicator history table (missing {missing})")
+
+
+def read_table(path: Path | str) -> pd.DataFrame:
+    """A history CSV read back with every float exactly as written.
+
+    pandas 3 parses floats round-trip by default (and deprecates the option); pandas 2
+    needs ``float_precision="round_trip"``.
+    """
+    if int(pd.__version__.split(".")[0]) >= 3:
+        table = pd.read_csv(path)
+    else:
+        table = pd.read_csv(path, float_precision="round_trip")
+    check_rows(table, str(path))
+    return table

@@ -10,9 +10,10 @@ then gaps, as in :mod:`dsegym.experiments.anytime`.
 Layout (IOHprofiler's, one folder per agent): ``OUT/<agent>/IOHprofiler_f<k>_<instance
 id>.info`` with one three-line block, and ``OUT/<agent>/data_f<k>_<instance id>/
 IOHprofiler_f<k>_DIM<d>.dat`` with one block per seed, each starting with the
-separation line ``"function evaluation" "best-so-far f(x)"``, a line per improvement
-and a last line at the run's final evaluation. ``<k>`` is the instance's position in
-the suite (from 1) and ``<d>`` the number of design parameters.
+separation line ``"function evaluation" "best-so-far f(x)"``, a line at the first
+evaluation, a line per improvement and a last line at the run's final evaluation.
+``<k>`` is the instance's position in the suite (from 1) and ``<d>`` the number of
+design parameters.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def export(history: pd.DataFrame, suite: Suite, out: Path) -> list[Path]:
                 lines.append(HEADER)
                 gaps = 1.0 - run["value"].to_numpy(dtype=float)
                 evals = run["evaluations"].to_numpy(dtype=int)
+                if evals[0] > 1:  # the first evaluation, before any point in the box: gap 1
+                    lines.append(f"1 {1.0:.10e}")
                 for e, g in zip(evals, gaps, strict=True):
                     lines.append(f"{max(int(e), 1)} {g:.10e}")
                 runs.append(f"1:{max(int(evals[-1]), 1)}|{gaps[-1]:.5e}")

@@ -236,9 +236,7 @@ def read_histories(out: Path, suite: Suite) -> pd.DataFrame:
     path = Path(out) / HISTORIES
     if not path.is_file():
         return write_histories(out, suite)
-    table = pd.read_csv(path, float_precision="round_trip")
-    histories.check_rows(table, str(path))
-    return table
+    return histories.read_table(path)
 
 
 def finished_histories(out: Path, suite: Suite, agent: str) -> tuple[pd.DataFrame, list[str]]:

@@ -252,3 +252,16 @@ def test_export_cli(bench, tmp_path, capsys):
         "IOHprofiler_f1_toy.info",
         "IOHprofiler_f2_zdt1-3.info",
     ]
+
+
+def test_a_second_run_into_the_same_folder_needs_resume(bench, capsys):
+    _, folders, _ = bench
+    argv = ["bench", "run", str(TINY), "--agent", "ga", "--out", str(folders["ga"]), "--quiet"]
+    assert "pass --resume to finish it" in cli_fails(argv, capsys)
+    before = (folders["ga"] / "histories.csv").read_text()
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--resume"])
+    assert exc.value.code in (0, None)
+    assert (folders["ga"] / "histories.csv").read_text() == before  # nothing re-run
+    other = ["bench", "run", str(TINY), "--agent", "nsga2", "--out", str(folders["ga"])]
+    assert "holds a bench run of another suite, agent or mode" in cli_fails(other, capsys)
