@@ -27,7 +27,10 @@ cannot separate them. The prior puts mass ``proxy_prior`` on the four work-proxy
 (FLOPs and parameters, log-log and straight line) and spreads the rest evenly: ten
 samples timed with a millisecond clock cannot single out FLOPs on a phone whose latency
 FLOPs already ranks almost perfectly, and without that mass the average of many good
-experts ranks such a phone a little worse than FLOPs alone. Plain NumPy linear algebra:
+experts ranks such a phone a little worse than FLOPs alone. The weights come in two
+levels (:func:`expert_weights`): the proxies and the other experts are two groups,
+weighed at their own ``group_temperature``, so clear evidence against FLOPs (precisely
+timed samples it does not fit) overrules that prior sooner. Plain NumPy linear algebra:
 a handful of closed-form fits on at most 25 features needs neither scikit-learn nor a
 neural network, and the whole adaptation runs in milliseconds. HELP's learnt device
 embedding (a meta-learned network) was not built: the device experts above already use
