@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from dsegym.experiments.runner import RunSpec, execute_run
+from dsegym.experiments.storage import read_evaluations
 
 from .conftest import needs_farsi
 
@@ -28,12 +27,9 @@ def test_nsga2_reaches_cavas_budget_within_1000_evaluations(tmp_path):
     )
     summary = execute_run(spec, tmp_path)
     assert summary.evaluations == 1000
-    rows = [
-        json.loads(line)
-        for line in (tmp_path / "runs" / f"{spec.run_id}.jsonl").read_text().splitlines()
-    ]
-    feasible = [r for r in rows if r["feasible"]]
-    assert feasible[0]["eval_index"] == 432
-    best = min(r["metrics"]["latency_ms"] for r in feasible)
+    records = [item.record for item in read_evaluations(tmp_path / "runs" / f"{spec.run_id}.jsonl")]
+    feasible = [r for r in records if r.feasible]
+    assert feasible[0].eval_index == 432
+    best = min(r.metrics["latency_ms"] for r in feasible)
     assert best == pytest.approx(30.768744853515628, rel=1e-9)
-    assert all(r["metrics"]["gpp_count"] == 0 for r in feasible)  # cores break 8.737 mW
+    assert all(r.metrics["gpp_count"] == 0 for r in feasible)  # cores break 8.737 mW
