@@ -133,14 +133,14 @@ def write_pairwise(results_dir: Path, tables: dict[str, Any]) -> Path:
     return path
 
 
-def friedman_text(facts: dict[str, Any]) -> str:
-    """One sentence: the Friedman test's p-value, or why there is none."""
+def friedman_text(facts: dict[str, Any], over: str = "problems") -> str:
+    """One sentence: the Friedman test's p-value over ``over``, or why there is none."""
     p = facts.get("friedman_p")
     if p is None:
         return f"{facts.get('note') or 'No Friedman test'}."
     verdict = "rejects" if p <= significance.ALPHA else "does not reject"
     return (
-        f"Friedman test over problems: p = {p:.3g} ({verdict} equal ranks at alpha "
+        f"Friedman test over {over}: p = {p:.3g} ({verdict} equal ranks at alpha "
         f"{significance.ALPHA}; the critical-difference diagram is meaningful only if it "
         "rejects)."
     )

@@ -103,14 +103,10 @@ def _md(df: pd.DataFrame) -> list[str]:
 
 
 def friedman_sentence(lb: Leaderboard) -> str:
-    p = lb.across.get("friedman_p")
-    if p is None:
-        return f"{lb.across.get('note') or 'No Friedman test'}."
-    verdict = "rejects" if p <= significance.ALPHA else "does not reject"
-    return (
-        f"Friedman test over instances: p = {p:.3g} ({verdict} equal ranks at alpha "
-        f"{significance.ALPHA}; read the critical-difference diagram only if it rejects)."
-    )
+    """The scoreboard's Friedman sentence, over the suite's instances."""
+    from dsegym.experiments.scoreboard_report import friedman_text
+
+    return friedman_text(lb.across, over="instances")
 
 
 def plot_anytime(ecdf: pd.DataFrame, problem: str, path: Path, highlight: set[str]) -> Path | None:
