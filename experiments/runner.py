@@ -29,16 +29,18 @@ from dsegym.costmodels.problem import Outcome, Problem, coerce_design
 from dsegym.costmodels.registry import make_problem
 from dsegym.costmodels.space import Design
 from dsegym.errors import DsegymError
-from dsegym.experiments.results_folder import ResultsFolder, StopReason
-from dsegym.experiments.storage import (
-    EvaluationRecord,
+from dsegym.experiments.record_writer import (
     LineFormatter,
     RecordWriter,
     RowWriter,
-    RunFields,
-    constraint_labels,
     first_line,
     line_formatter,
+)
+from dsegym.experiments.results_folder import ResultsFolder, StopReason
+from dsegym.experiments.storage import (
+    EvaluationRecord,
+    RunFields,
+    constraint_labels,
     read_records,
     repair,
     write_json,

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from dsegym.experiments.record_writer import LineAppender, LineFormatter, append_text, as_formatter
 from dsegym.experiments.results_folder import ResultsFolder
-from dsegym.experiments.storage import LineAppender, LineFormatter, append_text, as_formatter
 
 #: The sink actor's name prefix (tests recognise it among the processes that open files).
 SINK_NAME = "dsegym-record-sink"
@@ -84,7 +84,7 @@ def start_sink(results_dir: Path) -> Any:
 
 
 class SinkWriter:
-    """A run's :class:`~dsegym.experiments.storage.RowWriter` on a Ray worker.
+    """A run's :class:`~dsegym.experiments.record_writer.RowWriter` on a Ray worker.
 
     Args:
         sink: The handle :func:`start_sink` returned.

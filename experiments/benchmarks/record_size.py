@@ -40,13 +40,8 @@ from typing import Any
 from dsegym.experiments.config import load_config, parse_config
 from dsegym.experiments.launch import run_experiment
 from dsegym.experiments.record_format import DESIGN_KEYS, FORMAT_KEY, METRIC_KEYS
-from dsegym.experiments.storage import (
-    LineFormatter,
-    RowFormatter,
-    RunFields,
-    line_formatter,
-    read_records,
-)
+from dsegym.experiments.record_writer import LineFormatter, RowFormatter, line_formatter
+from dsegym.experiments.storage import RunFields, read_records
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "configs" / "quickstart.yaml"
 #: Separators of the two spellings: the old full lines and the compact lines.

@@ -25,8 +25,8 @@ import numpy as np
 from dsegym.costmodels import make_problem
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
+from dsegym.experiments.record_writer import LineFormatter, RecordWriter, line_formatter
 from dsegym.experiments.runner import RunEvaluator
-from dsegym.experiments.storage import LineFormatter, RecordWriter, line_formatter
 
 
 def _formatter(problem: Any) -> LineFormatter:

@@ -18,14 +18,12 @@ import dsegym
 from dsegym.experiments.config import parse_config
 from dsegym.experiments.launch import run_experiment
 from dsegym.experiments.record_format import FORMAT_KEY, RECORD_FORMAT, clean
+from dsegym.experiments.record_writer import RecordWriter, RowFormatter, line_formatter
 from dsegym.experiments.results_folder import ResultsFolder
 from dsegym.experiments.storage import (
     RecordError,
-    RecordWriter,
-    RowFormatter,
     RunFields,
     iter_record_chunks,
-    line_formatter,
     read_evaluations,
     read_records,
     repair,

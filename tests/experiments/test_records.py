@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from dsegym.experiments.storage import EvaluationRecord, RowFormatter
+from dsegym.experiments.record_writer import RowFormatter
+from dsegym.experiments.storage import EvaluationRecord
 
 DESIGNS = {
     "feasible": {"width": 3, "kind": "b", "knob": 0.25},

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from dsegym.experiments import run_digest
 from dsegym.experiments.parquet_stream import write_evaluations
+from dsegym.experiments.record_writer import RecordWriter
 from dsegym.experiments.results_folder import DIGEST, PART, ResultsFolder
 from dsegym.experiments.run_digest import digest_record, load_digests
-from dsegym.experiments.storage import EvaluationRecord, RecordWriter, RunFields, read_evaluations
+from dsegym.experiments.storage import EvaluationRecord, RunFields, read_evaluations
 from dsegym.experiments.tidy import read_parquet, tidy_records
 from dsegym.pareto import hypervolume, nondominated
 

@@ -6,6 +6,7 @@ import pytest
 
 from dsegym.experiments.config import expand_runs, parse_config
 from dsegym.experiments.launch import run_experiment
+from dsegym.experiments.record_writer import RecordWriter
 from dsegym.experiments.results_folder import MARKER_NAME, ResultsFolder
 from dsegym.experiments.runner import (
     ResumeDivergedError,
@@ -14,7 +15,7 @@ from dsegym.experiments.runner import (
     RunSpec,
     execute_run,
 )
-from dsegym.experiments.storage import RecordWriter, read_records, repair
+from dsegym.experiments.storage import read_records, repair
 
 from .helpers import records
 
