@@ -69,7 +69,7 @@ def line_formatter(
 
 
 def first_line(path: Path) -> dict[str, Any] | None:
-    """The first line of a record file that :func:`read_records` read, parsed.
+    """The first line of a record file that :func:`.storage.read_records` reads, parsed.
 
     ``None`` if it has no complete line that is not blank.
     """

@@ -16,6 +16,7 @@ from dsegym.experiments import anytime, significance
 from dsegym.experiments.bench.leaderboard import ALL, Leaderboard
 from dsegym.experiments.bench.suite import Suite
 from dsegym.experiments.escape import csv_safe, markdown_text
+from dsegym.experiments.scoreboard_report import friedman_text
 
 MD = "leaderboard.md"
 CSV = "leaderboard.csv"
@@ -104,8 +105,6 @@ def _md(df: pd.DataFrame) -> list[str]:
 
 def friedman_sentence(lb: Leaderboard) -> str:
     """The scoreboard's Friedman sentence, over the suite's instances."""
-    from dsegym.experiments.scoreboard_report import friedman_text
-
     return friedman_text(lb.across, over="instances")
 
 

@@ -142,6 +142,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the results folders")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error(f"argument --runs: must be at least 1, got {args.runs}")
+    # Every run gets at least one evaluation: --small-runs needs one run of SMALL_RUN.
+    need = SMALL_RUN if args.small_runs else args.runs
+    for millions in args.million:
+        if int(round(millions * 1e6)) < need:
+            parser.error(
+                f"argument --million: must give at least {need:,} evaluations, got {millions}"
+            )
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     work = args.out or Path(tempfile.mkdtemp(prefix="results_scale_"))
     work.mkdir(parents=True, exist_ok=True)
